@@ -1,0 +1,153 @@
+"""The `salle` command: set up the day, import candidats, serve, verify the journal, run the demo."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from .clock import RehearsalClock, SystemClock
+from .errors import SalleError
+
+DB = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="SALLE_DB",
+                  default="salle.db", show_default=True, help="Fichier SQLite du jour d'examen.")
+
+
+def fail(exc: SalleError):
+    click.echo(f"Erreur : {exc.message}", err=True)
+    sys.exit(2)
+
+
+def open_day(db_path: Path, clock=None):
+    from .day import ExamDay
+
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init SESSION.toml --db {db_path} »."))
+    return ExamDay(db_path, clock or SystemClock())
+
+
+@click.group()
+def main():
+    """Salle : le jour d'examen (accueil, salles, émargement, procès-verbal)."""
+
+
+@main.command()
+@click.argument("session_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB
+@click.option("--force", is_flag=True, help="Remplacer un fichier existant.")
+def init(session_file: Path, db_path: Path, force: bool):
+    """Créer un fichier SQLite neuf à partir d'un fichier de session TOML."""
+    from .day import ExamDay
+    from .session_file import load_session
+
+    try:
+        load_session(session_file)  # check before touching anything
+    except SalleError as exc:
+        fail(exc)
+    if db_path.exists():
+        if not force:
+            fail(SalleError(f"{db_path} existe déjà : choisissez un autre fichier ou ajoutez --force."))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+    day = ExamDay(db_path, SystemClock())
+    try:
+        session = day.load_session(session_file.read_text(encoding="utf-8"))
+    finally:
+        day.close()
+    click.echo(f"{db_path} créé : {session.concours.label}, {len(session.epreuves)} épreuve(s), "
+               f"{len(session.sites)} site(s), {len(session.salles)} salle(s).")
+
+
+@main.group("import")
+def import_group():
+    """Importer des données du système d'inscription."""
+
+
+@import_group.command("candidats")
+@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+@DB
+def import_candidats_cmd(csv_file: Path, db_path: Path):
+    """Importer les candidats d'un fichier CSV (UTF-8 ou Windows-1252, « ; » ou « , »)."""
+    from .importing import import_candidats, read_file
+
+    day = open_day(db_path)
+    try:
+        report = import_candidats(day, read_file(csv_file), csv_file.name)
+    except SalleError as exc:
+        fail(exc)
+    finally:
+        day.close()
+    for line in report.lines():
+        click.echo(line)
+
+
+def parse_clock(value: str | None, speed: float):
+    if not value:
+        return SystemClock()
+    try:
+        start = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter("heure attendue au format 2027-03-18T08:10", param_hint="--clock")
+    return RehearsalClock(start, speed)
+
+
+@main.command()
+@DB
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--clock", "clock_start", default=None, help="Répétition : démarrer l'horloge à cette heure "
+              "(2027-03-18T08:10).")
+@click.option("--speed", default=1.0, show_default=True, type=float, help="Répétition : vitesse de l'horloge.")
+@click.option("--threads", default=256, show_default=True, type=int, help="Connexions simultanées (tablettes).")
+def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: float, threads: int):
+    """Servir l'API, les pages et le direct sur le réseau local."""
+    from .server import serve as run
+    from .web import create_app
+
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init »."))
+    clock = parse_clock(clock_start, speed)
+    mode = f"RÉPÉTITION (horloge simulée depuis {clock_start}, vitesse ×{speed:g})" if clock.rehearsal else "réel"
+    click.echo(f"Salle sur http://{host}:{port}/ — mode {mode}", err=True)
+    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock}), host=host, port=port, threads=threads)
+
+
+@main.command()
+@DB
+def verify(db_path: Path):
+    """Vérifier la chaîne de hachage du journal : nomme le premier événement modifié."""
+    from .journal import verify_chain
+
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas."))
+    ok, message, _ = verify_chain(db_path)
+    click.echo(message)
+    sys.exit(0 if ok else 1)
+
+
+@main.command()
+@click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-day"),
+              show_default=True, help="Dossier où écrire la session, les candidats et la base de démonstration.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--speed", default=1.0, show_default=True, type=float, help="Vitesse de l'horloge simulée.")
+@click.option("--candidats", "count", default=300, show_default=True, type=int)
+@click.option("--duration", default=0.0, type=float, help="Arrêter après ce nombre de secondes (0 : jamais).")
+def demo(workdir: Path, host: str, port: int, speed: float, count: int, duration: float):
+    """Une journée de démonstration : session, ~300 candidats, serveur en répétition, scans simulés."""
+    from .demo import run_demo
+
+    run_demo(workdir, host=host, port=port, speed=speed, count=count, duration=duration)
+
+
+def _register_optional_groups():
+    try:
+        from devices.cli import devices
+    except ImportError:
+        return
+    main.add_command(devices)
+
+
+_register_optional_groups()

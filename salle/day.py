@@ -1,0 +1,532 @@
+"""The exam day as a service: the session, the journal and the clock together, and every command of the day.
+
+The web layer and the CLI call these methods; each write is one journal command (idempotent by client id),
+each decision one rule of salle.rules evaluated inside the writer's transaction, on the state it sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from . import rules
+from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise
+from .journal import SYSTEM, Actor, Journal, Tx
+from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
+from .session_file import parse_session
+from .state import ensure_state_schema, project
+
+CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in person (or device) and what they may reach."""
+
+    actor: Actor
+    role: str
+    salle: str | None = None
+    site: str | None = None
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="seconds") if value else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def candidat_from_row(row: dict) -> Candidat:
+    return Candidat(
+        numero=row["numero"], nom=row["nom"], prenom=row["prenom"],
+        date_naissance=date.fromisoformat(row["date_naissance"]), site=row["site"], salle=row["salle"],
+        place=row["place"] or "", nom_naissance=row["nom_naissance"] or "", tiers_temps=bool(row["tiers_temps"]),
+        pieces_manquantes=row["pieces_manquantes"] or "", epreuves=tuple(json.loads(row["epreuves"] or "[]")),
+        amenagements=row["amenagements"] or "",
+    )
+
+
+def candidat_public(c: Candidat) -> dict:
+    """What a surveillant's screen shows of a candidat."""
+    return {
+        "numero": c.numero, "nom": c.nom, "prenom": c.prenom, "site": c.site, "salle": c.salle, "place": c.place,
+        "tiers_temps": c.tiers_temps, "amenagements": c.amenagements, "pieces_manquantes": c.pieces_manquantes,
+    }
+
+
+def require_client_id(value) -> str:
+    if not isinstance(value, str) or not CLIENT_ID.fullmatch(value):
+        raise Invalide("Identifiant de requête (client_id) manquant ou invalide : 8 à 100 lettres, chiffres ou "
+                       "« - _ . : ».", code="client_id_invalide")
+    return value
+
+
+class ExamDay:
+    """One SQLite file holding the session, the journal and the state; one clock."""
+
+    def __init__(self, db_path: str | Path, clock, *, start_doorkeeper: bool = False):
+        self.db_path = Path(db_path)
+        self.clock = clock
+        self.journal = Journal(self.db_path, clock, projector=project)
+        ensure_state_schema(self.journal._db)
+        self._session: Session | None = None
+        self._session_toml: str | None = None
+        self._secret = self._load_secret()
+        self._stop = threading.Event()
+        self._doorkeeper = None
+        if start_doorkeeper:
+            self.start_doorkeeper()
+
+    # --- setting up ------------------------------------------------------------------------------
+
+    def _load_secret(self) -> bytes:
+        db = self.journal._db
+        row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
+        if row:
+            return bytes.fromhex(row[0])
+        secret = secrets.token_bytes(32)
+        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", [secret.hex()])
+        return bytes.fromhex(db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0])
+
+    def code_hash(self, code: str) -> str:
+        return hmac.new(self._secret, code.strip().encode(), hashlib.sha256).hexdigest()
+
+    def load_session(self, toml_text: str, actor: Actor = SYSTEM) -> Session:
+        """Journal the session file (staff codes only as keyed hashes); a reload keeps door times already moved."""
+        session = parse_session(toml_text)
+        staff = [
+            {"id": f"P{i + 1:03d}", "name": s.name, "role": s.role, "salle": s.salle,
+             "site": s.site or (session.salle(s.salle).site if s.salle else None), "code_hash": self.code_hash(s.code)}
+            for i, s in enumerate(session.staff)
+        ]
+        deroulement = [{"epreuve": e.code, "site": s.code, "doors_close_at": _iso(e.doors_close_dt)}
+                       for e in session.epreuves for s in session.sites]
+        payload = {"session_toml": _without_staff(toml_text), "staff": staff, "deroulement": deroulement}
+        self.journal.write(lambda tx: tx.append("session_chargee", actor, payload))
+        self._session = None
+        return self.session
+
+    @property
+    def session(self) -> Session:
+        row = self.journal.one("SELECT value FROM meta WHERE key = 'session_toml'")
+        if row is None:
+            raise Conflit("Aucune session chargée : lancez d'abord « salle init SESSION.toml ».", code="pas_de_session")
+        if row["value"] != self._session_toml:
+            self._session = parse_session(row["value"])
+            self._session_toml = row["value"]
+        return self._session
+
+    # --- staff -----------------------------------------------------------------------------------
+
+    def login(self, code, device: str = "") -> tuple[str, dict]:
+        if not isinstance(code, str) or not code.strip() or len(code) > 64:
+            raise NonAutorise("Code personnel manquant ou invalide.", code="code_invalide")
+        row = self.journal.one("SELECT * FROM staff WHERE code_hash = ?", [self.code_hash(code)])
+        if row is None:
+            raise NonAutorise("Code personnel inconnu : vérifiez le code ou demandez-le au responsable.",
+                              code="code_inconnu")
+        token = secrets.token_urlsafe(32)
+        actor = Actor(id=row["id"], role=row["role"], device=str(device or "")[:80], name=row["name"])
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        self.journal.write(lambda tx: tx.append("connexion", actor, {"token_hash": token_hash}))
+        return token, self.staff_public(row)
+
+    @staticmethod
+    def staff_public(row: dict) -> dict:
+        return {"id": row["id"], "nom": row["name"], "role": row["role"], "salle": row["salle"], "site": row["site"]}
+
+    def authenticate(self, token: str | None) -> Caller:
+        if not token:
+            raise NonAutorise("Connectez-vous avec votre code personnel.", code="non_authentifie")
+        row = self.journal.one(
+            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?",
+            [hashlib.sha256(token.encode()).hexdigest()],
+        )
+        if row is None:
+            raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
+                              code="jeton_invalide")
+        actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
+        return Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+
+    # --- who may touch what (R27) ----------------------------------------------------------------
+
+    def salle_for(self, caller: Caller, salle_code: str) -> Salle:
+        salle = self.session.salle(salle_code)
+        if salle is None:
+            raise Introuvable(f"Salle « {salle_code} » inconnue.", code="salle_inconnue")
+        if caller.role == "admin":
+            return salle
+        if caller.role == "surveillant" and caller.salle == salle.code:
+            return salle
+        if caller.role == "responsable" and caller.site == salle.site:
+            return salle
+        raise Interdit(f"Vous n'avez pas accès à la salle {salle.code} : votre rôle ne le permet pas.")
+
+    def site_for(self, caller: Caller, site_code: str):
+        site = self.session.site(site_code)
+        if site is None:
+            raise Introuvable(f"Site « {site_code} » inconnu.", code="site_inconnu")
+        if caller.role == "admin" or (caller.role == "responsable" and caller.site == site.code):
+            return site
+        raise Interdit(f"Seul un responsable du site {site.code} ou un administrateur peut faire cela.")
+
+    def epreuve_for(self, code: str | None, now: datetime) -> Epreuve:
+        if code:
+            epreuve = self.session.epreuve(code)
+            if epreuve is None:
+                raise Introuvable(f"Épreuve « {code} » inconnue.", code="epreuve_inconnue")
+            return epreuve
+        epreuve = rules.current_epreuve(self.session.epreuves, now)
+        if epreuve is None:
+            raise Conflit("Aucune épreuve en cours ou à venir aujourd'hui.", code="pas_d_epreuve")
+        return epreuve
+
+    # --- reading the state (inside or outside a transaction) -------------------------------------
+
+    def _candidat(self, db, numero: str) -> Candidat | None:
+        row = _fetch(db, "SELECT * FROM candidats WHERE numero = ?", [numero])
+        return candidat_from_row(row) if row else None
+
+    def _deroulement(self, db, epreuve: str, site: str) -> dict:
+        return _fetch(db, "SELECT * FROM deroulement WHERE epreuve = ? AND site = ?", [epreuve, site]) or {}
+
+    def _presence(self, db, epreuve: str, numero: str) -> dict | None:
+        return _fetch(db, "SELECT * FROM presences WHERE epreuve = ? AND numero = ?", [epreuve, numero])
+
+    # --- the scan --------------------------------------------------------------------------------
+
+    def scan(self, caller: Caller, salle_code: str, body: dict) -> dict:
+        """An arrival scan at a salle door. With `piece_identite` it decides and records; without it,
+        an admissible candidat is only previewed (nothing recorded) so the surveillant can check the ID."""
+        salle = self.salle_for(caller, salle_code)
+        client_id = require_client_id(body.get("client_id"))
+        piece = body.get("piece_identite")
+        if piece is not None and piece not in PIECES_IDENTITE:
+            raise Invalide(f"Pièce d'identité « {str(piece)[:40]} » inconnue : choisissez parmi "
+                           f"{', '.join(PIECES_IDENTITE)}.", code="piece_identite_invalide")
+        pieces_produites = body.get("pieces_produites", False)
+        if not isinstance(pieces_produites, bool):
+            raise Invalide("« pieces_produites » doit valoir true ou false.", code="requete_invalide")
+        code = body.get("code")
+        if code is not None and not isinstance(code, str):
+            raise Invalide("Le code scanné doit être du texte.", code="code_invalide")
+        device_time = _device_time(body.get("device_time"))
+        now = self.clock.now()
+        epreuve = self.epreuve_for(body.get("epreuve"), now)
+        parsed = rules.parse_code(code, self.session.concours)
+        if parsed.verdict:  # illisible, inconnu: nothing is recorded (bad input changes nothing)
+            return self._answer(parsed.verdict, epreuve, salle, None, recorded=False)
+        fingerprint = {"op": "scan", "salle": salle.code, "code": code, "piece": piece, "pp": pieces_produites,
+                       "epreuve": body.get("epreuve")}
+
+        def decide(tx: Tx) -> dict:
+            arrival = self._arrival(tx.db, epreuve, salle, parsed.numero, piece, pieces_produites, tx.now)
+            verdict = rules.check_arrival(arrival, tx.now)
+            c = arrival.candidat
+            if c is None or (verdict.code == rules.ADMIS and piece is None):
+                return self._answer(verdict, epreuve, salle, c, recorded=False)
+            tx.append("scan", caller.actor, {
+                "verdict": verdict.code, "code": code, "piece_identite": piece, "message": verdict.message,
+                "pieces_produites": pieces_produites and bool(c.pieces_manquantes), "place": c.place,
+                "regle": verdict.rule,
+            }, client_id=client_id, device_time=device_time, epreuve=epreuve.code, site=salle.site,
+                salle=salle.code, candidat=c.numero)
+            return self._answer(verdict, epreuve, salle, c, recorded=True)
+
+        answer, replayed = self.journal.command(client_id, fingerprint, decide)
+        return {**answer, "rejoue": replayed}
+
+    def _arrival(self, db, epreuve: Epreuve, salle: Salle, numero: str, piece, pieces_produites, now) -> rules.Arrival:
+        session = self.session
+        c = self._candidat(db, numero)
+        if c is None:
+            return rules.Arrival(session.concours, epreuve, salle, None)
+        der = self._deroulement(db, epreuve.code, c.site)
+        presence = self._presence(db, epreuve.code, c.numero)
+        produced = _dt(_fetch(db, "SELECT pieces_produites_at FROM candidats WHERE numero = ?", [c.numero])
+                       ["pieces_produites_at"])
+        if produced is None and pieces_produites and c.pieces_manquantes:
+            produced = now
+        return rules.Arrival(
+            concours=session.concours, epreuve=epreuve, door_salle=salle, candidat=c,
+            candidat_site=session.site(c.site), candidat_salle=session.salle(c.salle),
+            doors_close_at=_dt(der.get("doors_close_at")), doors_closed_at=_dt(der.get("doors_closed_at")),
+            started_at=_dt(der.get("started_at")),
+            entered_at=_dt(presence["entered_at"]) if presence else None,
+            entered_place=(presence or {}).get("place") or "", pieces_produites_at=produced, piece_identite=piece,
+        )
+
+    def _answer(self, verdict: rules.Verdict, epreuve: Epreuve, salle: Salle, c: Candidat | None,
+                recorded: bool) -> dict:
+        return {**verdict.to_dict(), "enregistre": recorded, "epreuve": epreuve.code, "salle": salle.code,
+                "candidat": candidat_public(c) if c else None}
+
+    # --- exits and toilets (R15–R19, R24) ---------------------------------------------------------
+
+    def _presence_facts(self, db, epreuve: Epreuve, salle: Salle, numero: str, identite: bool) -> tuple:
+        c = self._candidat(db, numero)
+        if c is None:
+            raise Introuvable(f"Candidat « {numero} » inconnu.", code="candidat_inconnu")
+        presence = self._presence(db, epreuve.code, numero)
+        if presence and presence["salle"] != salle.code:
+            presence = None
+        der = self._deroulement(db, epreuve.code, salle.site)
+        facts = rules.Presence(
+            epreuve=epreuve, started_at=_dt(der.get("started_at")), tiers_temps=c.tiers_temps,
+            status=presence["status"] if presence else None, emarge=bool(presence and presence["emarge_at"]),
+            identite_verifiee=identite, released=False,
+        )
+        return c, facts
+
+    def _movement(self, caller: Caller, salle_code: str, body: dict, op: str) -> dict:
+        salle = self.salle_for(caller, salle_code)
+        client_id = require_client_id(body.get("client_id"))
+        numero = body.get("numero")
+        if not isinstance(numero, str) or not numero.strip():
+            raise Invalide("Numéro du candidat manquant.", code="numero_manquant")
+        accompagnateur = body.get("accompagnateur") or ""
+        if not isinstance(accompagnateur, str):
+            raise Invalide("« accompagnateur » doit être un nom.", code="requete_invalide")
+        piece = body.get("piece_identite")
+        if piece is not None and piece not in PIECES_IDENTITE:
+            raise Invalide("Pièce d'identité inconnue.", code="piece_identite_invalide")
+        epreuve = self.epreuve_for(body.get("epreuve"), self.clock.now())
+        device_time = _device_time(body.get("device_time"))
+        fingerprint = {"op": op, "salle": salle.code, "numero": numero, "acc": accompagnateur, "piece": piece}
+
+        def decide(tx: Tx) -> dict:
+            c, facts = self._presence_facts(tx.db, epreuve, salle, numero.strip(), piece is not None)
+            if op == "sortie":
+                verdict = rules.check_exit(facts, tx.now)
+            elif op == "toilettes_sortie":
+                verdict = rules.check_toilettes(facts, accompagnateur, tx.now)
+            else:
+                verdict = (rules.Verdict("retour_enregistre", "Retour des toilettes enregistré.", "R19")
+                           if facts.status == "toilettes" else
+                           rules.Verdict(rules.NON_PRESENT, "Ce candidat n'est pas sorti aux toilettes.", "R19"))
+            answer = {**verdict.to_dict(), "ok": verdict.ok or verdict.code == "retour_enregistre",
+                      "enregistre": False, "epreuve": epreuve.code, "salle": salle.code,
+                      "candidat": candidat_public(c)}
+            if answer["ok"]:
+                tx.append(op, caller.actor, {"accompagnateur": accompagnateur.strip(), "piece_identite": piece,
+                                             "message": verdict.message},
+                          client_id=client_id, device_time=device_time, epreuve=epreuve.code, site=salle.site,
+                          salle=salle.code, candidat=c.numero)
+                answer["enregistre"] = True
+            return answer
+
+        answer, replayed = self.journal.command(client_id, fingerprint, decide)
+        return {**answer, "rejoue": replayed}
+
+    def sortie(self, caller, salle_code, body):
+        return self._movement(caller, salle_code, body, "sortie")
+
+    def toilettes(self, caller, salle_code, body):
+        return self._movement(caller, salle_code, body, "toilettes_sortie")
+
+    def toilettes_retour(self, caller, salle_code, body):
+        return self._movement(caller, salle_code, body, "toilettes_retour")
+
+    # --- doors and start (R3, R9) ----------------------------------------------------------------
+
+    def move_doors(self, caller: Caller, epreuve_code: str, site_code: str, body: dict) -> dict:
+        site = self.site_for(caller, site_code)
+        epreuve = self.epreuve_for(epreuve_code, self.clock.now())
+        client_id = require_client_id(body.get("client_id"))
+        new_time = _parse_new_time(body.get("heure"), epreuve)
+        motif = body.get("motif") or ""
+        if not isinstance(motif, str):
+            raise Invalide("Le motif doit être un texte.", code="requete_invalide")
+
+        def decide(tx: Tx) -> dict:
+            der = self._deroulement(tx.db, epreuve.code, site.code)
+            before = _dt(der["doors_close_at"])
+            verdict = rules.check_move_doors(before, _dt(der.get("doors_closed_at")), new_time, motif, tx.now)
+            if verdict.ok:
+                tx.append("fermeture_deplacee", caller.actor,
+                          {"avant": _iso(before), "apres": _iso(new_time), "motif": motif.strip()},
+                          client_id=client_id, epreuve=epreuve.code, site=site.code)
+            return {**verdict.to_dict(), "enregistre": verdict.ok, "portes": self._doors(tx.db, epreuve, site.code)}
+
+        answer, replayed = self.journal.command(client_id, {"op": "move", "e": epreuve.code, "s": site.code,
+                                                            "t": _iso(new_time), "m": motif}, decide)
+        if not answer["ok"]:
+            raise Conflit(answer["message"], code=answer["verdict"])
+        return {**answer, "rejoue": replayed}
+
+    def close_doors(self, caller: Caller | None, epreuve_code: str, site_code: str, client_id: str) -> dict:
+        """Pronounce the door closing (R3): by the responsable, or by the doorkeeper at the set time."""
+        actor = caller.actor if caller else SYSTEM
+        if caller:
+            self.site_for(caller, site_code)
+        epreuve = self.epreuve_for(epreuve_code, self.clock.now())
+
+        def decide(tx: Tx) -> dict:
+            der = self._deroulement(tx.db, epreuve.code, site_code)
+            if not der.get("doors_closed_at"):
+                tx.append("portes_fermees", actor, {"heure_prevue": der.get("doors_close_at"), "auto": caller is None},
+                          client_id=client_id, epreuve=epreuve.code, site=site_code)
+            return {"ok": True, "enregistre": bool(tx.events), "portes": self._doors(tx.db, epreuve, site_code)}
+
+        answer, _ = self.journal.command(client_id, {"op": "close", "e": epreuve.code, "s": site_code}, decide)
+        return answer
+
+    def start_epreuve(self, caller: Caller, epreuve_code: str, site_code: str, body: dict) -> dict:
+        """R9: the ouverture des sujets, from which every timing of the épreuve runs."""
+        site = self.site_for(caller, site_code)
+        epreuve = self.epreuve_for(epreuve_code, self.clock.now())
+        client_id = require_client_id(body.get("client_id"))
+
+        def decide(tx: Tx) -> dict:
+            der = self._deroulement(tx.db, epreuve.code, site.code)
+            if der.get("started_at"):
+                raise Conflit(f"Le début de l'épreuve est déjà enregistré ({der['started_at'][11:16]}).",
+                              code="deja_commencee")
+            tx.append("debut_epreuve", caller.actor, {}, client_id=client_id, epreuve=epreuve.code, site=site.code)
+            return {"ok": True, "enregistre": True, "debut": tx.now.isoformat(timespec="seconds")}
+
+        answer, replayed = self.journal.command(client_id, {"op": "start", "e": epreuve.code, "s": site.code}, decide)
+        return {**answer, "rejoue": replayed}
+
+    def _doors(self, db, epreuve: Epreuve, site: str) -> dict:
+        der = self._deroulement(db, epreuve.code, site)
+        return {"epreuve": epreuve.code, "site": site, "heure_fermeture": der.get("doors_close_at"),
+                "fermees_a": der.get("doors_closed_at"), "debut": der.get("started_at")}
+
+    def close_due_doors(self) -> list[dict]:
+        """The doorkeeper's tick: close every door whose set time has come (R3), without anyone acting."""
+        now = self.clock.now()
+        due = self.journal.query(
+            "SELECT epreuve, site, doors_close_at FROM deroulement WHERE doors_closed_at IS NULL AND doors_close_at <= ?",
+            [now.isoformat(timespec="milliseconds")],
+        )
+        return [self.close_doors(None, d["epreuve"], d["site"], f"auto:portes:{d['epreuve']}:{d['site']}")
+                for d in due]
+
+    def start_doorkeeper(self, period: float = 0.5) -> None:
+        def loop():
+            while not self._stop.wait(period):
+                try:
+                    self.close_due_doors()
+                except Conflit:
+                    pass
+
+        self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
+        self._doorkeeper.start()
+
+    # --- views -----------------------------------------------------------------------------------
+
+    def salle_state(self, caller: Caller, salle_code: str, epreuve_code: str | None = None) -> dict:
+        salle = self.salle_for(caller, salle_code)
+        now = self.clock.now()
+        epreuve = self.epreuve_for(epreuve_code, now)
+        return salle_summary(self, salle, epreuve, now)
+
+    def salle_candidats(self, caller: Caller, salle_code: str, epreuve_code: str | None = None) -> list[dict]:
+        salle = self.salle_for(caller, salle_code)
+        epreuve = self.epreuve_for(epreuve_code, self.clock.now())
+        rows = self.journal.query(
+            "SELECT c.*, p.status, p.entered_at, p.piece_identite, p.exited_at, p.toilettes_since, "
+            "p.accompagnateur, p.emarge_at, p.copies, p.copie_blanche FROM candidats c LEFT JOIN presences p "
+            "ON p.numero = c.numero AND p.epreuve = ? WHERE c.salle = ? ORDER BY c.nom, c.prenom",
+            [epreuve.code, salle.code],
+        )
+        out = []
+        for row in rows:
+            c = candidat_from_row(row)
+            if not c.convoque(epreuve.code):
+                continue
+            out.append({**candidat_public(c), "statut": row["status"] or "attendu", "entree": row["entered_at"],
+                        "piece_identite": row["piece_identite"], "sortie": row["exited_at"],
+                        "toilettes_depuis": row["toilettes_since"], "accompagnateur": row["accompagnateur"],
+                        "emargement": row["emarge_at"], "copies": row["copies"]})
+        return out
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._doorkeeper:
+            self._doorkeeper.join(timeout=5)
+        self.journal.close()
+
+
+def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -> dict:
+    counts = day.journal.one(
+        "SELECT COUNT(*) AS present_total, SUM(status = 'present') AS present, SUM(status = 'toilettes') AS toilettes, "
+        "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges FROM presences "
+        "WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
+    )
+    expected = sum(
+        1 for r in day.journal.query("SELECT epreuves FROM candidats WHERE salle = ?", [salle.code])
+        if not json.loads(r["epreuves"] or "[]") or epreuve.code in json.loads(r["epreuves"])
+    )
+    late = day.journal.one("SELECT COUNT(DISTINCT numero) AS n FROM refus WHERE epreuve = ? AND salle = ? "
+                           "AND verdict = 'portes_fermees'", [epreuve.code, salle.code])["n"]
+    der = day._deroulement(day.journal.reader().conn, epreuve.code, salle.site)
+    entered = counts["present_total"] or 0
+    return {
+        "salle": salle.code, "libelle": salle.display, "site": salle.site, "acces": salle.access,
+        "capacite": salle.capacity, "rangees": salle.rows, "colonnes": salle.columns,
+        "epreuve": {"code": epreuve.code, "libelle": epreuve.label, "debut_prevu": _iso(epreuve.start_dt),
+                    "duree": epreuve.duration, "sujet_commun": epreuve.sujet_commun, "type": epreuve.kind},
+        "attendus": expected, "presents": counts["present"] or 0, "toilettes": counts["toilettes"] or 0,
+        "sortis": counts["sortis"] or 0, "absents": expected - entered, "emarges": counts["emarges"] or 0,
+        "refuses_retard": late,
+        "portes": {"heure_fermeture": der.get("doors_close_at"), "fermees_a": der.get("doors_closed_at"),
+                   "fermees": rules.doors_closed(_dt(der.get("doors_close_at")), _dt(der.get("doors_closed_at")), now),
+                   "debut": der.get("started_at")},
+    }
+
+
+def _fetch(db, sql: str, params) -> dict | None:
+    """One row as a dict, from a sqlite-utils Database or a sqlite3 connection."""
+    conn = getattr(db, "conn", db)
+    cursor = conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row))
+
+
+def _device_time(value) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise Invalide("« device_time » doit être une date ISO 8601.", code="requete_invalide")
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalide("« device_time » doit être une date ISO 8601.", code="requete_invalide") from exc
+    return value
+
+
+def _parse_new_time(value, epreuve: Epreuve) -> datetime:
+    if isinstance(value, str):
+        m = re.fullmatch(r"\s*(\d{1,2})\s*[:hH]\s*(\d{2})\s*", value)
+        if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+            return epreuve.at(datetime.strptime(f"{m.group(1)}:{m.group(2)}", "%H:%M").time())
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise Invalide("Nouvelle heure de fermeture invalide : attendu « 09:15 ».", code="heure_invalide")
+
+
+def _without_staff(toml_text: str) -> str:
+    """The session file as journaled: without the [[personnel]] tables, whose codes are kept only as keyed
+    hashes in the staff table."""
+    out, in_staff = [], False
+    for line in toml_text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("["):
+            in_staff = stripped == "[[personnel]]"
+        if not in_staff:
+            out.append(line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,297 @@
+"""Candidats from the registration system's CSV export: encodings, separators and French headers as found.
+
+A file with any rejected row changes nothing. Importing the same file twice changes nothing; a corrected
+file updates what changed and says what; a candidat who already has events is never deleted.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from .errors import Invalide
+from .journal import SYSTEM, Actor, Tx
+from .model import Session
+from .rules import normalize_name
+
+# Normalised header -> field. Headers are compared without case, accents, spaces or punctuation.
+HEADERS = {
+    "numero": ("ndinscription", "nodinscription", "numerodinscription", "numeroinscription", "ninscription",
+               "numero", "identifiant", "nodossier", "numerodossier"),
+    "nom": ("nomusuel", "nom", "nomdusage"),
+    "nom_naissance": ("nomdenaissance", "nomnaissance", "nomdejeunefille"),
+    "prenom": ("prenom", "prenoms"),
+    "date_naissance": ("datedenaissance", "datenaissance", "nele", "neele"),
+    "site": ("site", "centre", "lieu"),
+    "salle": ("salle",),
+    "place": ("place", "table", "numerodeplace"),
+    "tiers_temps": ("tierstemps", "tiertemps", "amenagementtierstemps"),
+    "pieces_manquantes": ("piecesmanquantes", "piecemanquante", "piecesamanquer"),
+    "epreuves": ("epreuves", "epreuve"),
+    "amenagements": ("amenagements", "autresamenagements", "aides"),
+}
+REQUIRED = ("numero", "nom", "prenom", "date_naissance", "site")
+LABELS = {"numero": "N° d'inscription", "nom": "Nom usuel", "prenom": "Prénom", "date_naissance": "Date de naissance",
+          "site": "Site"}
+YES = {"oui", "o", "x", "1", "vrai", "yes", "true"}
+NO = {"", "non", "n", "0", "faux", "no", "false"}
+COMPARED = ("nom", "nom_naissance", "prenom", "date_naissance", "site", "salle", "place", "tiers_temps",
+            "pieces_manquantes", "epreuves", "amenagements")
+
+
+class ImportRejete(Invalide):
+    code = "import_rejete"
+
+
+@dataclass
+class ImportReport:
+    fichier: str
+    ajoutes: list[str] = field(default_factory=list)
+    modifies: list[dict] = field(default_factory=list)
+    supprimes: list[str] = field(default_factory=list)
+    conserves: list[str] = field(default_factory=list)  # absent from the file but with events: kept
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.ajoutes or self.modifies or self.supprimes)
+
+    def lines(self) -> list[str]:
+        out = [f"{self.fichier} : {len(self.ajoutes)} ajouté(s), {len(self.modifies)} modifié(s), "
+               f"{len(self.supprimes)} supprimé(s)."]
+        for change in self.modifies:
+            diffs = ", ".join(f"{k} : « {change['avant'][k]} » → « {v} »" for k, v in change["apres"].items())
+            out.append(f"  modifié {change['numero']} : {diffs}")
+        for numero in self.conserves:
+            out.append(f"  conservé {numero} : absent du fichier mais déjà enregistré ce jour (présence, scan).")
+        if not self.changed:
+            out.append("  Aucun changement.")
+        return out
+
+
+def norm_header(text: str) -> str:
+    return normalize_name(text.replace("°", "o"))
+
+
+def decode_csv(raw: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM) or Windows-1252; anything else is refused with a French message."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        raise ImportRejete(f"{name} : encodage UTF-16 ou fichier binaire : enregistrez le fichier en « CSV UTF-8 » "
+                           "ou « CSV (séparateur : point-virgule) ».", code="encodage")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = raw.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise ImportRejete(f"{name} : encodage non reconnu (ni UTF-8 ni Windows-1252, octet illisible en "
+                               f"position {exc.start}).", code="encodage") from exc
+    if re.search("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e]", text):
+        raise ImportRejete(f"{name} : accents mal encodés (« Ã© » au lieu de « é ») : le fichier a été converti deux "
+                           "fois ; réexportez-le en UTF-8.", code="encodage")
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\r\n\t" for ch in text):
+        raise ImportRejete(f"{name} : caractères de contrôle dans le fichier : ce n'est pas un CSV texte.",
+                           code="encodage")
+    return text
+
+
+def parse_date(text: str) -> date | None:
+    m = re.fullmatch(r"\s*(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\s*", text)
+    if m:
+        try:
+            return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        except ValueError:
+            return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def read_rows(raw: bytes, name: str) -> tuple[list[dict], dict]:
+    """Rows as {field: text, "_line": n}, and the header mapping; raises on a bad file as a whole."""
+    text = decode_csv(raw, name)
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise ImportRejete(f"{name} : fichier vide.", code="fichier_vide")
+    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader)
+    mapping: dict[int, str] = {}
+    for i, h in enumerate(header):
+        key = norm_header(h)
+        for fld, aliases in HEADERS.items():
+            if key in aliases and fld not in mapping.values():
+                mapping[i] = fld
+    missing = [LABELS[f] for f in REQUIRED if f not in mapping.values()]
+    if missing:
+        raise ImportRejete(f"{name} : colonne(s) manquante(s) : {', '.join(missing)} (en-têtes lus : "
+                           f"{', '.join(h.strip() for h in header)}).", code="colonne_manquante")
+    rows = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        record = {fld: (row[i].strip() if i < len(row) else "") for i, fld in mapping.items()}
+        record["_line"] = reader.line_num
+        record["_width"] = len(row)
+        rows.append(record)
+    return rows, {"width": len(header)}
+
+
+class Importer:
+    """Checks every row against the session, assigns missing places, and computes the change to apply."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def check(self, rows: list[dict], width: int) -> tuple[list[dict], list[str]]:
+        session = self.session
+        errors, out, seen = [], [], {}
+        epreuve_codes = {e.code for e in session.epreuves}
+        for r in rows:
+            line = r["_line"]
+            problems = []
+            if r["_width"] != width:
+                problems.append(f"{r['_width']} colonnes au lieu de {width}")
+            numero = r.get("numero", "")
+            if not numero:
+                problems.append("N° d'inscription vide")
+            elif session.concours.numero_pattern and not re.fullmatch(session.concours.numero_pattern, numero):
+                problems.append(f"N° d'inscription « {numero} » d'un autre format que ceux de ce concours")
+            elif numero in seen:
+                problems.append(f"N° d'inscription « {numero} » déjà présent ligne {seen[numero]}")
+            seen.setdefault(numero, line)
+            for fld in ("nom", "prenom"):
+                if not r.get(fld):
+                    problems.append(f"{LABELS[fld]} vide")
+                elif len(r[fld]) > 100:
+                    problems.append(f"{LABELS[fld]} trop long")
+            born = parse_date(r.get("date_naissance", ""))
+            if born is None:
+                problems.append(f"date de naissance « {r.get('date_naissance', '')} » invalide (attendu jj/mm/aaaa)")
+            site = _find_code(r.get("site", ""), [s.code for s in session.sites])
+            if site is None:
+                problems.append(f"site « {r.get('site', '')} » inconnu")
+            salle = None
+            if r.get("salle"):
+                salle = _find_code(r["salle"], [s.code for s in session.salles])
+                if salle is None:
+                    problems.append(f"salle « {r['salle']} » inconnue")
+                elif site and session.salle(salle).site != site:
+                    problems.append(f"salle « {salle} » hors du site {site}")
+            tiers = r.get("tiers_temps", "").strip().lower()
+            if tiers not in YES | NO:
+                problems.append(f"tiers-temps « {r.get('tiers_temps')} » : attendu oui ou non")
+            epreuves = [e.strip() for e in re.split(r"[ ,;|]+", r.get("epreuves", "")) if e.strip()]
+            unknown = [e for e in epreuves if e not in epreuve_codes]
+            if unknown:
+                problems.append(f"épreuve(s) inconnue(s) : {', '.join(unknown)}")
+            if problems:
+                errors.append(f"ligne {line} : " + " ; ".join(problems))
+                continue
+            out.append({
+                "numero": numero, "nom": r["nom"], "nom_naissance": r.get("nom_naissance", ""), "prenom": r["prenom"],
+                "date_naissance": born.isoformat(), "site": site, "salle": salle or "", "place": r.get("place", ""),
+                "tiers_temps": int(tiers in YES), "pieces_manquantes": r.get("pieces_manquantes", ""),
+                "epreuves": json.dumps(sorted(epreuves)), "amenagements": r.get("amenagements", ""),
+                "_line": line,
+            })
+        return out, errors
+
+    def place(self, records: list[dict], existing: dict[str, dict]) -> list[str]:
+        """Give a salle and a place to those without, alphabetically, filling each salle's seat plan in order.
+        A candidat already placed keeps the place they had if the file gives none."""
+        errors = []
+        taken: dict[str, dict[str, int]] = {s.code: {} for s in self.session.salles}
+        for r in records:
+            old = existing.get(r["numero"])
+            if old and not r["salle"] and old["site"] == r["site"]:
+                r["salle"] = old["salle"]
+            if old and not r["place"] and old["salle"] == r["salle"]:
+                r["place"] = old["place"]
+        for r in records:
+            if r["salle"] and r["place"]:
+                salle = self.session.salle(r["salle"])
+                if r["place"] not in salle.seats:
+                    errors.append(f"ligne {r['_line']} : place « {r['place']} » hors du plan de la salle {salle.code}")
+                elif r["place"] in taken[salle.code]:
+                    errors.append(f"ligne {r['_line']} : place {r['place']} de la salle {salle.code} déjà donnée "
+                                  f"ligne {taken[salle.code][r['place']]}")
+                else:
+                    taken[salle.code][r["place"]] = r["_line"]
+        waiting = sorted((r for r in records if not (r["salle"] and r["place"])),
+                         key=lambda r: (normalize_name(r["nom"]), normalize_name(r["prenom"]), r["numero"]))
+        for r in waiting:
+            salles = [self.session.salle(r["salle"])] if r["salle"] else self.session.salles_of(r["site"])
+            seat = next(((s.code, p) for s in salles for p in s.seats if p not in taken[s.code]), None)
+            if seat is None:
+                where = f"la salle {r['salle']}" if r["salle"] else f"le site {r['site']}"
+                errors.append(f"ligne {r['_line']} : plus de place libre dans {where}")
+                continue
+            r["salle"], r["place"] = seat
+            taken[seat[0]][seat[1]] = r["_line"]
+        return errors
+
+
+def _find_code(value: str, codes: list[str]) -> str | None:
+    key = normalize_name(value)
+    return next((c for c in codes if normalize_name(c) == key), None)
+
+
+def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM) -> ImportReport:
+    """Check the whole file, then apply the difference as one journaled event; raise with every bad line."""
+    session = day.session
+    rows, info = read_rows(raw, name)
+    importer = Importer(session)
+    records, errors = importer.check(rows, info["width"])
+    sha = hashlib.sha256(raw).hexdigest()
+
+    def apply(tx: Tx) -> ImportReport:
+        existing = {r["numero"]: r for r in (dict(x) for x in tx.db.execute("SELECT * FROM candidats").fetchall())}
+        place_errors = importer.place(records, existing) if not errors else []
+        if errors or place_errors:
+            lines = errors + place_errors
+            raise ImportRejete(f"{name} : {len(lines)} ligne(s) rejetée(s), rien n'a été importé.\n" + "\n".join(lines),
+                               data={"lignes": lines})
+        report = ImportReport(fichier=name)
+        added, changed = [], []
+        for r in records:
+            row = {k: v for k, v in r.items() if not k.startswith("_")}
+            row["nom_cle"] = normalize_name(row["nom"])
+            row["nom_naissance_cle"] = normalize_name(row["nom_naissance"]) if row["nom_naissance"] else None
+            old = existing.get(row["numero"])
+            if old is None:
+                added.append(row)
+                report.ajoutes.append(row["numero"])
+                continue
+            diff = {k: row[k] for k in COMPARED if str(old.get(k) or "") != str(row[k] or "")}
+            if diff:
+                diff.update({k: row[k] for k in ("nom_cle", "nom_naissance_cle") if k in row})
+                changed.append({"numero": row["numero"], "avant": {k: old.get(k) for k in diff}, "apres": diff})
+        in_file = {r["numero"] for r in records}
+        with_events = {r[0] for r in tx.db.execute("SELECT DISTINCT candidat FROM events WHERE candidat IS NOT NULL")}
+        for numero in existing:
+            if numero not in in_file:
+                (report.conserves if numero in with_events else report.supprimes).append(numero)
+        report.modifies = [{**c, "apres": {k: v for k, v in c["apres"].items() if k in COMPARED}} for c in changed]
+        if report.changed:
+            tx.append("candidats_importes", actor, {"fichier": name, "sha256": sha, "ajoutes": added,
+                                                     "modifies": changed, "supprimes": report.supprimes})
+        return report
+
+    return day.journal.write(apply)
+
+
+def read_file(path) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise ImportRejete(f"Fichier illisible : {path} ({exc.strerror}).", code="fichier_illisible") from exc

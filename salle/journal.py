@@ -1,0 +1,290 @@
+"""The append-only, hash-chained event journal (SQLite through sqlite-utils): the only writer of state.
+
+Every change of state is a command run by one writer thread inside a transaction: it appends its
+events and updates the derived state (salle.state) in that same transaction. Commands arriving
+together share one durable commit (group commit, WAL + synchronous=FULL), and each caller is
+answered only once that commit is on disk. A command carries a client-made id: a retry gets the
+first answer back and records nothing new.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import sqlite_utils
+
+from .errors import Conflit, SalleError
+
+GENESIS = "0" * 64
+MAX_BATCH = 256
+
+EVENT_COLUMNS = {
+    "seq": int, "client_id": str, "type": str, "epreuve": str, "site": str, "salle": str, "candidat": str,
+    "actor": str, "role": str, "device": str, "server_time": str, "device_time": str, "wall_time": str,
+    "payload": str, "prev_hash": str, "hash": str,
+}
+HASHED_FIELDS = ("seq", "client_id", "type", "epreuve", "site", "salle", "candidat", "actor", "role", "device",
+                 "server_time", "device_time", "wall_time", "payload", "prev_hash")
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection in WAL mode with durable commits (synchronous=FULL)."""
+    conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=30000")
+    if readonly:
+        conn.execute("PRAGMA query_only=ON")
+    return conn
+
+
+def event_hash(event: dict) -> str:
+    canonical = json.dumps([event.get(k) for k in HASHED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def ensure_schema(db: sqlite_utils.Database) -> None:
+    if "events" not in db.table_names():
+        db["events"].create(EVENT_COLUMNS, pk="seq", not_null={"type", "server_time", "hash", "prev_hash"})
+        db["events"].create_index(["client_id"], unique=True)
+        db["events"].create_index(["epreuve", "type"])
+        db["events"].create_index(["candidat"])
+    if "acks" not in db.table_names():
+        db["acks"].create({"client_id": str, "fingerprint": str, "response": str, "seq": int, "at": str},
+                          pk="client_id")
+
+
+@dataclass
+class Actor:
+    """Who acts: a staff member (or the system) on a device."""
+
+    id: str
+    role: str
+    device: str = ""
+    name: str = ""
+
+
+SYSTEM = Actor(id="systeme", role="systeme", device="serveur", name="Système")
+
+
+class Tx:
+    """What a command sees inside the writer's transaction."""
+
+    def __init__(self, journal: "Journal", db: sqlite_utils.Database, now: datetime):
+        self.journal = journal
+        self.db = db
+        self.now = now
+        self.events: list[dict] = []
+
+    def append(self, type: str, actor: Actor, payload: dict | None = None, *, client_id: str | None = None,
+               device_time: str | None = None, epreuve=None, site=None, salle=None, candidat=None) -> dict:
+        """Append one event to the chain and apply it to the derived state, in this transaction."""
+        journal = self.journal
+        event = {
+            "seq": journal._next_seq,
+            "client_id": client_id,
+            "type": type,
+            "epreuve": epreuve,
+            "site": site,
+            "salle": salle,
+            "candidat": candidat,
+            "actor": actor.id,
+            "role": actor.role,
+            "device": actor.device or None,
+            "server_time": self.now.isoformat(timespec="milliseconds"),
+            "device_time": device_time,
+            "wall_time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+            "payload": json.dumps(payload or {}, ensure_ascii=False, sort_keys=True, default=str),
+            "prev_hash": journal._head,
+        }
+        event["hash"] = event_hash(event)
+        self.db.execute(
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
+            [event[k] for k in EVENT_COLUMNS],
+        )
+        journal._next_seq += 1
+        journal._head = event["hash"]
+        self.events.append(event)
+        if journal.projector:
+            journal.projector(self.db, event)
+        return event
+
+
+class Journal:
+    """One SQLite file: the journal, the derived state, and the acknowledgements of client ids."""
+
+    def __init__(self, path: str | Path, clock, projector: Callable[[sqlite_utils.Database, dict], None] | None = None):
+        self.path = Path(path)
+        self.clock = clock
+        self.projector = projector
+        self._conn = connect(self.path)
+        self._db = sqlite_utils.Database(self._conn)
+        ensure_schema(self._db)
+        self._load_head()
+        self._local = threading.local()
+        self._queue: queue.Queue = queue.Queue()
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="salle-journal-writer", daemon=True)
+        self._thread.start()
+
+    def _load_head(self) -> None:
+        row = self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        self._next_seq = (row["seq"] + 1) if row else 1
+        self._head = row["hash"] if row else GENESIS
+
+    @property
+    def head(self) -> str:
+        return self._head
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def reader(self) -> sqlite_utils.Database:
+        """A read-only connection for this thread (WAL: readers never block the writer)."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite_utils.Database(connect(self.path, readonly=True))
+            self._local.db = db
+        return db
+
+    def query(self, sql: str, params=()) -> list[dict]:
+        return [dict(r) for r in self.reader().conn.execute(sql, params).fetchall()]
+
+    def one(self, sql: str, params=()) -> dict | None:
+        row = self.reader().conn.execute(sql, params).fetchone()
+        return dict(row) if row else None
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def write(self, fn: Callable[[Tx], Any]) -> Any:
+        """Run `fn(tx)` in the writer's transaction; return its result once it is durable on disk."""
+        if self._closed:
+            raise SalleError("Le serveur s'arrête : réessayez dans un instant.", code="arret", status=503)
+        done = threading.Event()
+        slot: dict = {}
+        self._queue.put((fn, slot, done))
+        done.wait()
+        if "error" in slot:
+            raise slot["error"]
+        return slot["result"]
+
+    def command(self, client_id: str, fingerprint: dict, fn: Callable[[Tx], dict]) -> tuple[dict, bool]:
+        """Run an idempotent command: the first answer for `client_id` is stored with its events and
+        given back, unchanged, to every retry. Returns (answer, replayed)."""
+        fp = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
+
+        def run(tx: Tx):
+            ack = tx.db.execute("SELECT fingerprint, response FROM acks WHERE client_id = ?", [client_id]).fetchone()
+            if ack:
+                if ack[0] != fp:
+                    raise Conflit("Cet identifiant de requête a déjà servi pour une autre action : la requête "
+                                  "est refusée.", code="client_id_reutilise")
+                return json.loads(ack[1]), True
+            response = fn(tx)
+            if tx.events:
+                tx.db.execute(
+                    "INSERT INTO acks (client_id, fingerprint, response, seq, at) VALUES (?, ?, ?, ?, ?)",
+                    [client_id, fp, json.dumps(response, ensure_ascii=False, default=str), tx.events[-1]["seq"],
+                     tx.now.isoformat(timespec="milliseconds")],
+                )
+            return response, False
+
+        return self.write(run)
+
+    def _run(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch) -> None:
+        conn = self._conn
+        outcomes = []
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for fn, slot, done in batch:
+                head, next_seq = self._head, self._next_seq
+                conn.execute("SAVEPOINT cmd")
+                tx = Tx(self, self._db, self.clock.now())
+                try:
+                    slot["result"] = fn(tx)
+                    conn.execute("RELEASE cmd")
+                    outcomes.append((slot, done, tx.events))
+                except Exception as exc:  # the command's own failure: undo it alone, keep the batch
+                    conn.execute("ROLLBACK TO cmd")
+                    conn.execute("RELEASE cmd")
+                    self._head, self._next_seq = head, next_seq
+                    slot["error"] = exc
+                    outcomes.append((slot, done, []))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._load_head()
+            error = SalleError(f"Enregistrement impossible ({exc}) : rien n'a été enregistré, réessayez.",
+                               code="stockage", status=503)
+            for fn, slot, done in batch:
+                slot.pop("result", None)
+                slot["error"] = error
+                done.set()
+            return
+        for slot, done, events in outcomes:
+            done.set()
+        committed = [event for _, _, events in outcomes for event in events]
+        if committed and self.on_commit:
+            self.on_commit(committed)
+
+    on_commit: Callable[[list[dict]], None] | None = None  # told of committed events (keep it quick)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(None)
+        self._thread.join(timeout=10)
+        self._conn.close()
+
+
+def verify_chain(path: str | Path) -> tuple[bool, str, int]:
+    """Check every event's hash and link. Returns (ok, message in French, events checked)."""
+    conn = connect(path, readonly=True)
+    prev = GENESIS
+    count = 0
+    expected_seq = 1
+    try:
+        for row in conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq"):
+            event = dict(row)
+            count += 1
+            if event["seq"] != expected_seq:
+                return False, f"Événement n° {expected_seq} manquant : le journal a été amputé.", count
+            if event["prev_hash"] != prev:
+                return False, (f"Événement n° {event['seq']} ({event['type']}) : son lien vers l'événement "
+                               "précédent ne correspond pas : le journal a été modifié."), count
+            if event_hash(event) != event["hash"]:
+                return False, (f"Événement n° {event['seq']} ({event['type']}, {event['server_time']}) : son "
+                               "contenu a été modifié après son enregistrement."), count
+            prev = event["hash"]
+            expected_seq += 1
+    finally:
+        conn.close()
+    return True, f"Journal intègre : {count} événements, tête de chaîne {prev}.", count

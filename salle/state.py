@@ -1,0 +1,205 @@
+"""What the journal means now: candidats, who is in which salle, doors, alerts. Updated only by `project`.
+
+`project(db, event)` is called by the journal for each event it appends, inside the same transaction,
+so the derived tables always match the journal; `rebuild` replays the whole journal into them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlite_utils
+
+STATE_TABLES = {
+    "meta": ({"key": str, "value": str}, "key"),
+    "staff": ({"id": str, "name": str, "role": str, "salle": str, "site": str, "code_hash": str}, "id"),
+    "tokens": ({"token_hash": str, "staff_id": str, "device": str, "created_at": str}, "token_hash"),
+    "candidats": ({
+        "numero": str, "nom": str, "nom_naissance": str, "prenom": str, "date_naissance": str, "site": str,
+        "salle": str, "place": str, "tiers_temps": int, "pieces_manquantes": str, "epreuves": str,
+        "amenagements": str, "nom_cle": str, "nom_naissance_cle": str, "pieces_produites_at": str,
+    }, "numero"),
+    "presences": ({
+        "epreuve": str, "numero": str, "salle": str, "status": str, "entered_at": str, "place": str,
+        "piece_identite": str, "exited_at": str, "toilettes_since": str, "accompagnateur": str,
+        "emarge_at": str, "copies": int, "copie_blanche": int, "abandon": int,
+    }, ("epreuve", "numero")),
+    "refus": ({"seq": int, "epreuve": str, "numero": str, "salle": str, "verdict": str, "at": str}, "seq"),
+    "deroulement": ({
+        "epreuve": str, "site": str, "doors_close_at": str, "doors_closed_at": str, "doors_closed_by": str,
+        "started_at": str,
+    }, ("epreuve", "site")),
+    "alerts": ({
+        "seq": int, "kind": str, "epreuve": str, "site": str, "salle": str, "candidat": str, "message": str,
+        "created_at": str, "resolved_at": str, "resolution": str,
+    }, "seq"),
+}
+
+
+def ensure_state_schema(db: sqlite_utils.Database) -> None:
+    existing = set(db.table_names())
+    for name, (columns, pk) in STATE_TABLES.items():
+        if name not in existing:
+            db[name].create(columns, pk=pk)
+    db["candidats"].create_index(["nom_cle", "date_naissance"], if_not_exists=True)
+    db["candidats"].create_index(["nom_naissance_cle", "date_naissance"], if_not_exists=True)
+    db["candidats"].create_index(["salle"], if_not_exists=True)
+    db["presences"].create_index(["epreuve", "salle"], if_not_exists=True)
+
+
+def _payload(event: dict) -> dict:
+    return json.loads(event["payload"]) if event["payload"] else {}
+
+
+def _upsert(db, table: str, row: dict, pk) -> None:
+    cols = list(row)
+    db.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)}) "
+        f"ON CONFLICT ({', '.join(pk if isinstance(pk, tuple) else (pk,))}) DO UPDATE SET "
+        + ", ".join(f"{c} = excluded.{c}" for c in cols),
+        [row[c] for c in cols],
+    )
+
+
+def _update(db, table: str, where: dict, values: dict) -> None:
+    db.execute(
+        f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in values)} WHERE "
+        + " AND ".join(f"{c} = ?" for c in where),
+        [*values.values(), *where.values()],
+    )
+
+
+# --- one function per event type ----------------------------------------------------------------
+
+
+def _session_chargee(db, e, p):
+    _upsert(db, "meta", {"key": "session_toml", "value": p["session_toml"]}, "key")
+    db.execute("DELETE FROM staff")
+    for person in p["staff"]:
+        _upsert(db, "staff", person, "id")
+    for row in p["deroulement"]:
+        db.execute(
+            "INSERT INTO deroulement (epreuve, site, doors_close_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (epreuve, site) DO NOTHING",
+            [row["epreuve"], row["site"], row["doors_close_at"]],
+        )
+
+
+def _candidats_importes(db, e, p):
+    for row in p["ajoutes"]:
+        _upsert(db, "candidats", row, "numero")
+    for change in p["modifies"]:
+        _update(db, "candidats", {"numero": change["numero"]}, change["apres"])
+    for numero in p["supprimes"]:
+        db.execute("DELETE FROM candidats WHERE numero = ?", [numero])
+
+
+def _connexion(db, e, p):
+    _upsert(db, "tokens", {"token_hash": p["token_hash"], "staff_id": e["actor"], "device": e["device"],
+                           "created_at": e["server_time"]}, "token_hash")
+
+
+def _scan(db, e, p):
+    if p.get("pieces_produites"):
+        db.execute("UPDATE candidats SET pieces_produites_at = ? WHERE numero = ? AND pieces_produites_at IS NULL",
+                   [e["server_time"], e["candidat"]])
+    verdict = p["verdict"]
+    if verdict == "admis":
+        _upsert(db, "presences", {
+            "epreuve": e["epreuve"], "numero": e["candidat"], "salle": e["salle"], "status": "present",
+            "entered_at": e["server_time"], "place": p.get("place"), "piece_identite": p.get("piece_identite"),
+        }, ("epreuve", "numero"))
+        if p.get("piece_identite") == "aucune":  # R5: the responsable carries out a specific control
+            _alert(db, e, "sans_piece_identite", p["message"])
+    elif verdict in ("portes_fermees", "pieces_manquantes"):  # R3, R7: refusals recorded for the PV
+        db.execute("INSERT INTO refus (seq, epreuve, numero, salle, verdict, at) VALUES (?, ?, ?, ?, ?, ?)",
+                   [e["seq"], e["epreuve"], e["candidat"], e["salle"], verdict, e["server_time"]])
+
+
+def _alert(db, e, kind, message):
+    db.execute(
+        "INSERT INTO alerts (seq, kind, epreuve, site, salle, candidat, message, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [e["seq"], kind, e["epreuve"], e["site"], e["salle"], e["candidat"], message, e["server_time"]],
+    )
+
+
+def _alerte(db, e, p):
+    _alert(db, e, p["kind"], p["message"])
+
+
+def _alerte_resolue(db, e, p):
+    _update(db, "alerts", {"seq": p["alerte"]}, {"resolved_at": e["server_time"], "resolution": p["resolution"]})
+
+
+def _portes_fermees(db, e, p):
+    _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]},
+            {"doors_closed_at": e["server_time"], "doors_closed_by": e["actor"]})
+
+
+def _fermeture_deplacee(db, e, p):
+    _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"doors_close_at": p["apres"]})
+
+
+def _debut_epreuve(db, e, p):
+    _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"started_at": e["server_time"]})
+
+
+def _sortie(db, e, p):
+    _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
+            {"status": "sorti", "exited_at": e["server_time"]})
+
+
+def _toilettes_sortie(db, e, p):
+    _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
+            {"status": "toilettes", "toilettes_since": e["server_time"], "accompagnateur": p["accompagnateur"]})
+
+
+def _toilettes_retour(db, e, p):
+    _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
+            {"status": "present", "toilettes_since": None, "accompagnateur": None})
+
+
+def _emargement(db, e, p):
+    _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]}, {
+        "emarge_at": e["server_time"], "copies": p.get("copies", 0), "copie_blanche": int(bool(p.get("copie_blanche"))),
+        "abandon": int(bool(p.get("abandon"))),
+    })
+
+
+PROJECTIONS = {
+    "session_chargee": _session_chargee,
+    "candidats_importes": _candidats_importes,
+    "connexion": _connexion,
+    "scan": _scan,
+    "alerte": _alerte,
+    "alerte_resolue": _alerte_resolue,
+    "portes_fermees": _portes_fermees,
+    "fermeture_deplacee": _fermeture_deplacee,
+    "debut_epreuve": _debut_epreuve,
+    "sortie": _sortie,
+    "toilettes_sortie": _toilettes_sortie,
+    "toilettes_retour": _toilettes_retour,
+    "emargement": _emargement,
+}
+
+
+def project(db: sqlite_utils.Database, event: dict) -> None:
+    """Apply one event to the derived tables. Events without a projection (horloge_reglee…) change nothing here."""
+    handler = PROJECTIONS.get(event["type"])
+    if handler:
+        handler(db, event, _payload(event))
+
+
+def rebuild(db: sqlite_utils.Database) -> int:
+    """Drop the derived tables and replay the whole journal into them; returns the events replayed."""
+    for name in STATE_TABLES:
+        if name in db.table_names():
+            db[name].drop()
+    ensure_state_schema(db)
+    count = 0
+    for row in db.conn.execute("SELECT * FROM events ORDER BY seq"):
+        event = dict(zip([d[0] for d in db.conn.execute("SELECT * FROM events LIMIT 0").description], row))
+        project(db, event)
+        count += 1
+    return count

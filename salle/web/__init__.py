@@ -1,0 +1,48 @@
+"""Flask application factory: the API, live updates over Socket.IO, and the staff pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+from flask_socketio import SocketIO
+
+from ..clock import SystemClock
+from ..day import ExamDay
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the whole server on one SQLite file. Config keys: DB_PATH (required), CLOCK (a clock object,
+    default the system clock), DOORKEEPER (close doors at the set time by itself, default True)."""
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(DOORKEEPER=True, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=8 * 1024 * 1024)
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    db_path = app.config.get("DB_PATH")
+    if not db_path:
+        raise RuntimeError("create_app needs DB_PATH")
+    clock = app.config.get("CLOCK") or SystemClock()
+    day = ExamDay(Path(db_path), clock)
+    day.session  # refuse to start on a file without a session
+    app.extensions["salle.day"] = day
+
+    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, json=app.json)
+    app.extensions["salle.socketio"] = socketio
+
+    from . import api, live, pages
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    live.init(app, socketio, day)
+    if app.config["DOORKEEPER"]:
+        day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))
+    return app
+
+
+def day_of(app: Flask) -> ExamDay:
+    return app.extensions["salle.day"]
+
+
+def socketio_of(app: Flask) -> SocketIO:
+    return app.extensions["salle.socketio"]

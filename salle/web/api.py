@@ -1,0 +1,237 @@
+"""The versioned JSON API (/api/v1): everything a tablet, a console, a kiosk or a script can do."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from ..day import require_client_id
+from ..errors import Interdit, Invalide, SalleError
+from .openapi import openapi_document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+STAFF = ("admin", "responsable", "surveillant")
+
+
+def day():
+    return current_app.extensions["salle.day"]
+
+
+def reply(data, status: int = 200):
+    clock = day().clock
+    body = dict(data) if isinstance(data, dict) else {"elements": data}
+    body.setdefault("repetition", bool(clock.rehearsal))
+    body.setdefault("heure_serveur", clock.now().isoformat(timespec="seconds"))
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise Invalide("Requête illisible : un objet JSON est attendu (Content-Type: application/json).",
+                       code="json_invalide")
+    return data
+
+
+def allow(*roles: str):
+    """Sign-in required, and one of `roles`; the caller is in g.caller."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def inner(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            token = header[7:].strip() if header.lower().startswith("bearer ") else None
+            g.caller = day().authenticate(token)
+            if g.caller.role not in roles:
+                raise Interdit(f"Action interdite pour le rôle « {g.caller.role} ».")
+            return view(*args, **kwargs)
+
+        return inner
+
+    return wrap
+
+
+@bp.errorhandler(SalleError)
+def salle_error(exc: SalleError):
+    return reply({"erreur": exc.to_dict()}, exc.status)
+
+
+@bp.errorhandler(HTTPException)
+def http_error(exc: HTTPException):
+    messages = {404: "Adresse inconnue de l'API.", 405: "Méthode non permise pour cette adresse.",
+                413: "Requête trop volumineuse."}
+    message = messages.get(exc.code, "Requête refusée.")
+    return reply({"erreur": {"code": f"http_{exc.code}", "message": message}}, exc.code)
+
+
+@bp.after_request
+def no_cache(response):
+    response.headers["Cache-Control"] = "no-store"
+    if day().clock.rehearsal:
+        response.headers["X-Salle-Repetition"] = "oui"
+    return response
+
+
+# --- public ----------------------------------------------------------------------------------------
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(openapi_document())
+
+
+@bp.get("/health")
+def health():
+    return reply({"ok": True, "tete_journal": day().journal.head})
+
+
+@bp.post("/auth/login")
+def login():
+    data = body()
+    token, staff = day().login(data.get("code"), data.get("device") or request.headers.get("User-Agent", "")[:80])
+    return reply({"token": token, "personnel": staff})
+
+
+# --- the session --------------------------------------------------------------------------------
+
+
+@bp.get("/me")
+@allow(*STAFF, "kiosk")
+def me():
+    c = g.caller
+    return reply({"id": c.actor.id, "nom": c.actor.name, "role": c.role, "salle": c.salle, "site": c.site})
+
+
+@bp.get("/session")
+@allow(*STAFF, "kiosk")
+def session():
+    s = day().session
+    visible_sites = [x for x in s.sites if g.caller.role == "admin" or x.code == g.caller.site]
+    data = {
+        "concours": {"code": s.concours.code, "libelle": s.concours.label, "session": s.concours.session},
+        "epreuves": [
+            {"code": e.code, "libelle": e.label, "date": e.date.isoformat(), "debut": e.start_dt.isoformat(),
+             "duree": e.duration, "fermeture_portes": e.doors_close_dt.isoformat(), "type": e.kind,
+             "sujet_commun": e.sujet_commun, "convocation": e.convocation_dt.isoformat()}
+            for e in s.epreuves
+        ],
+        "sites": [{"code": x.code, "nom": x.name, "adresse": x.address} for x in visible_sites],
+    }
+    if g.caller.role != "kiosk":
+        codes = {x.code for x in visible_sites}
+        data["salles"] = [
+            {"code": x.code, "libelle": x.display, "site": x.site, "capacite": x.capacity, "rangees": x.rows,
+             "colonnes": x.columns, "acces": x.access}
+            for x in s.salles if x.site in codes and (g.caller.role != "surveillant" or x.code == g.caller.salle)
+        ]
+    return reply(data)
+
+
+@bp.get("/clock")
+@allow(*STAFF, "kiosk")
+def clock_get():
+    clock = day().clock
+    return reply({"maintenant": clock.now().isoformat(timespec="seconds"), "vitesse": clock.speed})
+
+
+@bp.put("/clock")
+@allow("admin")
+def clock_set():
+    clock = day().clock
+    if not clock.rehearsal:
+        raise Interdit("L'horloge ne se règle qu'en mode répétition.", code="pas_en_repetition")
+    data = body()
+    try:
+        when = datetime.fromisoformat(str(data.get("maintenant", "")))
+    except ValueError as exc:
+        raise Invalide("Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide") from exc
+    before = clock.now()
+    clock.set(when)
+    day().journal.write(lambda tx: tx.append("horloge_reglee", g.caller.actor,
+                                             {"avant": before.isoformat(), "apres": when.isoformat()}))
+    return reply({"maintenant": clock.now().isoformat(timespec="seconds")})
+
+
+# --- salles -------------------------------------------------------------------------------------
+
+
+@bp.get("/salles")
+@allow(*STAFF)
+def salles():
+    d = day()
+    out = []
+    for salle in d.session.salles:
+        try:
+            out.append(d.salle_state(g.caller, salle.code, request.args.get("epreuve")))
+        except Interdit:
+            continue
+    return reply({"salles": out})
+
+
+@bp.get("/salles/<salle>")
+@allow(*STAFF)
+def salle_state(salle):
+    return reply(day().salle_state(g.caller, salle, request.args.get("epreuve")))
+
+
+@bp.get("/salles/<salle>/candidats")
+@allow(*STAFF)
+def salle_candidats(salle):
+    return reply({"candidats": day().salle_candidats(g.caller, salle, request.args.get("epreuve"))})
+
+
+@bp.post("/salles/<salle>/scans")
+@allow(*STAFF)
+def scan(salle):
+    answer = day().scan(g.caller, salle, body())
+    if not answer["enregistre"] and answer["verdict"] == "admis":
+        socketio = current_app.extensions["salle.socketio"]
+        socketio.emit("scan_lu", answer, to=f"salle:{salle}")  # a door scanner's read, for the tablet to confirm
+    return reply(answer)
+
+
+@bp.post("/salles/<salle>/sorties")
+@allow(*STAFF)
+def sortie(salle):
+    return reply(day().sortie(g.caller, salle, body()))
+
+
+@bp.post("/salles/<salle>/toilettes")
+@allow(*STAFF)
+def toilettes(salle):
+    return reply(day().toilettes(g.caller, salle, body()))
+
+
+@bp.post("/salles/<salle>/toilettes/retour")
+@allow(*STAFF)
+def toilettes_retour(salle):
+    return reply(day().toilettes_retour(g.caller, salle, body()))
+
+
+# --- épreuve, per site: doors (R3) and start (R9) ----------------------------------------------------
+
+
+@bp.post("/epreuves/<epreuve>/sites/<site>/fermeture")
+@allow("admin", "responsable")
+def move_doors(epreuve, site):
+    return reply(day().move_doors(g.caller, epreuve, site, body()))
+
+
+@bp.post("/epreuves/<epreuve>/sites/<site>/portes-fermees")
+@allow("admin", "responsable")
+def close_doors(epreuve, site):
+    data = body()
+    return reply(day().close_doors(g.caller, epreuve, site, require_client_id(data.get("client_id"))))
+
+
+@bp.post("/epreuves/<epreuve>/sites/<site>/debut")
+@allow("admin", "responsable")
+def start(epreuve, site):
+    return reply(day().start_epreuve(g.caller, epreuve, site, body()))
+
+

@@ -1,0 +1,130 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..model import PIECES_IDENTITE
+from ..rules import EXIT_REFUSALS, SCAN_VERDICTS
+
+ERROR = {"$ref": "#/components/responses/Erreur"}
+
+
+def _op(summary: str, roles: str, request: dict | None = None, response: str = "Reponse", params=(), auth=True):
+    op = {
+        "summary": summary,
+        "description": f"Rôles : {roles}.",
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"$ref": f"#/components/schemas/{response}"}}}},
+            "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR},
+    }
+    if params:
+        op["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
+    if request:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
+    if not auth:
+        op["security"] = []
+    return op
+
+
+def _obj(required=(), **props):
+    return {"type": "object", "required": list(required), "properties": props}
+
+
+S = {"type": "string"}
+CLIENT_ID = {"type": "string", "pattern": "^[A-Za-z0-9._:-]{8,100}$",
+             "description": "Identifiant fabriqué par le client (UUID) : une requête répétée reçoit la première "
+                            "réponse et n'enregistre rien de plus."}
+PIECE = {"type": "string", "enum": list(PIECES_IDENTITE)}
+
+
+def openapi_document() -> dict:
+    scan = _obj(("code", "client_id"), code={**S, "description": "Texte lu sur le code-barres de la convocation"},
+                client_id=CLIENT_ID, piece_identite={**PIECE, "description": "Pièce d'identité présentée (R5). "
+                "Absente : un candidat admissible est seulement prévisualisé, rien n'est enregistré."},
+                pieces_produites={"type": "boolean", "description": "Pièces manquantes produites (R7)"},
+                device_time={**S, "format": "date-time"}, epreuve=S)
+    movement = _obj(("numero", "client_id"), numero=S, client_id=CLIENT_ID, piece_identite=PIECE,
+                    accompagnateur=S, device_time={**S, "format": "date-time"}, epreuve=S)
+    paths = {
+        "/api/v1/health": {"get": _op("État du serveur et tête du journal", "tous", auth=False)},
+        "/api/v1/openapi.json": {"get": _op("Ce document", "tous", auth=False)},
+        "/api/v1/auth/login": {"post": _op("Connexion avec le code personnel", "tous",
+                                           _obj(("code",), code=S, device=S), "Connexion", auth=False)},
+        "/api/v1/me": {"get": _op("Qui suis-je", "admin, responsable, surveillant, kiosk")},
+        "/api/v1/session": {"get": _op("Concours, épreuves, sites et salles visibles", "tous les rôles")},
+        "/api/v1/clock": {
+            "get": _op("Heure du serveur (simulée en répétition)", "tous les rôles"),
+            "put": _op("Régler l'horloge (répétition seulement)", "admin",
+                       _obj(("maintenant",), maintenant={**S, "format": "date-time"})),
+        },
+        "/api/v1/salles": {"get": _op("Salles visibles et leur état", "admin, responsable, surveillant",
+                                      params=("epreuve",))},
+        "/api/v1/salles/{salle}": {"get": _op("État d'une salle", "admin, responsable du site, surveillant de la salle",
+                                              params=("salle", "epreuve"), response="EtatSalle")},
+        "/api/v1/salles/{salle}/candidats": {"get": _op("Candidats d'une salle et leur statut", "admin, responsable "
+                                                        "du site, surveillant de la salle", params=("salle", "epreuve"))},
+        "/api/v1/salles/{salle}/scans": {"post": _op("Scan d'une convocation à la porte (R1, R3, R4, R5, R7, R8)",
+                                                     "admin, responsable du site, surveillant de la salle", scan,
+                                                     "Verdict", ("salle",))},
+        "/api/v1/salles/{salle}/sorties": {"post": _op("Sortie définitive (R8, R15–R18, R22, R24)", "admin, "
+                                                       "responsable du site, surveillant de la salle", movement,
+                                                       "Verdict", ("salle",))},
+        "/api/v1/salles/{salle}/toilettes": {"post": _op("Départ aux toilettes accompagné (R17, R19)", "admin, "
+                                                         "responsable du site, surveillant de la salle", movement,
+                                                         "Verdict", ("salle",))},
+        "/api/v1/salles/{salle}/toilettes/retour": {"post": _op("Retour des toilettes (R19)", "admin, responsable du "
+                                                                "site, surveillant de la salle", movement, "Verdict",
+                                                                ("salle",))},
+        "/api/v1/epreuves/{epreuve}/sites/{site}/fermeture": {"post": _op(
+            "Déplacer l'heure de fermeture des portes avant qu'elle passe, avec un motif (R3)", "admin, responsable "
+            "du site", _obj(("heure", "motif", "client_id"), heure={**S, "example": "09:15"}, motif=S,
+                            client_id=CLIENT_ID), params=("epreuve_path", "site"))},
+        "/api/v1/epreuves/{epreuve}/sites/{site}/portes-fermees": {"post": _op(
+            "Prononcer la fermeture des portes maintenant (R3)", "admin, responsable du site",
+            _obj(("client_id",), client_id=CLIENT_ID), params=("epreuve_path", "site"))},
+        "/api/v1/epreuves/{epreuve}/sites/{site}/debut": {"post": _op(
+            "Enregistrer l'ouverture des sujets (R9)", "admin, responsable du site",
+            _obj(("client_id",), client_id=CLIENT_ID), params=("epreuve_path", "site"))},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Salle — API du jour d'examen", "version": __version__,
+                 "description": "Toutes les réponses portent « repetition » (vrai en mode répétition) et "
+                                "« heure_serveur ». Les erreurs portent « erreur » : un code stable et un message "
+                                "en français."},
+        "servers": [{"url": "/"}],
+        "security": [{"jeton": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"jeton": {"type": "http", "scheme": "bearer",
+                                          "description": "Jeton reçu de /api/v1/auth/login"}},
+            "parameters": {
+                "salle": {"name": "salle", "in": "path", "required": True, "schema": S},
+                "site": {"name": "site", "in": "path", "required": True, "schema": S},
+                "epreuve_path": {"name": "epreuve", "in": "path", "required": True, "schema": S},
+                "epreuve": {"name": "epreuve", "in": "query", "required": False, "schema": S,
+                            "description": "Code d'épreuve ; par défaut celle en cours"},
+            },
+            "responses": {"Erreur": {"description": "Erreur, message en français", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Erreur"}}}}},
+            "schemas": {
+                "Reponse": {"type": "object", "required": ["repetition", "heure_serveur"],
+                            "properties": {"repetition": {"type": "boolean"}, "heure_serveur": S}},
+                "Erreur": _obj(("erreur", "repetition"), repetition={"type": "boolean"},
+                               erreur=_obj(("code", "message"), code=S, message=S)),
+                "Connexion": _obj(("token", "personnel"), token=S, personnel={"type": "object"},
+                                  repetition={"type": "boolean"}),
+                "Verdict": _obj(("verdict", "ok", "message", "enregistre"),
+                                verdict={"type": "string", "enum": [*SCAN_VERDICTS, *EXIT_REFUSALS, "sortie_autorisee",
+                                                                    "toilettes_autorisees", "retour_enregistre"]},
+                                ok={"type": "boolean"}, message=S, regle=S, enregistre={"type": "boolean"},
+                                rejoue={"type": "boolean"}, autorise_a_partir_de={"type": ["string", "null"]},
+                                candidat={"type": ["object", "null"]}, repetition={"type": "boolean"}),
+                "EtatSalle": _obj(("salle", "attendus", "presents", "absents", "portes"), salle=S,
+                                  attendus={"type": "integer"}, presents={"type": "integer"},
+                                  absents={"type": "integer"}, toilettes={"type": "integer"},
+                                  sortis={"type": "integer"}, refuses_retard={"type": "integer"},
+                                  portes={"type": "object"}, repetition={"type": "boolean"}),
+            },
+        },
+    }
