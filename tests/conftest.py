@@ -1,0 +1,45 @@
+"""Fixtures: a real SQLite file per test, the real Flask app on a real port, real clients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from salle import demo
+from salle.clock import FixedClock
+from salle.day import ExamDay
+from salle.importing import import_candidats
+from support import LiveServer, at
+
+@pytest.fixture
+def clock():
+    return FixedClock(at("08:40"))
+
+
+@pytest.fixture
+def demo_files(tmp_path) -> Path:
+    """The demo session and a 60-candidat CSV written to tmp_path."""
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    demo.candidats_csv(tmp_path / "candidats.csv", 60)
+    return tmp_path
+
+
+@pytest.fixture
+def day(demo_files, clock):
+    d = ExamDay(demo_files / "salle.db", clock)
+    d.load_session((demo_files / "session.toml").read_text(encoding="utf-8"))
+    import_candidats(d, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def live(day, demo_files, clock):
+    """A server on the same file as `day` (which is closed first: one writer per file)."""
+    day.close()
+    server = LiveServer(demo_files / "salle.db", clock)
+    yield server
+    server.stop()
+
+
