@@ -26,12 +26,19 @@ def demo_files(tmp_path) -> Path:
 
 
 @pytest.fixture
-def day(demo_files, clock):
+def empty_day(demo_files, clock):
+    """The demo session, no candidat yet."""
     d = ExamDay(demo_files / "salle.db", clock)
     d.load_session((demo_files / "session.toml").read_text(encoding="utf-8"))
-    import_candidats(d, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
     yield d
     d.close()
+
+
+@pytest.fixture
+def day(empty_day, demo_files):
+    """The demo session with its 60 candidats."""
+    import_candidats(empty_day, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
+    return empty_day
 
 
 @pytest.fixture
