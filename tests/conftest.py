@@ -19,9 +19,9 @@ def clock():
 
 @pytest.fixture
 def demo_files(tmp_path) -> Path:
-    """The demo session and a 60-candidat CSV written to tmp_path."""
+    """The demo session and its 300-candidat CSV written to tmp_path."""
     (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
-    demo.candidats_csv(tmp_path / "candidats.csv", 60)
+    demo.candidats_csv(tmp_path / "candidats.csv", 300)
     return tmp_path
 
 
@@ -36,7 +36,7 @@ def empty_day(demo_files, clock):
 
 @pytest.fixture
 def day(empty_day, demo_files):
-    """The demo session with its 60 candidats."""
+    """The demo session with its 300 candidats."""
     import_candidats(empty_day, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
     return empty_day
 
