@@ -75,10 +75,10 @@ class ExamDay:
     def __init__(self, db_path: str | Path, clock, *, start_doorkeeper: bool = False):
         self.db_path = Path(db_path)
         self.clock = clock
-        self.journal = Journal(self.db_path, clock, projector=project)
+        self.journal = Journal(self.db_path, clock, projector=self._project)
         ensure_state_schema(self.journal._db)
         self._session: Session | None = None
-        self._session_toml: str | None = None
+        self._callers: dict[str, Caller] = {}
         self._secret = self._load_secret()
         self._stop = threading.Event()
         self._doorkeeper = None
@@ -109,18 +109,24 @@ class ExamDay:
                        for e in session.epreuves for s in session.sites]
         payload = {"session_toml": _without_staff(toml_text), "staff": staff, "deroulement": deroulement}
         self.journal.write(lambda tx: tx.append("session_chargee", actor, payload))
-        self._session = None
         return self.session
+
+    def _project(self, db, event: dict) -> None:
+        project(db, event)
+        if event["type"] == "session_chargee":  # this process is the only writer: forget the cached copies
+            self._session = None
+            self._callers.clear()
 
     @property
     def session(self) -> Session:
-        row = self.journal.one("SELECT value FROM meta WHERE key = 'session_toml'")
-        if row is None:
-            raise Conflit("Aucune session chargée : lancez d'abord « salle init SESSION.toml ».", code="pas_de_session")
-        if row["value"] != self._session_toml:
-            self._session = parse_session(row["value"])
-            self._session_toml = row["value"]
-        return self._session
+        session = self._session
+        if session is None:
+            row = self.journal.one("SELECT value FROM meta WHERE key = 'session_toml'")
+            if row is None:
+                raise Conflit("Aucune session chargée : lancez d'abord « salle init SESSION.toml ».",
+                              code="pas_de_session")
+            session = self._session = parse_session(row["value"])
+        return session
 
     # --- staff -----------------------------------------------------------------------------------
 
@@ -144,15 +150,18 @@ class ExamDay:
     def authenticate(self, token: str | None) -> Caller:
         if not token:
             raise NonAutorise("Connectez-vous avec votre code personnel.", code="non_authentifie")
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        cached = self._callers.get(token_hash)
+        if cached:
+            return cached
         row = self.journal.one(
-            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?",
-            [hashlib.sha256(token.encode()).hexdigest()],
-        )
+            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?", [token_hash])
         if row is None:
             raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
                               code="jeton_invalide")
         actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
-        return Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+        caller = self._callers[token_hash] = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+        return caller
 
     # --- who may touch what (R27) ----------------------------------------------------------------
 
@@ -461,10 +470,9 @@ def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -
         "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges FROM presences "
         "WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
     )
-    expected = sum(
-        1 for r in day.journal.query("SELECT epreuves FROM candidats WHERE salle = ?", [salle.code])
-        if not json.loads(r["epreuves"] or "[]") or epreuve.code in json.loads(r["epreuves"])
-    )
+    expected = day.journal.one(
+        "SELECT COUNT(*) AS n FROM candidats WHERE salle = ? AND (epreuves IN ('', '[]') OR EXISTS "
+        "(SELECT 1 FROM json_each(candidats.epreuves) WHERE value = ?))", [salle.code, epreuve.code])["n"]
     late = day.journal.one("SELECT COUNT(DISTINCT numero) AS n FROM refus WHERE epreuve = ? AND salle = ? "
                            "AND verdict = 'portes_fermees'", [epreuve.code, salle.code])["n"]
     der = day._deroulement(day.journal.reader().conn, epreuve.code, salle.site)

@@ -67,9 +67,7 @@ class Broadcaster:
         for event in events:
             if event["type"] in ("connexion",):
                 continue
-            data = public_event(event)
-            for room in rooms_for(event):
-                self.socketio.emit("evenement", data, to=room)
+            self.socketio.emit("evenement", public_event(event), to=rooms_for(event))
             if event.get("salle") and event.get("epreuve"):
                 touched[(event["salle"], event["epreuve"])] = event
             elif event.get("site") and event.get("epreuve"):
@@ -80,8 +78,7 @@ class Broadcaster:
             salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
             if salle and epreuve:
                 summary = salle_summary(self.day, salle, epreuve, self.day.clock.now())
-                for room in ("admin", f"salle:{salle.code}", f"site:{salle.site}"):
-                    self.socketio.emit("salle_etat", summary, to=room)
+                self.socketio.emit("salle_etat", summary, to=["admin", f"salle:{salle.code}", f"site:{salle.site}"])
 
 
 def init(app, socketio, day) -> None:
