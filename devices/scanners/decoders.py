@@ -23,12 +23,14 @@ def as_gray(frame) -> np.ndarray | None:
 
     if not isinstance(frame, np.ndarray) or frame.size == 0:
         return None
+    if frame.dtype != np.uint8:
+        if not np.issubdtype(frame.dtype, np.number):
+            return None
+        frame = np.clip(frame, 0, 255).astype(np.uint8)
     if frame.ndim == 3 and frame.shape[2] in (3, 4):
         frame = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
     if frame.ndim != 2 or min(frame.shape) < 8:
         return None
-    if frame.dtype != np.uint8:
-        frame = np.clip(frame, 0, 255).astype(np.uint8)
     return np.ascontiguousarray(frame)
 
 
