@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Callable
 
 from devices.backoff import Backoff
-from devices.scanners.common import StatusSink, deliver, log_status
+from devices.hooks import StatusSink, deliver, log_status
 
 log = logging.getLogger(__name__)
 

@@ -1,28 +1,14 @@
-"""What every scanner shares: the sink types, safe delivery to sinks, and one-second de-duplication."""
+"""What every scanner shares: the code sink type and one-second de-duplication."""
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from typing import Callable
 
-log = logging.getLogger(__name__)
+from devices.hooks import StatusSink, deliver, log_status  # noqa: F401  (re-exported for scanners)
+
 CodeSink = Callable[[str], None]
-StatusSink = Callable[[bool, str], None]
-
-
-def log_status(online: bool, message_fr: str) -> None:
-    """Default status sink: the log."""
-    log.info("%s : %s", "en ligne" if online else "hors ligne", message_fr)
-
-
-def deliver(sink: Callable, *args) -> None:
-    """Call a sink; a failing sink is logged and never stops a reading loop."""
-    try:
-        sink(*args)
-    except Exception:  # the sink is someone else's code: keep reading whatever it does
-        log.exception("le traitement de %r a échoué", args)
 
 
 class Debouncer:
