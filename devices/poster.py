@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Callable
 
 from devices.backoff import Backoff
+from devices.worker import Worker
 from devices.hooks import StatusSink, deliver, log_status
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class LoginRefused(Exception):
     """The server refused the staff code: retrying will not help."""
 
 
-class ScanPoster:
+class ScanPoster(Worker):
     """A code sink (`submit`) backed by a queue and a sender thread."""
 
     def __init__(
@@ -55,6 +56,7 @@ class ScanPoster:
         backoff: Backoff | None = None,
         now: Callable[[], datetime] = datetime.now,
     ):
+        super().__init__(f"poster-{device_name}")
         self.base_url = base_url.rstrip("/")
         self.salle = salle
         self.staff_code = staff_code
@@ -66,38 +68,28 @@ class ScanPoster:
         self.now = now
         self._queue: deque[PendingScan] = deque()
         self._token: str | None = None
-        self._wake = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._pending = threading.Condition()
         self.online: bool | None = None
 
     # -- the sink ---------------------------------------------------------------
     def submit(self, code: str) -> PendingScan:
         """Queue a scanned code (usable directly as a scanner's `on_code`)."""
         scan = PendingScan(code, str(uuid.uuid4()), self.now().isoformat(timespec="seconds"))
-        with self._wake:
+        with self._pending:
             self._queue.append(scan)
-            self._wake.notify()
+            self._pending.notify()
         return scan
 
     __call__ = submit
 
     def pending(self) -> list[PendingScan]:
-        with self._wake:
+        with self._pending:
             return list(self._queue)
 
     # -- the sender thread --------------------------------------------------------
-    def start(self) -> "ScanPoster":
-        self._thread = threading.Thread(target=self.run, name=f"poster-{self.device_name}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        with self._wake:
-            self._wake.notify_all()
-        if self._thread:
-            self._thread.join(timeout)
+    def _wake(self) -> None:
+        with self._pending:
+            self._pending.notify_all()
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -110,9 +102,9 @@ class ScanPoster:
                 self.backoff.wait(self._stop)
 
     def _next(self) -> PendingScan | None:
-        with self._wake:
+        with self._pending:
             if not self._queue:
-                self._wake.wait(0.5)
+                self._pending.wait(0.5)
             return self._queue[0] if self._queue else None
 
     def send_one(self, scan: PendingScan) -> bool:
@@ -126,7 +118,7 @@ class ScanPoster:
             self._set_online(False, f"Serveur injoignable ({_reason(exc)}) : le scan {scan.code} sera renvoyé.")
             return False
         self._set_online(True, "Serveur joignable.")
-        with self._wake:
+        with self._pending:
             if self._queue and self._queue[0] == scan:
                 self._queue.popleft()
         deliver(self.on_result, scan.code, answer)

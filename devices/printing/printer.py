@@ -16,6 +16,11 @@ from devices.config import DeviceConfigError, PrinterConfig
 from devices.printing.faults import PrinterFault, PrinterOffline, PrinterTimeout, check_status
 from devices.printing.ticket import ConvocationTicket, ticket_bytes
 
+try:  # no libusb on the machine: a USB printer is then simply unreachable
+    from usb.core import NoBackendError as _NoUsbBackend
+except ImportError:  # pragma: no cover - pyusb is a dependency
+    _NoUsbBackend = RuntimeError
+
 # Connections that can read the printer's answer to DLE EOT.
 STATUS_CONNECTIONS = ("network", "serial", "usb")
 
@@ -55,7 +60,7 @@ def translated_faults():
         if "timeout" in type(exc).__name__.lower() or "timed out" in str(exc).lower():
             raise PrinterTimeout(str(exc)) from exc
         raise PrinterOffline(str(exc)) from exc
-    except (DeviceNotFoundError, serial.SerialException) as exc:
+    except (DeviceNotFoundError, serial.SerialException, _NoUsbBackend) as exc:
         raise PrinterOffline(str(exc)) from exc
 
 

@@ -24,6 +24,7 @@ from devices.backoff import Backoff
 from devices.hooks import AlertSink, RecordSink, deliver, log_alert
 from devices.printing.faults import PrinterFault
 from devices.printing.ticket import ConvocationTicket
+from devices.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ class UnknownJob(KeyError):
     """No print job has this id."""
 
 
-class PrintSpooler:
+class PrintSpooler(Worker):
     """Queue tickets for one printer and print them on a worker thread."""
 
     def __init__(
@@ -97,6 +98,7 @@ class PrintSpooler:
         now: Callable[[], datetime] = datetime.now,
     ):
         assert max_attempts >= 1
+        super().__init__(f"spooler-{printer.name}")
         self.printer = printer
         self.store = store
         self.record = record
@@ -105,9 +107,7 @@ class PrintSpooler:
         self.backoff = backoff or Backoff(0.5, 10.0)
         self.now = now
         self.fault: PrinterFault | None = None
-        self._wake = threading.Condition()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._jobs_changed = threading.Condition()
 
     # -- what the kiosk and the console call -----------------------------------------
     def submit(self, ticket: ConvocationTicket) -> str:
@@ -133,24 +133,13 @@ class PrintSpooler:
         return self.store.get(job_id)
 
     # -- the worker ------------------------------------------------------------------
-    def start(self) -> "PrintSpooler":
-        self._thread = threading.Thread(target=self.run, name=f"spooler-{self.printer.name}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._notify()
-        if self._thread:
-            self._thread.join(timeout)
-
     def run(self) -> None:
         """Print waiting jobs oldest first; wait with backoff while the printer is faulty."""
         while not self._stop.is_set():
             job = self.store.next_waiting()
             if job is None:
-                with self._wake:
-                    self._wake.wait(0.5)
+                with self._jobs_changed:
+                    self._jobs_changed.wait(0.5)
                 continue
             if self.attempt(job):
                 self.backoff.reset()
@@ -197,8 +186,10 @@ class PrintSpooler:
         return self.now().isoformat(timespec="seconds")
 
     def _notify(self) -> None:
-        with self._wake:
-            self._wake.notify_all()
+        with self._jobs_changed:
+            self._jobs_changed.notify_all()
+
+    _wake = _notify
 
 
 def _ticket(job: dict) -> ConvocationTicket:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 from typing import Callable
@@ -11,10 +10,11 @@ import cv2
 
 from devices.backoff import Backoff
 from devices.scanners.decoders import Decoder, make_decoder
+from devices.worker import Worker
 from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
 
 
-class CameraScanner:
+class CameraScanner(Worker):
     """Read frames from a camera index or a video file and pass each decoded code to `on_code`.
 
     A video file is read once to its end (tests, replays); a camera is reopened with backoff
@@ -34,6 +34,7 @@ class CameraScanner:
         backoff: Backoff | None = None,
         capture_factory: Callable = cv2.VideoCapture,
     ):
+        super().__init__(f"camera-{source}")
         self.source = source
         self.on_code = on_code
         self.on_status = on_status
@@ -45,25 +46,9 @@ class CameraScanner:
         self.debouncer = Debouncer(dedupe_seconds, self._clock)
         self.backoff = backoff or Backoff(0.5, 5.0)
         self.frames = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def _video_time(self) -> float:
         return (self._capture.get(cv2.CAP_PROP_POS_MSEC) if self._capture else 0.0) / 1000.0
-
-    def start(self) -> "CameraScanner":
-        self._thread = threading.Thread(target=self.run, name=f"camera-{self.source}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
-
-    def join(self, timeout: float | None = None) -> None:
-        if self._thread:
-            self._thread.join(timeout)
 
     def run(self) -> None:
         """The frame loop; returns at the end of a video file or when stopped."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
@@ -11,6 +10,7 @@ import serial
 
 from devices.backoff import Backoff
 from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
+from devices.worker import Worker
 from devices.serial_link import SERIAL_ERRORS, SerialFactory, close_quietly, open_serial
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class LineSplitter:
         return text or None
 
 
-class SerialScanner:
+class SerialScanner(Worker):
     """Read codes from a serial scanner on its own thread; report unplug/replug through `on_status`."""
 
     def __init__(
@@ -75,6 +75,7 @@ class SerialScanner:
     ):
         self.url = url
         self.name = name or url
+        super().__init__(f"scanner-{self.name}")
         self.on_code = on_code
         self.on_status = on_status
         self.baudrate = baudrate
@@ -82,20 +83,8 @@ class SerialScanner:
         self.debouncer = Debouncer(dedupe_seconds, clock)
         self.backoff = backoff or Backoff(0.2, 5.0)
         self._factory = serial_factory
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.online: bool | None = None
         self.port = None
-
-    def start(self) -> "SerialScanner":
-        self._thread = threading.Thread(target=self.run, name=f"scanner-{self.name}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread and self._thread is not threading.current_thread():
-            self._thread.join(timeout)
 
     def run(self) -> None:
         """Open, read lines, and on any line failure close and reopen with backoff, until stopped."""
