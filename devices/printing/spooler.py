@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import uuid
 from datetime import datetime
 from typing import Callable, Protocol
 
-import sqlite_utils
-
 from devices.backoff import Backoff
 from devices.hooks import AlertSink, RecordSink, deliver, log_alert
 from devices.printing.faults import PrinterFault
 from devices.printing.ticket import ConvocationTicket
+from devices.storage import LockedDatabase
 from devices.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -42,41 +40,37 @@ class SqliteJobStore:
     """Jobs in a `print_jobs` table of a SQLite file (WAL, one transaction per write)."""
 
     def __init__(self, path: str):
-        connection = sqlite3.connect(str(path), check_same_thread=False)
-        self.db = sqlite_utils.Database(connection)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous=FULL")
-        self._lock = threading.Lock()
-        self.table = self.db.table("print_jobs")
-        if not self.table.exists():
-            self.table.create(
-                {"id": str, "printer": str, "ticket": str, "status": str, "attempts": int,
-                 "last_error": str, "created": str, "updated": str},
-                pk="id",
-                not_null={"ticket", "status", "attempts", "created", "updated"},
-            )
-            self.table.create_index(["status", "created"])
+        self.store = LockedDatabase(path)
+        self.store.write(_create_jobs_table)
 
     def add(self, job: dict) -> None:
-        with self._lock, self.db.conn:
-            self.table.insert(job)
+        self.store.write(lambda db: db["print_jobs"].insert(job))
 
     def update(self, job_id: str, **fields) -> None:
-        with self._lock, self.db.conn:
-            self.table.update(job_id, fields)
+        self.store.write(lambda db: db["print_jobs"].update(job_id, fields))
 
     def get(self, job_id: str) -> dict | None:
-        with self._lock:
-            rows = list(self.table.rows_where("id = ?", [job_id]))
+        rows = self.store.rows("print_jobs", "id = ?", [job_id])
         return rows[0] if rows else None
 
     def next_waiting(self) -> dict | None:
-        with self._lock:
-            rows = list(self.table.rows_where("status = ?", [EN_ATTENTE], order_by="created, rowid", limit=1))
+        rows = self.store.rows("print_jobs", "status = ?", [EN_ATTENTE], order_by="created, rowid", limit=1)
         return rows[0] if rows else None
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.store.close()
+
+
+def _create_jobs_table(db) -> None:
+    if db["print_jobs"].exists():
+        return
+    db["print_jobs"].create(
+        {"id": str, "printer": str, "ticket": str, "status": str, "attempts": int,
+         "last_error": str, "created": str, "updated": str},
+        pk="id",
+        not_null={"ticket", "status", "attempts", "created", "updated"},
+    )
+    db["print_jobs"].create_index(["status", "created"])
 
 
 class UnknownJob(KeyError):

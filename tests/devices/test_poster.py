@@ -161,3 +161,19 @@ def test_refused_staff_code_keeps_the_scan_queued_and_says_why(api, poll):
         poster.stop()
     assert results == [] and [s.code for s in poster.pending()] == ["2026004217"]
     assert statuses[0] == (False, "Connexion refusée par le serveur : Code personnel inconnu.")
+
+
+def test_waiting_scans_survive_a_restart_with_a_queue_file(api, tmp_path, poll):
+    queue = str(tmp_path / "scans.db")
+    first = ScanPoster(f"http://127.0.0.1:{api.port}", "A101", "S-1234", "porte-A101", queue_path=queue)
+    waiting = [first.submit("2026000001"), first.submit("2026000002")]  # server down, process stops
+    api.start()
+    results = []
+    second = ScanPoster(f"http://127.0.0.1:{api.port}", "A101", "S-1234", "porte-A101", queue_path=queue,
+                        on_result=lambda code, answer: results.append(code)).start()
+    try:
+        poll(lambda: len(results) == 2)
+    finally:
+        second.stop()
+    assert results == ["2026000001", "2026000002"] and second.pending() == []
+    assert [scan["client_id"] for scan in api.scans()] == [scan.client_id for scan in waiting]
