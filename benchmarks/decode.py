@@ -42,7 +42,7 @@ def measure(decoder, frames, scenes) -> dict:
     start = time.perf_counter()
     results = [decoder.decode(frame) for frame in frames]
     elapsed = time.perf_counter() - start
-    for scene, codes in zip(scenes, results):
+    for scene, codes in zip(scenes, results, strict=True):
         found += scene.kind is not None and scene.payload in codes
         false_reads += sum(code != scene.payload for code in codes)
     present = sum(scene.kind is not None for scene in scenes)
@@ -62,7 +62,8 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in SIZES:
-            video = write_video(Path(tmp) / f"bench-{size[0]}.avi", [make_frame(s, size, i) for i, s in enumerate(scenes)])
+            generated = [make_frame(scene, size, seed) for seed, scene in enumerate(scenes)]
+            video = write_video(Path(tmp) / f"bench-{size[0]}.avi", generated)
             frames = read_video(video)
             assert len(frames) == len(scenes), "video frames lost"
             for label, decoder in decoders:

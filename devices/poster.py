@@ -23,9 +23,9 @@ from datetime import datetime
 from typing import Callable
 
 from devices.backoff import Backoff
+from devices.hooks import StatusSink, deliver, log_status
 from devices.storage import LockedDatabase
 from devices.worker import Worker
-from devices.hooks import StatusSink, deliver, log_status
 
 log = logging.getLogger(__name__)
 

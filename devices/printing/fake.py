@@ -1,4 +1,4 @@
-"""A fake network receipt printer: a real TCP server on 127.0.0.1 that keeps every byte and answers DLE EOT like a printer."""
+"""A fake network receipt printer: a TCP server on 127.0.0.1 that keeps every byte and answers DLE EOT."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ STATES = {
 
 
 class FakeNetworkPrinter:
-    """Listen on a random port (or `port`); `status` may change at any time; `unplug()` / `plug()` close and reopen it."""
+    """Listen on a random port (or `port`); `status` may change at any time; `unplug()`, `plug()` to switch off/on."""
 
     def __init__(self, status: str = "online", port: int = 0):
         assert status in STATES

@@ -150,7 +150,8 @@ class PrintSpooler(Worker):
             self._failed(job, ticket, attempts, fault)
             return False
         self.store.update(job["id"], status=IMPRIME, attempts=attempts, last_error=None, updated=self._stamp())
-        deliver(self.record, "impression_reussie", {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size})
+        payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size}
+        deliver(self.record, "impression_reussie", payload)
         if self.fault is not None:
             self.fault = None
             deliver(self.on_alert, "imprimante_retablie", f"Imprimante {self.printer.name} de nouveau prête.")

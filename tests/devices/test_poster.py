@@ -113,7 +113,8 @@ def test_scan_posted_with_token_client_id_and_device_time(api, poll):
     assert scan[2]["code"] == "2026004217" and scan[2]["device_time"] == "2026-12-03T08:41:05"
     assert uuid.UUID(scan[2]["client_id"]).version == 4
     assert "piece_identite" not in scan[2]
-    assert results == [("2026004217", {"verdict": "admis", "message": "2026004217 : admis, place 12.", "enregistre": False})]
+    verdict = {"verdict": "admis", "message": "2026004217 : admis, place 12.", "enregistre": False}
+    assert results == [("2026004217", verdict)]
 
 
 def test_codes_scanned_while_server_down_are_sent_in_order_once_it_is_back(api, poll):

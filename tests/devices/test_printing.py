@@ -153,7 +153,8 @@ def test_job_printed_and_journaled(tmp_path, poll):
         poll(lambda: spooler.job(job_id)["status"] == IMPRIME)
         spooler.stop()
     assert [e for e, _ in hooks.events] == ["impression_demandee", "impression_reussie"]
-    assert hooks.events[0][1] == {"job_id": job_id, "imprimante": "accueil", "numero": "2026004217", "reimpression": False}
+    assert hooks.events[0][1] == {
+        "job_id": job_id, "imprimante": "accueil", "numero": "2026004217", "reimpression": False}
     assert ticket_bytes(TICKET) in fake.data and hooks.alerts == []
 
 
@@ -170,7 +171,7 @@ def test_printer_comes_back_after_paper_change_and_the_job_is_printed(tmp_path, 
         spooler.stop()
     assert ticket_bytes(TICKET) in fake.data
     assert [kind for kind, _ in hooks.alerts] == ["papier", "imprimante_retablie"]  # one alert per fault, not per try
-    assert hooks.alerts[0][1] == "Imprimante accueil : Plus de papier dans l'imprimante : appelez un membre du personnel."
+    assert hooks.alerts[0][1] == f"Imprimante accueil : {PaperOut.message}"
 
 
 def test_printer_switched_off_then_on_on_the_same_port(tmp_path, poll):
