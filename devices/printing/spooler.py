@@ -20,7 +20,7 @@ from typing import Callable, Protocol
 from devices.backoff import Backoff
 from devices.hooks import AlertSink, RecordSink, deliver, log_alert
 from devices.printing.faults import PrinterFault
-from devices.printing.ticket import ConvocationTicket
+from devices.printing.ticket import ConvocationTicket, TicketInvalide
 from devices.storage import LockedDatabase
 from devices.worker import Worker
 
@@ -105,7 +105,11 @@ class PrintSpooler(Worker):
 
     # -- what the kiosk and the console call -----------------------------------------
     def submit(self, ticket: ConvocationTicket) -> str:
-        """Queue a ticket; returns the job id. The job is stored and journaled before this returns."""
+        """Queue a ticket; returns the job id. The job is stored and journaled before this returns.
+
+        Raises TicketInvalide at once for a ticket no printer could print.
+        """
+        self.printer.render(ticket)
         job_id = str(uuid.uuid4())
         stamp = self._stamp()
         self.store.add({"id": job_id, "printer": self.printer.name, "ticket": json.dumps(ticket.to_dict()),
@@ -149,6 +153,9 @@ class PrintSpooler(Worker):
         except PrinterFault as fault:
             self._failed(job, ticket, attempts, fault)
             return False
+        except TicketInvalide as invalid:  # stored before a configuration change: retrying cannot help
+            self._give_up(job, ticket, attempts, "ticket_invalide", invalid.message)
+            return True
         self.store.update(job["id"], status=IMPRIME, attempts=attempts, last_error=None, updated=self._stamp())
         payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size}
         deliver(self.record, "impression_reussie", payload)
@@ -158,20 +165,23 @@ class PrintSpooler(Worker):
         return True
 
     def _failed(self, job: dict, ticket: ConvocationTicket, attempts: int, fault: PrinterFault) -> None:
-        gave_up = attempts >= self.max_attempts
-        self.store.update(job["id"], status=ECHOUE if gave_up else EN_ATTENTE, attempts=attempts,
-                          last_error=fault.message, updated=self._stamp())
         if self.fault is None or self.fault.kind != fault.kind:
             deliver(self.on_alert, fault.kind, f"Imprimante {self.printer.name} : {fault.message}")
         self.fault = fault
         log.warning("impression %s, essai %d : %s (%s)", job["id"], attempts, fault.message, fault.detail)
-        if gave_up:
-            payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "erreur": fault.kind,
-                       "message": fault.message}
-            deliver(self.record, "impression_echouee", payload)
-            deliver(self.on_alert, "impression_echouee",
-                    f"Convocation {ticket.numero} non imprimée après {attempts} essais ({fault.message}) : "
-                    f"réimpression possible depuis la console.")
+        if attempts >= self.max_attempts:
+            self._give_up(job, ticket, attempts, fault.kind, fault.message)
+        else:
+            self.store.update(job["id"], status=EN_ATTENTE, attempts=attempts, last_error=fault.message,
+                              updated=self._stamp())
+
+    def _give_up(self, job: dict, ticket: ConvocationTicket, attempts: int, kind: str, message: str) -> None:
+        self.store.update(job["id"], status=ECHOUE, attempts=attempts, last_error=message, updated=self._stamp())
+        payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "erreur": kind, "message": message}
+        deliver(self.record, "impression_echouee", payload)
+        deliver(self.on_alert, "impression_echouee",
+                f"Convocation {ticket.numero} non imprimée après {attempts} essai(s) ({message}) : "
+                f"réimpression possible depuis la console.")
 
     # -- helpers -----------------------------------------------------------------------
     def _payload(self, job_id: str, ticket: ConvocationTicket, **extra) -> dict:

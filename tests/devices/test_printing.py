@@ -12,7 +12,13 @@ from devices.printing.fake import FakeNetworkPrinter
 from devices.printing.faults import CoverOpen, PaperOut, PrinterOffline, PrinterTimeout
 from devices.printing.printer import TicketPrinter
 from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
-from devices.printing.ticket import REPLACEMENT_LINE, ConvocationTicket, compose_convocation, ticket_bytes
+from devices.printing.ticket import (
+    REPLACEMENT_LINE,
+    ConvocationTicket,
+    TicketInvalide,
+    compose_convocation,
+    ticket_bytes,
+)
 from devices.scanners.decoders import PyzbarDecoder, ZxingDecoder
 from devices.symbols import render_code128, render_qr
 
@@ -226,3 +232,12 @@ def test_waiting_jobs_survive_a_restart(tmp_path, poll):
         poll(lambda: second.job(job_id)["status"] == IMPRIME)
         second.stop()
     assert ticket_bytes(TICKET) in fake.data
+
+
+def test_unprintable_barcode_refused_at_submit_in_french(tmp_path):
+    hooks = Hooks()
+    spooler = make_spooler(tmp_path, TicketPrinter(PrinterConfig("accueil", "dummy")), hooks)
+    bad = ConvocationTicket(**{**TICKET.to_dict(), "barcode_payload": "Numéro★"})
+    with pytest.raises(TicketInvalide, match="Convocation 2026004217 impossible à imprimer : le code « Numéro★ »"):
+        spooler.submit(bad)
+    assert hooks.events == []
