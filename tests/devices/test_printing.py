@@ -8,7 +8,7 @@ from escpos.printer import Dummy
 from devices.backoff import Backoff
 from devices.config import PrinterConfig
 from devices.printing.escpos_stream import barcode_payloads_from_escpos, decode_code128_data, escpos_symbols
-from devices.printing.fake import FakeNetworkPrinter
+from devices.printing.fake import FakeNetworkPrinter, FakeSerialPrinter
 from devices.printing.faults import CoverOpen, PaperOut, PrinterOffline, PrinterTimeout
 from devices.printing.printer import TicketPrinter
 from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
@@ -241,3 +241,27 @@ def test_unprintable_barcode_refused_at_submit_in_french(tmp_path):
     with pytest.raises(TicketInvalide, match="Convocation 2026004217 impossible à imprimer : le code « Numéro★ »"):
         spooler.submit(bad)
     assert hooks.events == []
+
+
+def serial_printer(socat) -> TicketPrinter:
+    return TicketPrinter(PrinterConfig("guichet", "serial", device=socat.a, baudrate=19200, timeout=0.3))
+
+
+def test_serial_printer_on_a_real_pty_prints_and_reads_its_status(socat, poll):
+    with FakeSerialPrinter(socat.b) as fake:
+        size = serial_printer(socat).print_ticket(TICKET)
+        poll(lambda: len(fake.data) >= size)
+    assert ticket_bytes(TICKET) in fake.data and fake.queries == [1, 4, 1, 4]
+
+
+@pytest.mark.parametrize("status,fault", [("paper_out", PaperOut), ("silent", PrinterTimeout)])
+def test_serial_printer_faults_on_a_real_pty(socat, status, fault):
+    with FakeSerialPrinter(socat.b, status):
+        with pytest.raises(fault):
+            serial_printer(socat).print_ticket(TICKET)
+
+
+def test_serial_printer_unplugged_is_offline(socat):
+    socat.kill()
+    with pytest.raises(PrinterOffline):
+        serial_printer(socat).print_ticket(TICKET)
