@@ -10,7 +10,7 @@ from salle import demo
 from salle.clock import FixedClock
 from salle.day import ExamDay
 from salle.importing import import_candidats
-from support import LiveServer, at
+from tests.support import LiveServer, at
 
 @pytest.fixture
 def clock():

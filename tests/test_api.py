@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from salle.client import ApiClient, ApiError
-from support import CODES, at, candidat_in
+from tests.support import CODES, at, candidat_in
 
 
 def cid():

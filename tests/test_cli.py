@@ -76,7 +76,7 @@ def test_serve_refuses_a_bad_clock(tmp_path):
 
 
 def test_demo_runs_a_day_and_the_state_moves(tmp_path):
-    from support import free_port
+    from tests.support import free_port
 
     port = free_port()
     result = subprocess.run([sys.executable, "-m", "salle", "demo", "--dir", str(tmp_path / "demo"), "--port", str(port),

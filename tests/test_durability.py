@@ -7,7 +7,7 @@ import uuid
 from salle import demo
 from salle.client import ApiClient
 from salle.journal import verify_chain
-from support import CODES, ServedProcess
+from tests.support import CODES, ServedProcess
 
 TABLETS = {"A01": "surveillant", "B12": "surveillant_b12", "M1": "surveillant_m1"}
 

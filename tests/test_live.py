@@ -9,7 +9,7 @@ import socketio
 from salle import demo
 from salle.day import ExamDay
 from salle.clock import SystemClock
-from support import ServedProcess
+from tests.support import ServedProcess
 
 
 @pytest.fixture(scope="module")
