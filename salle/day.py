@@ -9,20 +9,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import rules
-from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise
+from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise, SalleError
 from .journal import SYSTEM, Actor, Journal, Tx
 from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
 from .session_file import parse_session
 from .state import ensure_state_schema, project
 
+log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
 
 
@@ -408,23 +410,37 @@ class ExamDay:
         return {"epreuve": epreuve.code, "site": site, "heure_fermeture": der.get("doors_close_at"),
                 "fermees_a": der.get("doors_closed_at"), "debut": der.get("started_at")}
 
-    def close_due_doors(self) -> list[dict]:
-        """The doorkeeper's tick: close every door whose set time has come (R3), without anyone acting."""
+    def tick(self) -> None:
+        """The doorkeeper's tick, without anyone acting: close every door whose set time has come (R3), and
+        record the end of each started épreuve at its recorded start + duration (R9; tiers-temps go on)."""
         now = self.clock.now()
-        due = self.journal.query(
-            "SELECT epreuve, site, doors_close_at FROM deroulement WHERE doors_closed_at IS NULL AND doors_close_at <= ?",
-            [now.isoformat(timespec="milliseconds")],
-        )
-        return [self.close_doors(None, d["epreuve"], d["site"], f"auto:portes:{d['epreuve']}:{d['site']}")
-                for d in due]
+        stamp = now.isoformat(timespec="milliseconds")
+        for d in self.journal.query("SELECT epreuve, site FROM deroulement WHERE doors_closed_at IS NULL "
+                                    "AND doors_close_at <= ?", [stamp]):
+            self.close_doors(None, d["epreuve"], d["site"], f"auto:portes:{d['epreuve']}:{d['site']}")
+        for d in self.journal.query("SELECT epreuve, site, started_at FROM deroulement WHERE started_at IS NOT NULL "
+                                    "AND ended_at IS NULL"):
+            epreuve = self.session.epreuve(d["epreuve"])
+            if epreuve and now >= _dt(d["started_at"]) + timedelta(minutes=epreuve.duration):
+                self._end_epreuve(epreuve, d["site"])
+
+    def _end_epreuve(self, epreuve: Epreuve, site: str) -> None:
+        def decide(tx: Tx) -> dict:
+            der = self._deroulement(tx.db, epreuve.code, site)
+            if not der.get("ended_at"):
+                tx.append("fin_epreuve", SYSTEM, {"debut": der.get("started_at"), "duree": epreuve.duration},
+                          epreuve=epreuve.code, site=site)
+            return {"ok": True}
+
+        self.journal.command(f"auto:fin:{epreuve.code}:{site}", {"op": "fin", "e": epreuve.code, "s": site}, decide)
 
     def start_doorkeeper(self, period: float = 0.5) -> None:
         def loop():
             while not self._stop.wait(period):
                 try:
-                    self.close_due_doors()
-                except Conflit:
-                    pass
+                    self.tick()
+                except SalleError as exc:  # e.g. the file is busy: try again at the next tick
+                    log.warning("doorkeeper: %s", exc.message)
 
         self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
         self._doorkeeper.start()

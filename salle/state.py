@@ -27,8 +27,10 @@ STATE_TABLES = {
     "refus": ({"seq": int, "epreuve": str, "numero": str, "salle": str, "verdict": str, "at": str}, "seq"),
     "deroulement": ({
         "epreuve": str, "site": str, "doors_close_at": str, "doors_closed_at": str, "doors_closed_by": str,
-        "started_at": str,
+        "started_at": str, "ended_at": str,
     }, ("epreuve", "site")),
+    "appareils": ({"name": str, "kind": str, "salle": str, "site": str, "online": int, "message": str, "since": str},
+                  "name"),
     "alerts": ({
         "seq": int, "kind": str, "epreuve": str, "site": str, "salle": str, "candidat": str, "message": str,
         "created_at": str, "resolved_at": str, "resolution": str,
@@ -145,6 +147,22 @@ def _debut_epreuve(db, e, p):
     _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"started_at": e["server_time"]})
 
 
+def _fin_epreuve(db, e, p):
+    _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"ended_at": e["server_time"]})
+
+
+def _appareil_etat(db, e, p):
+    """A door scanner or a relay went off line (an alert for the console) or came back (its alerts resolved)."""
+    _upsert(db, "appareils", {"name": p["nom"], "kind": p["type"], "salle": e["salle"], "site": e["site"],
+                              "online": int(p["en_ligne"]), "message": p["message"], "since": e["server_time"]}, "name")
+    if p["en_ligne"]:
+        db.execute("UPDATE alerts SET resolved_at = ?, resolution = ? WHERE kind = 'appareil_hors_ligne' "
+                   "AND candidat IS NULL AND message LIKE ? AND resolved_at IS NULL",
+                   [e["server_time"], "Rétabli automatiquement.", f"%« {p['nom']} »%"])
+    else:
+        _alert(db, e, "appareil_hors_ligne", p["message"])
+
+
 def _sortie(db, e, p):
     _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
             {"status": "sorti", "exited_at": e["server_time"]})
@@ -177,6 +195,8 @@ PROJECTIONS = {
     "portes_fermees": _portes_fermees,
     "fermeture_deplacee": _fermeture_deplacee,
     "debut_epreuve": _debut_epreuve,
+    "fin_epreuve": _fin_epreuve,
+    "appareil_etat": _appareil_etat,
     "sortie": _sortie,
     "toilettes_sortie": _toilettes_sortie,
     "toilettes_retour": _toilettes_retour,

@@ -174,7 +174,7 @@ def test_doors_close_by_themselves_and_late_scans_are_refused(live, clock):
     tablet = live.client("surveillant")
     c = candidat_in(live.day, "A01", pieces_manquantes="")
     clock.set(at("09:00:01"))
-    live.day.close_due_doors()  # the doorkeeper's tick (its thread is tested in test_durability)
+    live.day.tick()  # the doorkeeper's tick (its thread is tested in test_live)
     closed = live.day.journal.one("SELECT * FROM deroulement WHERE epreuve = 'E1' AND site = 'PANTIN'")
     assert closed["doors_closed_at"].startswith("2027-03-18T09:00:01") and closed["doors_closed_by"] == "systeme"
     answer = tablet.scan("A01", c["numero"])
@@ -191,7 +191,7 @@ def test_responsable_moves_the_closing_before_it_passes(live, clock):
     event = live.day.journal.one("SELECT * FROM events WHERE type = 'fermeture_deplacee'")
     assert "Retard du RER B" in event["payload"] and event["actor"] == "P002"
     clock.set(at("09:10"))
-    live.day.close_due_doors()
+    live.day.tick()
     c = candidat_in(live.day, "A01", pieces_manquantes="")
     assert live.client("surveillant").scan("A01", c["numero"])["verdict"] == "admis"
     clock.set(at("09:21"))

@@ -219,6 +219,16 @@ def toilettes_retour(salle):
     return reply(day().toilettes_retour(g.caller, salle, body()))
 
 
+@bp.get("/appareils")
+@allow("admin", "responsable")
+def appareils():
+    rows = day().journal.query("SELECT name AS nom, kind AS type, salle, site, online AS en_ligne, message, "
+                               "since AS depuis FROM appareils ORDER BY name")
+    if g.caller.role == "responsable":
+        rows = [r for r in rows if r["site"] in (None, g.caller.site)]
+    return reply({"appareils": rows})
+
+
 # --- épreuve, per site: doors (R3) and start (R9) ----------------------------------------------------
 
 

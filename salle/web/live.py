@@ -82,7 +82,7 @@ class Broadcaster:
 
 
 def init(app, socketio, day) -> None:
-    day.journal.on_commit = Broadcaster(socketio, day)
+    day.journal.subscribe(Broadcaster(socketio, day))
 
     @socketio.on("connect")
     def connect(auth=None):

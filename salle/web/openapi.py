@@ -75,6 +75,8 @@ def openapi_document() -> dict:
         "/api/v1/salles/{salle}/toilettes/retour": {"post": _op("Retour des toilettes (R19)", "admin, responsable du "
                                                                 "site, surveillant de la salle", movement, "Verdict",
                                                                 ("salle",))},
+        "/api/v1/appareils": {"get": _op("Lecteurs et relais de porte : en ligne ou non (devices.toml)",
+                                         "admin, responsable (son site)")},
         "/api/v1/epreuves/{epreuve}/sites/{site}/fermeture": {"post": _op(
             "Déplacer l'heure de fermeture des portes avant qu'elle passe, avec un motif (R3)", "admin, responsable "
             "du site", _obj(("heure", "motif", "client_id"), heure={**S, "example": "09:15"}, motif=S,
