@@ -203,3 +203,52 @@ def rebuild(db: sqlite_utils.Database) -> int:
         project(db, event)
         count += 1
     return count
+
+
+# --- kiosk (issue 7, R6): replacement convocations printed at the accueil borne ----------------------
+# Events: impression_demandee (the job is its seq), convocation_imprimee, impression_en_echec (a fault,
+# retried), impression_abandonnee (failed, re-printable), reimpression_demandee. recherche_borne has no table.
+
+STATE_TABLES["impressions"] = ({
+    "job": int, "numero": str, "epreuve": str, "site": str, "candidat_site": str, "kiosk": str, "client_id": str,
+    "status": str, "reimpression": int, "attempts": int, "kind": str, "message": str, "created_at": str,
+    "printed_at": str, "ticket": str,
+}, "job")
+
+
+def _impression_demandee(db, e, p):
+    row = db.execute("SELECT site FROM candidats WHERE numero = ?", [e["candidat"]]).fetchone()
+    _upsert(db, "impressions", {
+        "job": e["seq"], "numero": e["candidat"], "epreuve": e["epreuve"], "site": e["site"],
+        "candidat_site": row[0] if row else None, "kiosk": e["actor"], "client_id": e["client_id"],
+        "status": "en_attente", "reimpression": int(bool(p.get("reimpression"))), "attempts": 0,
+        "created_at": e["server_time"], "ticket": json.dumps(p["ticket"], ensure_ascii=False),
+    }, "job")
+
+
+def _convocation_imprimee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'imprimee', printed_at = ?, attempts = attempts + 1, kind = NULL, "
+               "message = NULL WHERE job = ?", [e["server_time"], p["job"]])
+
+
+def _impression_en_echec(db, e, p):
+    db.execute("UPDATE impressions SET attempts = attempts + 1, kind = ?, message = ? WHERE job = ?",
+               [p["kind"], p["message"], p["job"]])
+
+
+def _impression_abandonnee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'echec', kind = ?, message = ? WHERE job = ?",
+               [p["kind"], p["message"], p["job"]])
+
+
+def _reimpression_demandee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'en_attente' WHERE job = ?", [p["job"]])
+
+
+PROJECTIONS.update({
+    "impression_demandee": _impression_demandee,
+    "convocation_imprimee": _convocation_imprimee,
+    "impression_en_echec": _impression_en_echec,
+    "impression_abandonnee": _impression_abandonnee,
+    "reimpression_demandee": _reimpression_demandee,
+})
