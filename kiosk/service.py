@@ -6,7 +6,6 @@ a lookup never stores what was typed (R27), only whether a candidat was found an
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 
@@ -201,8 +200,8 @@ def ticket_fields(day: ExamDay, c: Candidat, epreuve: Epreuve) -> dict:
 
 
 def request_print(day: ExamDay, caller: Caller, body: dict) -> tuple[dict, bool]:
-    """Journal a print job for the candidat (idempotent by client_id); returns (answer, replayed).
-    The answer carries the job id and the ticket; the spooler prints it."""
+    """Journal the kiosk's print request (idempotent by client_id): (answer, replayed). The answer carries
+    the ticket; the caller hands it to the spooler once, and a retry finds the same request (« demande »)."""
     kiosk_site = require_kiosk_site(day, caller)
     client_id = require_client_id(body.get("client_id"))
     numero = parse_numero(body.get("numero"), day.session.concours)
@@ -216,22 +215,28 @@ def request_print(day: ExamDay, caller: Caller, body: dict) -> tuple[dict, bool]
         if not answer["impression_possible"]:  # R3: doors closed, nothing printed
             raise Conflit(answer["message"], code=answer["resultat"])
         epreuve = day.session.epreuve(answer["candidat"]["epreuve"]["code"])
-        before = tx.db.execute("SELECT COUNT(*) FROM impressions WHERE numero = ? AND epreuve = ?",
-                               [c.numero, epreuve.code]).fetchone()[0]
         ticket = ticket_fields(day, c, epreuve)
-        event = tx.append("impression_demandee", caller.actor, {"ticket": ticket, "reimpression": before > 0},
-                          client_id=client_id, epreuve=epreuve.code, site=kiosk_site.code, candidat=c.numero)
-        return {"job": event["seq"], "candidat": answer["candidat"], "ticket": ticket}
+        event = tx.append("impression_borne", caller.actor, {"numero": c.numero}, client_id=client_id,
+                          epreuve=epreuve.code, site=kiosk_site.code, candidat=c.numero)
+        return {"demande": event["seq"], "epreuve": epreuve.code, "site": kiosk_site.code,
+                "candidat": answer["candidat"], "ticket": ticket}
 
     return day.journal.command(client_id, {"op": "impression", "numero": numero}, decide)
 
 
-def job(day: ExamDay, job_id: int) -> dict | None:
-    return day.journal.one("SELECT * FROM impressions WHERE job = ?", [job_id])
+def job_of_request(day: ExamDay, demande: int) -> str | None:
+    row = day.journal.one("SELECT job FROM impressions WHERE demande = ?", [demande])
+    return row["job"] if row else None
 
 
-def job_ticket(row: dict) -> dict:
-    return json.loads(row["ticket"])
+def job_for_reprint(day: ExamDay, caller: Caller, job_id: str) -> dict:
+    """A job a responsable may print again: one of their site's kiosk or candidats (admin: any)."""
+    row = day.journal.one("SELECT * FROM impressions WHERE job = ?", [str(job_id)[:64]])
+    if row is None:
+        raise Introuvable(f"Impression « {str(job_id)[:64]} » inconnue.", code="impression_inconnue")
+    if caller.role != "admin" and caller.site not in (row["site"], row["candidat_site"]):
+        raise Interdit("Cette impression concerne un autre site.")
+    return row
 
 
 def printed_per_candidat(day: ExamDay, caller: Caller, site_code: str) -> list[dict]:
@@ -246,10 +251,11 @@ def printed_per_candidat(day: ExamDay, caller: Caller, site_code: str) -> list[d
         entry = out.setdefault(r["numero"], {"numero": r["numero"], "nom": r["nom"], "prenom": r["prenom"],
                                              "imprimees": 0, "demandes": 0, "echecs": 0, "reimpression": False,
                                              "impressions": []})
-        entry["demandes"] += 1
-        entry["imprimees"] += r["status"] == "imprimee"
+        entry["demandes"] += 1 + r["reimpressions"]
+        entry["imprimees"] += r["imprimees"]
         entry["echecs"] += r["status"] == "echec"
         entry["impressions"].append({"job": r["job"], "epreuve": r["epreuve"], "statut": r["status"],
+                                     "imprimees": r["imprimees"], "reimpressions": r["reimpressions"],
                                      "borne": r["kiosk"], "site_borne": r["site"], "demandee_a": r["created_at"],
                                      "imprimee_a": r["printed_at"], "tentatives": r["attempts"],
                                      "erreur": r["message"]})

@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
+import kiosk
+
 from ..clock import SystemClock
 from ..day import ExamDay
 
@@ -34,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    kiosk.register(app)  # the accueil borne (issue 7)
     live.init(app, socketio, day)
     if app.config["DOORKEEPER"]:
         day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))
