@@ -88,13 +88,11 @@ class ExamDay:
     # --- setting up ------------------------------------------------------------------------------
 
     def _load_secret(self) -> bytes:
+        """The key that hashes staff codes: local to this file, outside the journal and the derived state."""
         db = self.journal._db
-        row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        if row:
-            return bytes.fromhex(row[0])
-        secret = secrets.token_bytes(32)
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", [secret.hex()])
-        return bytes.fromhex(db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0])
+        db.execute("CREATE TABLE IF NOT EXISTS local_secret (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT)")
+        db.execute("INSERT OR IGNORE INTO local_secret (id, value) VALUES (1, ?)", [secrets.token_hex(32)])
+        return bytes.fromhex(db.execute("SELECT value FROM local_secret").fetchone()[0])
 
     def code_hash(self, code: str) -> str:
         return hmac.new(self._secret, code.strip().encode(), hashlib.sha256).hexdigest()

@@ -140,13 +140,13 @@ def candidate_end(epreuve: Epreuve, started_at: datetime | None, tiers_temps: bo
 
 
 def current_epreuve(epreuves, now: datetime) -> Epreuve | None:
-    """The épreuve a salle door is working for at `now`: the one whose accueil has opened and whose
+    """The épreuve a salle door is working for at `now`: the latest one whose accueil has opened, while its
     longest time (with tiers-temps) has not run out; else the next one of the same day; else None.
     Morning and afternoon épreuves of one day are thus told apart by the clock (R8)."""
     today = sorted((e for e in epreuves if e.date == now.date()), key=lambda e: e.start_dt)
-    for epreuve in today:
-        if epreuve.accueil_dt <= now < candidate_end(epreuve, None, True) + timedelta(minutes=30):
-            return epreuve
+    opened = [e for e in today if e.accueil_dt <= now]
+    if opened and now < candidate_end(opened[-1], None, True) + timedelta(minutes=30):
+        return opened[-1]
     return next((e for e in today if now < e.accueil_dt), None)
 
 

@@ -1,0 +1,186 @@
+"""Arrival at the salle door (R1, R3, R4, R5, R7, R8), each rule at its edges, on plain data."""
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from salle import rules
+from salle.model import Candidat, Concours, Epreuve, Salle, Site
+
+CONCOURS = Concours(code="ATP27", label="Adjoint technique", numero_pattern=r"ATP27-\d{5}")
+MATIN = Epreuve(code="E1", label="Écrit du matin", date=date(2027, 3, 18), start=time(9), duration=180,
+                doors_close=time(9), accueil=time(8), convocation=time(8, 30))
+APRES_MIDI = Epreuve(code="E2", label="Écrit de l'après-midi", date=date(2027, 3, 18), start=time(14), duration=90,
+                     doors_close=time(14), accueil=time(13, 15), convocation=time(13, 30), sujet_commun=True)
+PANTIN = Site("PANTIN", "Centre de gestion — siège", "1 rue Lucienne Gérain, 93500 Pantin")
+MONTREUIL = Site("MONTREUIL", "Maison des examens", "12 avenue de la Résistance, 93100 Montreuil")
+B12 = Salle("B12", "PANTIN", 60, 6, 10, "Salle B12", "bâtiment B, 1er étage")
+A01 = Salle("A01", "PANTIN", 90, 9, 10, "Salle A01", "bâtiment A, rez-de-chaussée")
+M1 = Salle("M1", "MONTREUIL", 100, 10, 10, "Amphithéâtre M1")
+CANDIDAT = Candidat(numero="ATP27-00042", nom="Lefèvre", prenom="Camille", date_naissance=date(1990, 5, 4),
+                    site="PANTIN", salle="B12", place="C4")
+CLOSE = MATIN.doors_close_dt
+
+
+def arrival(**kw) -> rules.Arrival:
+    base = dict(concours=CONCOURS, epreuve=MATIN, door_salle=B12, candidat=CANDIDAT, candidat_site=PANTIN,
+                candidat_salle=B12, doors_close_at=CLOSE, piece_identite="cni")
+    base.update(kw)
+    return rules.Arrival(**base)
+
+
+def at(h, m=0, s=0):
+    return datetime(2027, 3, 18, h, m, s)
+
+
+# --- R4: reading the code ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["", "   ", None, "\x00\x01", "ATP27-\ufffd0042", "x" * 200])
+def test_garbage_or_empty_code_is_illisible(raw):
+    parsed = rules.parse_code(raw, CONCOURS)
+    assert parsed.numero is None and parsed.verdict.code == rules.ILLISIBLE
+    assert "illisible" in parsed.verdict.message.lower()
+
+
+@pytest.mark.parametrize("raw", ["RED27-00042", "ATP26-00042", "ATP27-42", "hello"])
+def test_code_of_another_concours_is_inconnu(raw):
+    parsed = rules.parse_code(raw, CONCOURS)
+    assert parsed.verdict.code == rules.INCONNU and parsed.verdict.rule == "R4"
+
+
+def test_code_format_prefix_is_read():
+    concours = replace(CONCOURS, code_format="CONV|{numero}")
+    assert rules.parse_code(" CONV|ATP27-00042\r\n", concours).numero == "ATP27-00042"
+    assert rules.parse_code("ATP27-00042", concours).verdict.code == rules.INCONNU
+
+
+def test_unknown_numero_is_inconnu():
+    assert rules.check_arrival(arrival(candidat=None), at(8, 45)).code == rules.INCONNU
+
+
+def test_candidat_not_convoked_to_this_epreuve():
+    c = replace(CANDIDAT, epreuves=("E2",))
+    verdict = rules.check_arrival(arrival(candidat=c), at(8, 45))
+    assert verdict.code == rules.NON_CONVOQUE and "Écrit du matin" in verdict.message
+
+
+# --- R3: doors ---------------------------------------------------------------------------------------
+
+def test_admitted_one_second_before_doors_close():
+    assert rules.check_arrival(arrival(), CLOSE - timedelta(seconds=1)).code == rules.ADMIS
+
+
+def test_late_candidate_refused_at_the_closing_second():
+    verdict = rules.check_arrival(arrival(), CLOSE)
+    assert verdict.code == rules.PORTES_FERMEES and verdict.rule == "R3"
+    assert "9 h 00" in verdict.message
+
+
+def test_late_candidate_refused_one_second_after_closing():
+    assert rules.check_arrival(arrival(), CLOSE + timedelta(seconds=1)).code == rules.PORTES_FERMEES
+
+
+def test_doors_pronounced_early_by_hand_refuse_before_the_set_time():
+    verdict = rules.check_arrival(arrival(doors_closed_at=at(8, 55)), at(8, 56))
+    assert verdict.code == rules.PORTES_FERMEES and "8 h 55" in verdict.message
+
+
+def test_moved_closing_time_admits_after_the_planned_time():
+    moved = arrival(doors_close_at=at(9, 20))
+    assert rules.check_arrival(moved, at(9, 19, 59)).code == rules.ADMIS
+    assert rules.check_arrival(moved, at(9, 20)).code == rules.PORTES_FERMEES
+
+
+def test_no_override_of_closed_doors_even_for_tiers_temps():
+    c = replace(CANDIDAT, tiers_temps=True)
+    assert rules.check_arrival(arrival(candidat=c), CLOSE + timedelta(seconds=1)).code == rules.PORTES_FERMEES
+
+
+def test_already_present_wins_over_closed_doors():
+    verdict = rules.check_arrival(arrival(entered_at=at(8, 41), entered_place="C4"), at(9, 30))
+    assert verdict.code == rules.DEJA_PRESENT and "8 h 41" in verdict.message
+
+
+# --- R1: site and salle ------------------------------------------------------------------------------
+
+def test_wrong_site_says_which_site_and_its_address():
+    c = replace(CANDIDAT, site="MONTREUIL", salle="M1")
+    verdict = rules.check_arrival(arrival(candidat=c, candidat_site=MONTREUIL, candidat_salle=M1), at(8, 45))
+    assert verdict.code == rules.MAUVAIS_SITE and verdict.rule == "R1"
+    assert "Maison des examens" in verdict.message and "93100 Montreuil" in verdict.message
+
+
+def test_wrong_salle_says_which_salle_and_how_to_get_there():
+    verdict = rules.check_arrival(arrival(door_salle=A01), at(8, 45))
+    assert verdict.code == rules.MAUVAISE_SALLE
+    assert verdict.message == "Aller en Salle B12, bâtiment B, 1er étage — place C4."
+
+
+# --- R7: pièces manquantes ------------------------------------------------------------------------
+
+def test_missing_pieces_refused_until_confirmed():
+    c = replace(CANDIDAT, pieces_manquantes="Copie du diplôme")
+    verdict = rules.check_arrival(arrival(candidat=c), at(8, 45))
+    assert verdict.code == rules.PIECES_MANQUANTES and "Copie du diplôme" in verdict.message
+
+
+def test_missing_pieces_produced_before_the_start_admit():
+    c = replace(CANDIDAT, pieces_manquantes="Copie du diplôme")
+    assert rules.check_arrival(arrival(candidat=c, pieces_produites_at=at(8, 59, 59)), at(8, 59, 59)).code == rules.ADMIS
+
+
+def test_missing_pieces_produced_at_the_start_are_too_late():
+    c = replace(CANDIDAT, pieces_manquantes="Copie du diplôme")
+    late = arrival(candidat=c, doors_close_at=at(9, 15), pieces_produites_at=at(9))
+    verdict = rules.check_arrival(late, at(9))
+    assert verdict.code == rules.PIECES_MANQUANTES and "avant le début" in verdict.message
+
+
+def test_pieces_produced_in_the_morning_still_count_in_the_afternoon():
+    c = replace(CANDIDAT, pieces_manquantes="Copie du diplôme")
+    a = arrival(candidat=c, epreuve=APRES_MIDI, doors_close_at=APRES_MIDI.doors_close_dt, pieces_produites_at=at(8, 45))
+    assert rules.check_arrival(a, at(13, 40)).code == rules.ADMIS
+
+
+# --- R5: identity --------------------------------------------------------------------------------
+
+def test_admission_without_identity_document_alerts_the_responsable():
+    verdict = rules.check_arrival(arrival(piece_identite="aucune"), at(8, 45))
+    assert verdict.code == rules.ADMIS and verdict.data["alerte"] is True
+    assert "responsable" in verdict.message
+
+
+def test_without_piece_identite_the_scan_is_only_a_preview():
+    verdict = rules.check_arrival(arrival(piece_identite=None), at(8, 45))
+    assert verdict.code == rules.ADMIS and verdict.data["a_confirmer"] is True
+
+
+def test_tiers_temps_shown_at_admission():
+    c = replace(CANDIDAT, tiers_temps=True)
+    assert "fin à 13 h 00" in rules.check_arrival(arrival(candidat=c), at(8, 45)).message
+
+
+# --- R8: morning and afternoon are separate épreuves -------------------------------------------------
+
+@pytest.mark.parametrize("now, expected", [
+    (at(7, 0), "E1"), (at(8, 0), "E1"), (at(11, 59), "E1"), (at(12, 45), "E1"), (at(13, 15), "E2"),
+    (at(15, 29), "E2"), (at(16, 29), "E2"), (at(16, 31), None),
+])
+def test_current_epreuve_follows_the_clock(now, expected):
+    current = rules.current_epreuve([MATIN, APRES_MIDI], now)
+    assert (current.code if current else None) == expected
+
+
+def test_morning_tiers_temps_keeps_the_morning_epreuve_open():
+    # 9:00 + 3 h + 1 h tiers-temps = 13:00; the afternoon accueil opens 13:15.
+    assert rules.current_epreuve([MATIN, APRES_MIDI], at(13, 10)).code == "E1"
+
+
+def test_no_epreuve_on_another_day():
+    assert rules.current_epreuve([MATIN, APRES_MIDI], datetime(2027, 3, 19, 9)) is None
+
+
+def test_names_compare_without_accents_case_hyphens_or_spaces():
+    assert rules.normalize_name("Lefèvre-Dupont") == rules.normalize_name("LEFEVRE DUPONT")
+    assert rules.normalize_name("N'Diaye") == rules.normalize_name("ndiaye")
