@@ -91,20 +91,15 @@ def require_kiosk_site(day: ExamDay, caller: Caller):
 
 
 def target_epreuve(day: ExamDay, db, c: Candidat, now: datetime) -> tuple[Epreuve | None, bool]:
-    """The épreuve of today the candidat can still sit, and whether its doors are closed (R3).
-
-    The first convoked épreuve whose doors are still open wins; if every one not yet over has closed its
-    doors, the first of those is returned with `closed` True: the kiosk prints nothing for it."""
-    closed_one = None
+    """The candidat's épreuve of today not yet over (the one the salle doors work for), and whether its doors
+    are closed (R3: « les candidats arrivant après la fermeture des portes … ne sont plus acceptés »): then
+    the kiosk prints nothing until that épreuve is over and the next one, if any, becomes the target."""
     for epreuve in sorted(day.session.epreuves, key=lambda e: e.start_dt):
         if epreuve.date != now.date() or not c.convoque(epreuve.code) or now >= epreuve.end_dt:
             continue
         der = day._deroulement(db, epreuve.code, c.site)
-        if rules.doors_closed(_dt(der.get("doors_close_at")), _dt(der.get("doors_closed_at")), now):
-            closed_one = closed_one or epreuve
-            continue
-        return epreuve, False
-    return closed_one, closed_one is not None
+        return epreuve, rules.doors_closed(_dt(der.get("doors_close_at")), _dt(der.get("doors_closed_at")), now)
+    return None, False
 
 
 def convocation_view(day: ExamDay, c: Candidat, epreuve: Epreuve, kiosk_site) -> dict:

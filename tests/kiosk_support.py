@@ -40,9 +40,11 @@ def kiosk_live(day, demo_files, clock, printer, request):
 
 def add_candidats(day, demo_files, rows: list[str]) -> None:
     """Import the demo file plus `rows` (« numero;NOM;nom naissance;Prénom;jj/mm/aaaa;SITE;;;non; »): the
-    import replaces the whole list, so the demo rows come along."""
+    import replaces the whole list, so the demo rows come along, less the last 2 × len(rows) (every seat of
+    the demo is taken; its rows alternate between the two sites)."""
     path = demo_files / "candidats.csv"
-    text = path.read_text(encoding="utf-8-sig").rstrip("\r\n") + "\r\n" + "\r\n".join(rows) + "\r\n"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()[: -2 * len(rows)]
+    text = "\r\n".join(lines + rows) + "\r\n"
     path.write_text(text, encoding="utf-8-sig")
     import_candidats(day, path.read_bytes(), "candidats.csv")
 
