@@ -52,6 +52,7 @@ class KioskPrinter:
         self.day = day
         self.printer = printer
         self._context = threading.local()
+        self._order = threading.Lock()  # a job's request is journaled before the worker's outcome for it
         self._site: str | None = None
         self.spooler = PrintSpooler(printer, SqliteJobStore(str(spool_path)), record=self.record,
                                     on_alert=self.on_alert, max_attempts=max_attempts, backoff=Backoff(*backoff),
@@ -60,7 +61,13 @@ class KioskPrinter:
     # --- hooks the spooler calls -------------------------------------------------------------------
 
     def record(self, event_type: str, payload: dict) -> None:
-        ctx = getattr(self._context, "value", None) or self._job_context(payload.get("job_id"))
+        ctx = getattr(self._context, "value", None)
+        if ctx is None:  # the spooler's worker: wait until the submit that queued the job has journaled it
+            with self._order:
+                ctx = self._job_context(payload.get("job_id"))
+        self._write(event_type, payload, ctx)
+
+    def _write(self, event_type: str, payload: dict, ctx: dict) -> None:
         payload = {**payload, **({"demande": ctx["demande"]} if ctx.get("demande") else {})}
         actor = ctx.get("actor") or PRINTER_ACTOR
         self.day.journal.write(lambda tx: tx.append(
@@ -92,11 +99,11 @@ class KioskPrinter:
     # --- what the kiosk API calls -----------------------------------------------------------------
 
     def submit(self, ticket: dict, **ctx) -> str:
-        with self.context(**ctx):
+        with self._order, self.context(**ctx):
             return self.spooler.submit(ConvocationTicket.from_dict(ticket))
 
     def reprint(self, job_id: str, **ctx) -> None:
-        with self.context(**ctx):
+        with self._order, self.context(**ctx):
             try:
                 self.spooler.reprint(job_id)
             except UnknownJob:
