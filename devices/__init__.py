@@ -1,1 +1,1 @@
-"""Hardware on site: scanners, ESC/POS printers and the door relay, each behind a small interface with a fake beside it."""
+"""Hardware on site: scanners, ESC/POS printers, the door relay; each behind a small interface, a fake beside it."""

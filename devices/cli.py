@@ -8,8 +8,14 @@ from datetime import datetime
 import click
 
 from devices.config import DeviceConfigError, DevicesConfig, default_config_path, load_config
-from devices.inventory import (describe_printer, describe_scanner, make_scanner, probe_printer, probe_relay,
-                               probe_scanner)
+from devices.inventory import (
+    describe_printer,
+    describe_scanner,
+    make_scanner,
+    probe_printer,
+    probe_relay,
+    probe_scanner,
+)
 from devices.printing.faults import PrinterFault
 from devices.printing.printer import TicketPrinter
 from devices.printing.ticket import test_ticket
@@ -83,7 +89,8 @@ def test_scan(config: DevicesConfig, name: str | None, count: int | None, timeou
         click.echo(message_fr, err=True)
 
     scanner = make_scanner(scanner_config, show, status)
-    click.echo(f"Lecture sur {scanner_config.name} ({describe_scanner(scanner_config)}) ; Ctrl-C pour arrêter.", err=True)
+    where = f"{scanner_config.name} ({describe_scanner(scanner_config)})"
+    click.echo(f"Lecture sur {where} ; Ctrl-C pour arrêter.", err=True)
     scanner.start()
     try:
         _wait(done, scanner, timeout)

@@ -1,4 +1,4 @@
-"""Calling the hooks other parts of Salle give to devices (sinks, alerts, journal) without letting them stop a device loop."""
+"""Calling the hooks Salle gives to devices (sinks, alerts, journal) so that they never stop a device loop."""
 
 from __future__ import annotations
 

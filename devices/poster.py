@@ -5,7 +5,7 @@ HTTP contract (server side lives in salle/web):
   POST {base}/api/v1/salles/<salle>/scans  Authorization: Bearer <token>
        {"code": scanned, "client_id": uuid4, "device_time": iso} -> {"verdict", "message", "enregistre"}
 A code is never dropped: on a network error or a 5xx the same client_id is retried later,
-so the server records it once.
+so the server records it once. With `queue_path`, waiting scans also survive a restart.
 """
 
 from __future__ import annotations
@@ -18,13 +18,14 @@ import urllib.parse
 import urllib.request
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Callable
 
 from devices.backoff import Backoff
-from devices.worker import Worker
 from devices.hooks import StatusSink, deliver, log_status
+from devices.storage import LockedDatabase
+from devices.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,47 @@ class PendingScan:
     code: str
     client_id: str
     device_time: str
+
+
+class MemoryScanQueue:
+    """Scans waiting for the server, oldest first, in memory."""
+
+    def __init__(self):
+        self._scans: deque[PendingScan] = deque()
+
+    def append(self, scan: PendingScan) -> None:
+        self._scans.append(scan)
+
+    def head(self) -> PendingScan | None:
+        return self._scans[0] if self._scans else None
+
+    def remove(self, scan: PendingScan) -> None:
+        self._scans.remove(scan)
+
+    def all(self) -> list[PendingScan]:
+        return list(self._scans)
+
+
+class SqliteScanQueue:
+    """Scans waiting for the server in a `pending_scans` table: they survive a restart."""
+
+    def __init__(self, path):
+        self.store = LockedDatabase(path)
+        self.store.write(lambda db: db["pending_scans"].create(
+            {"client_id": str, "code": str, "device_time": str}, pk="client_id", if_not_exists=True))
+
+    def append(self, scan: PendingScan) -> None:
+        self.store.write(lambda db: db["pending_scans"].insert(asdict(scan)))
+
+    def head(self) -> PendingScan | None:
+        scans = self.store.rows("pending_scans", "1", [], order_by="rowid", limit=1)
+        return PendingScan(**scans[0]) if scans else None
+
+    def remove(self, scan: PendingScan) -> None:
+        self.store.write(lambda db: db["pending_scans"].delete_where("client_id = ?", [scan.client_id]))
+
+    def all(self) -> list[PendingScan]:
+        return [PendingScan(**row) for row in self.store.rows("pending_scans", "1", [], order_by="rowid")]
 
 
 class LoginRefused(Exception):
@@ -55,6 +97,7 @@ class ScanPoster(Worker):
         timeout: float = 5.0,
         backoff: Backoff | None = None,
         now: Callable[[], datetime] = datetime.now,
+        queue_path: str | None = None,
     ):
         super().__init__(f"poster-{device_name}")
         self.base_url = base_url.rstrip("/")
@@ -66,7 +109,7 @@ class ScanPoster(Worker):
         self.timeout = timeout
         self.backoff = backoff or Backoff(0.5, 10.0)
         self.now = now
-        self._queue: deque[PendingScan] = deque()
+        self._queue = SqliteScanQueue(queue_path) if queue_path else MemoryScanQueue()
         self._token: str | None = None
         self._pending = threading.Condition()
         self.online: bool | None = None
@@ -84,7 +127,7 @@ class ScanPoster(Worker):
 
     def pending(self) -> list[PendingScan]:
         with self._pending:
-            return list(self._queue)
+            return self._queue.all()
 
     # -- the sender thread --------------------------------------------------------
     def _wake(self) -> None:
@@ -103,9 +146,11 @@ class ScanPoster(Worker):
 
     def _next(self) -> PendingScan | None:
         with self._pending:
-            if not self._queue:
+            scan = self._queue.head()
+            if scan is None:
                 self._pending.wait(0.5)
-            return self._queue[0] if self._queue else None
+                scan = self._queue.head()
+            return scan
 
     def send_one(self, scan: PendingScan) -> bool:
         """Try to post the scan at the head of the queue; True when it left the queue."""
@@ -119,8 +164,7 @@ class ScanPoster(Worker):
             return False
         self._set_online(True, "Serveur joignable.")
         with self._pending:
-            if self._queue and self._queue[0] == scan:
-                self._queue.popleft()
+            self._queue.remove(scan)
         deliver(self.on_result, scan.code, answer)
         return True
 

@@ -1,4 +1,4 @@
-"""Synthetic camera frames holding convocation codes (sizes, angles, blur, noise, poor light) for tests and benchmarks."""
+"""Synthetic camera frames with convocation codes (sizes, angles, blur, noise, dim light) for tests and benchmarks."""
 
 from __future__ import annotations
 

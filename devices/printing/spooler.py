@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import uuid
 from datetime import datetime
 from typing import Callable, Protocol
 
-import sqlite_utils
-
 from devices.backoff import Backoff
 from devices.hooks import AlertSink, RecordSink, deliver, log_alert
 from devices.printing.faults import PrinterFault
-from devices.printing.ticket import ConvocationTicket
+from devices.printing.ticket import ConvocationTicket, TicketInvalide
+from devices.storage import LockedDatabase
 from devices.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -42,41 +40,37 @@ class SqliteJobStore:
     """Jobs in a `print_jobs` table of a SQLite file (WAL, one transaction per write)."""
 
     def __init__(self, path: str):
-        connection = sqlite3.connect(str(path), check_same_thread=False)
-        self.db = sqlite_utils.Database(connection)
-        self.db.enable_wal()
-        self.db.execute("PRAGMA synchronous=FULL")
-        self._lock = threading.Lock()
-        self.table = self.db.table("print_jobs")
-        if not self.table.exists():
-            self.table.create(
-                {"id": str, "printer": str, "ticket": str, "status": str, "attempts": int,
-                 "last_error": str, "created": str, "updated": str},
-                pk="id",
-                not_null={"ticket", "status", "attempts", "created", "updated"},
-            )
-            self.table.create_index(["status", "created"])
+        self.store = LockedDatabase(path)
+        self.store.write(_create_jobs_table)
 
     def add(self, job: dict) -> None:
-        with self._lock, self.db.conn:
-            self.table.insert(job)
+        self.store.write(lambda db: db["print_jobs"].insert(job))
 
     def update(self, job_id: str, **fields) -> None:
-        with self._lock, self.db.conn:
-            self.table.update(job_id, fields)
+        self.store.write(lambda db: db["print_jobs"].update(job_id, fields))
 
     def get(self, job_id: str) -> dict | None:
-        with self._lock:
-            rows = list(self.table.rows_where("id = ?", [job_id]))
+        rows = self.store.rows("print_jobs", "id = ?", [job_id])
         return rows[0] if rows else None
 
     def next_waiting(self) -> dict | None:
-        with self._lock:
-            rows = list(self.table.rows_where("status = ?", [EN_ATTENTE], order_by="created, rowid", limit=1))
+        rows = self.store.rows("print_jobs", "status = ?", [EN_ATTENTE], order_by="created, rowid", limit=1)
         return rows[0] if rows else None
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.store.close()
+
+
+def _create_jobs_table(db) -> None:
+    if db["print_jobs"].exists():
+        return
+    db["print_jobs"].create(
+        {"id": str, "printer": str, "ticket": str, "status": str, "attempts": int,
+         "last_error": str, "created": str, "updated": str},
+        pk="id",
+        not_null={"ticket", "status", "attempts", "created", "updated"},
+    )
+    db["print_jobs"].create_index(["status", "created"])
 
 
 class UnknownJob(KeyError):
@@ -111,7 +105,11 @@ class PrintSpooler(Worker):
 
     # -- what the kiosk and the console call -----------------------------------------
     def submit(self, ticket: ConvocationTicket) -> str:
-        """Queue a ticket; returns the job id. The job is stored and journaled before this returns."""
+        """Queue a ticket; returns the job id. The job is stored and journaled before this returns.
+
+        Raises TicketInvalide at once for a ticket no printer could print.
+        """
+        self.printer.render(ticket)
         job_id = str(uuid.uuid4())
         stamp = self._stamp()
         self.store.add({"id": job_id, "printer": self.printer.name, "ticket": json.dumps(ticket.to_dict()),
@@ -155,28 +153,35 @@ class PrintSpooler(Worker):
         except PrinterFault as fault:
             self._failed(job, ticket, attempts, fault)
             return False
+        except TicketInvalide as invalid:  # stored before a configuration change: retrying cannot help
+            self._give_up(job, ticket, attempts, "ticket_invalide", invalid.message)
+            return True
         self.store.update(job["id"], status=IMPRIME, attempts=attempts, last_error=None, updated=self._stamp())
-        deliver(self.record, "impression_reussie", {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size})
+        payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size}
+        deliver(self.record, "impression_reussie", payload)
         if self.fault is not None:
             self.fault = None
             deliver(self.on_alert, "imprimante_retablie", f"Imprimante {self.printer.name} de nouveau prête.")
         return True
 
     def _failed(self, job: dict, ticket: ConvocationTicket, attempts: int, fault: PrinterFault) -> None:
-        gave_up = attempts >= self.max_attempts
-        self.store.update(job["id"], status=ECHOUE if gave_up else EN_ATTENTE, attempts=attempts,
-                          last_error=fault.message, updated=self._stamp())
         if self.fault is None or self.fault.kind != fault.kind:
             deliver(self.on_alert, fault.kind, f"Imprimante {self.printer.name} : {fault.message}")
         self.fault = fault
         log.warning("impression %s, essai %d : %s (%s)", job["id"], attempts, fault.message, fault.detail)
-        if gave_up:
-            payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "erreur": fault.kind,
-                       "message": fault.message}
-            deliver(self.record, "impression_echouee", payload)
-            deliver(self.on_alert, "impression_echouee",
-                    f"Convocation {ticket.numero} non imprimée après {attempts} essais ({fault.message}) : "
-                    f"réimpression possible depuis la console.")
+        if attempts >= self.max_attempts:
+            self._give_up(job, ticket, attempts, fault.kind, fault.message)
+        else:
+            self.store.update(job["id"], status=EN_ATTENTE, attempts=attempts, last_error=fault.message,
+                              updated=self._stamp())
+
+    def _give_up(self, job: dict, ticket: ConvocationTicket, attempts: int, kind: str, message: str) -> None:
+        self.store.update(job["id"], status=ECHOUE, attempts=attempts, last_error=message, updated=self._stamp())
+        payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "erreur": kind, "message": message}
+        deliver(self.record, "impression_echouee", payload)
+        deliver(self.on_alert, "impression_echouee",
+                f"Convocation {ticket.numero} non imprimée après {attempts} essai(s) ({message}) : "
+                f"réimpression possible depuis la console.")
 
     # -- helpers -----------------------------------------------------------------------
     def _payload(self, job_id: str, ticket: ConvocationTicket, **extra) -> dict:

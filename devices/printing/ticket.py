@@ -5,11 +5,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from escpos.escpos import Escpos
+from escpos.exceptions import Error as EscposError
 from escpos.printer import Dummy
+
+from salle.errors import Invalide
 
 # Code pages that print French accents and €, best first, when the configured one is missing.
 FRENCH_CODEPAGES = ("CP1252", "CP858", "ISO_8859-15")
 REPLACEMENT_LINE = "Document de remplacement — borne d'accueil"
+
+
+class TicketInvalide(Invalide):
+    """A ticket the printer cannot print whatever its state (e.g. a barcode payload outside Code 128)."""
+
+    code = "ticket_invalide"
 
 
 @dataclass(frozen=True)
@@ -88,9 +97,15 @@ def _style(printer: Escpos, **settings) -> None:
 
 
 def ticket_bytes(t: ConvocationTicket, *, profile: str | None = None, codepage: str = "CP1252") -> bytes:
-    """The ESC/POS bytes of a ticket, composed on a Dummy printer with `profile`."""
+    """The ESC/POS bytes of a ticket, composed on a Dummy printer with `profile`; TicketInvalide if impossible."""
     dummy = Dummy(profile=profile)
-    compose_convocation(dummy, t, codepage=codepage)
+    try:
+        compose_convocation(dummy, t, codepage=codepage)
+    except EscposError as exc:
+        raise TicketInvalide(
+            f"Convocation {t.numero} impossible à imprimer : le code « {t.barcode_payload} » "
+            f"ne peut pas être imprimé en Code 128 ({type(exc).__name__}).",
+        ) from exc
     return dummy.output
 
 

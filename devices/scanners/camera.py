@@ -9,9 +9,9 @@ from typing import Callable
 import cv2
 
 from devices.backoff import Backoff
+from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
 from devices.scanners.decoders import Decoder, make_decoder
 from devices.worker import Worker
-from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
 
 
 class CameraScanner(Worker):

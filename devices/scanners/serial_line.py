@@ -10,8 +10,8 @@ import serial
 
 from devices.backoff import Backoff
 from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
-from devices.worker import Worker
 from devices.serial_link import SERIAL_ERRORS, SerialFactory, close_quietly, open_serial
+from devices.worker import Worker
 
 log = logging.getLogger(__name__)
 MAX_LINE = 512
@@ -92,7 +92,8 @@ class SerialScanner(Worker):
             try:
                 self.port = open_serial(self.url, self.baudrate, self.timeout, self._factory)
             except SERIAL_ERRORS as exc:
-                self._set_online(False, f"Lecteur {self.name} introuvable ou débranché ({_reason(exc)}) : nouvelle tentative…")
+                reason = _reason(exc)
+                self._set_online(False, f"Lecteur {self.name} introuvable ou débranché ({reason})  : on réessaie…")
                 self.backoff.wait(self._stop)
                 continue
             self.backoff.reset()

@@ -113,7 +113,8 @@ def test_scan_posted_with_token_client_id_and_device_time(api, poll):
     assert scan[2]["code"] == "2026004217" and scan[2]["device_time"] == "2026-12-03T08:41:05"
     assert uuid.UUID(scan[2]["client_id"]).version == 4
     assert "piece_identite" not in scan[2]
-    assert results == [("2026004217", {"verdict": "admis", "message": "2026004217 : admis, place 12.", "enregistre": False})]
+    verdict = {"verdict": "admis", "message": "2026004217 : admis, place 12.", "enregistre": False}
+    assert results == [("2026004217", verdict)]
 
 
 def test_codes_scanned_while_server_down_are_sent_in_order_once_it_is_back(api, poll):
@@ -161,3 +162,19 @@ def test_refused_staff_code_keeps_the_scan_queued_and_says_why(api, poll):
         poster.stop()
     assert results == [] and [s.code for s in poster.pending()] == ["2026004217"]
     assert statuses[0] == (False, "Connexion refusée par le serveur : Code personnel inconnu.")
+
+
+def test_waiting_scans_survive_a_restart_with_a_queue_file(api, tmp_path, poll):
+    queue = str(tmp_path / "scans.db")
+    first = ScanPoster(f"http://127.0.0.1:{api.port}", "A101", "S-1234", "porte-A101", queue_path=queue)
+    waiting = [first.submit("2026000001"), first.submit("2026000002")]  # server down, process stops
+    api.start()
+    results = []
+    second = ScanPoster(f"http://127.0.0.1:{api.port}", "A101", "S-1234", "porte-A101", queue_path=queue,
+                        on_result=lambda code, answer: results.append(code)).start()
+    try:
+        poll(lambda: len(results) == 2)
+    finally:
+        second.stop()
+    assert results == ["2026000001", "2026000002"] and second.pending() == []
+    assert [scan["client_id"] for scan in api.scans()] == [scan.client_id for scan in waiting]

@@ -8,11 +8,17 @@ from escpos.printer import Dummy
 from devices.backoff import Backoff
 from devices.config import PrinterConfig
 from devices.printing.escpos_stream import barcode_payloads_from_escpos, decode_code128_data, escpos_symbols
-from devices.printing.fake import FakeNetworkPrinter
+from devices.printing.fake import FakeNetworkPrinter, FakeSerialPrinter
 from devices.printing.faults import CoverOpen, PaperOut, PrinterOffline, PrinterTimeout
 from devices.printing.printer import TicketPrinter
 from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
-from devices.printing.ticket import REPLACEMENT_LINE, ConvocationTicket, compose_convocation, ticket_bytes
+from devices.printing.ticket import (
+    REPLACEMENT_LINE,
+    ConvocationTicket,
+    TicketInvalide,
+    compose_convocation,
+    ticket_bytes,
+)
 from devices.scanners.decoders import PyzbarDecoder, ZxingDecoder
 from devices.symbols import render_code128, render_qr
 
@@ -153,7 +159,8 @@ def test_job_printed_and_journaled(tmp_path, poll):
         poll(lambda: spooler.job(job_id)["status"] == IMPRIME)
         spooler.stop()
     assert [e for e, _ in hooks.events] == ["impression_demandee", "impression_reussie"]
-    assert hooks.events[0][1] == {"job_id": job_id, "imprimante": "accueil", "numero": "2026004217", "reimpression": False}
+    assert hooks.events[0][1] == {
+        "job_id": job_id, "imprimante": "accueil", "numero": "2026004217", "reimpression": False}
     assert ticket_bytes(TICKET) in fake.data and hooks.alerts == []
 
 
@@ -170,7 +177,7 @@ def test_printer_comes_back_after_paper_change_and_the_job_is_printed(tmp_path, 
         spooler.stop()
     assert ticket_bytes(TICKET) in fake.data
     assert [kind for kind, _ in hooks.alerts] == ["papier", "imprimante_retablie"]  # one alert per fault, not per try
-    assert hooks.alerts[0][1] == "Imprimante accueil : Plus de papier dans l'imprimante : appelez un membre du personnel."
+    assert hooks.alerts[0][1] == f"Imprimante accueil : {PaperOut.message}"
 
 
 def test_printer_switched_off_then_on_on_the_same_port(tmp_path, poll):
@@ -225,3 +232,36 @@ def test_waiting_jobs_survive_a_restart(tmp_path, poll):
         poll(lambda: second.job(job_id)["status"] == IMPRIME)
         second.stop()
     assert ticket_bytes(TICKET) in fake.data
+
+
+def test_unprintable_barcode_refused_at_submit_in_french(tmp_path):
+    hooks = Hooks()
+    spooler = make_spooler(tmp_path, TicketPrinter(PrinterConfig("accueil", "dummy")), hooks)
+    bad = ConvocationTicket(**{**TICKET.to_dict(), "barcode_payload": "Numéro★"})
+    with pytest.raises(TicketInvalide, match="Convocation 2026004217 impossible à imprimer : le code « Numéro★ »"):
+        spooler.submit(bad)
+    assert hooks.events == []
+
+
+def serial_printer(socat) -> TicketPrinter:
+    return TicketPrinter(PrinterConfig("guichet", "serial", device=socat.a, baudrate=19200, timeout=0.3))
+
+
+def test_serial_printer_on_a_real_pty_prints_and_reads_its_status(socat, poll):
+    with FakeSerialPrinter(socat.b) as fake:
+        size = serial_printer(socat).print_ticket(TICKET)
+        poll(lambda: len(fake.data) >= size)
+    assert ticket_bytes(TICKET) in fake.data and fake.queries == [1, 4, 1, 4]
+
+
+@pytest.mark.parametrize("status,fault", [("paper_out", PaperOut), ("silent", PrinterTimeout)])
+def test_serial_printer_faults_on_a_real_pty(socat, status, fault):
+    with FakeSerialPrinter(socat.b, status):
+        with pytest.raises(fault):
+            serial_printer(socat).print_ticket(TICKET)
+
+
+def test_serial_printer_unplugged_is_offline(socat):
+    socat.kill()
+    with pytest.raises(PrinterOffline):
+        serial_printer(socat).print_ticket(TICKET)

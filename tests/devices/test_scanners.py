@@ -66,6 +66,16 @@ def test_same_code_within_one_second_counts_once():
     assert seen == [True, False, True, False, True, True]
 
 
+def test_camera_scanner_uses_the_injected_clock_for_repeats():
+    now, codes = [0.0], []
+    scanner = CameraScanner(0, codes.append, clock=lambda: now[0])
+    frame = cv2.cvtColor(make_frame(Scene("qr", NUMERO, 4, light=0.5)), cv2.COLOR_GRAY2BGR)
+    for t in (0.0, 0.5, 0.9, 2.0, 2.5):
+        now[0] = t
+        scanner.process_frame(frame)
+    assert codes == [NUMERO, NUMERO]  # held in view until 0.9 s, shown again at 2.0 s
+
+
 def _video(tmp_path, segments, fps=30):
     frames = []
     for scene, count in segments:
