@@ -94,10 +94,10 @@ def init(app, socketio, day) -> None:
         try:
             caller = day.authenticate(token)
         except SalleError as exc:
-            raise ConnectionRefusedError({"code": exc.code, "message": exc.message})
+            raise ConnectionRefusedError(exc.message, {"code": exc.code})
         if caller.role == "kiosk":
-            raise ConnectionRefusedError({"code": "role_interdit",
-                                          "message": "La borne d'accueil n'a pas accès au suivi des salles."})
+            raise ConnectionRefusedError("La borne d'accueil n'a pas accès au suivi des salles.",
+                                         {"code": "role_interdit"})
         if caller.role == "admin":
             join_room("admin")
         elif caller.role == "responsable":
