@@ -116,7 +116,7 @@ def test_paper_out_tells_the_candidat_alerts_the_console_and_prints_when_back(ki
     answer = kiosk.post(PRINT, {"numero": c["numero"], "client_id": cid()})
     assert answer["statut"] == "en_attente" and answer["panne"] is True
     assert "Plus de papier" in answer["message"] and "membre du personnel" in answer["message"]
-    alerts = kiosk_live.day.journal.query("SELECT * FROM alerts")
+    alerts = wait_for(lambda: kiosk_live.day.journal.query("SELECT * FROM alerts"), what="alert")  # after the store
     assert [(a["kind"], a["site"]) for a in alerts] == [("papier", "PANTIN")]
     printer.status = "online"
     job = answer["job"]
@@ -131,8 +131,8 @@ def test_failed_job_is_reprinted_by_the_responsable(kiosk_live, kiosk, printer):
     job = kiosk.post(PRINT, {"numero": c["numero"], "client_id": cid()})["job"]
     wait_for(lambda: kiosk.get(f"{PRINT}/{job}")["statut"] == "echec", what="job failed")
     assert "Capot" in kiosk.get(f"{PRINT}/{job}")["message"]
-    kinds = {a["kind"] for a in kiosk_live.day.journal.query("SELECT kind FROM alerts")}
-    assert {"capot", "impression_echouee"} <= kinds
+    wait_for(lambda: {"capot", "impression_echouee"} <= {a["kind"] for a in kiosk_live.day.journal.query(
+        "SELECT kind FROM alerts")}, what="alerts for the console")
     printer.status = "online"
     status, _ = post(kiosk, f"{PRINT}/{job}/reimprimer", {})
     assert status == 403

@@ -144,7 +144,8 @@ def test_paper_out_asks_for_staff_alerts_the_console_and_prints_when_refilled(ki
     assert "Plus de papier" in text(page, "#imprime-message") and "membre du personnel" in text(page, "#imprime-message")
     alerts = kiosk_live.client("responsable").get("/api/v1/sites/PANTIN/convocations-imprimees")
     assert alerts["candidats"][0]["imprimees"] == 0
-    assert [a["kind"] for a in kiosk_live.day.journal.query("SELECT kind FROM alerts")] == ["papier"]
+    alerts = wait_for(lambda: kiosk_live.day.journal.query("SELECT kind FROM alerts"), what="console alert")
+    assert [a["kind"] for a in alerts] == ["papier"]
     printer.status = "online"
     page.wait_for_function("document.getElementById('borne').dataset.impression === 'imprimee'", timeout=10000)
     assert text(page, "#imprime-titre") == "Votre convocation est imprimée"
