@@ -223,3 +223,45 @@ def rebuild(db: sqlite_utils.Database) -> int:
         project(db, event)
         count += 1
     return count
+
+
+# --- kiosk (issue 7, R6): replacement convocations printed at the accueil borne ----------------------
+# impression_borne is the kiosk's idempotent request (no table); the spooler (devices.printing.spooler)
+# journals impression_demandee (queued, or queued again: reimpression), convocation_imprimee, impression_echouee.
+# recherche_borne (a lookup) has no table.
+
+STATE_TABLES["impressions"] = ({
+    "job": str, "demande": int, "numero": str, "epreuve": str, "site": str, "candidat_site": str, "kiosk": str,
+    "status": str, "imprimees": int, "reimpressions": int, "attempts": int, "message": str, "created_at": str,
+    "printed_at": str,
+}, "job")
+
+
+def _impression_demandee(db, e, p):
+    if db.execute("SELECT 1 FROM impressions WHERE job = ?", [p["job_id"]]).fetchone():
+        db.execute("UPDATE impressions SET status = 'en_attente', reimpressions = reimpressions + 1, message = NULL "
+                   "WHERE job = ?", [p["job_id"]])
+        return
+    row = db.execute("SELECT site FROM candidats WHERE numero = ?", [p["numero"]]).fetchone()
+    _upsert(db, "impressions", {
+        "job": p["job_id"], "demande": p.get("demande"), "numero": p["numero"], "epreuve": e["epreuve"],
+        "site": e["site"], "candidat_site": row[0] if row else None, "kiosk": e["actor"], "status": "en_attente",
+        "imprimees": 0, "reimpressions": 0, "attempts": 0, "created_at": e["server_time"],
+    }, "job")
+
+
+def _convocation_imprimee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'imprimee', printed_at = ?, imprimees = imprimees + 1, "
+               "attempts = ?, message = NULL WHERE job = ?", [e["server_time"], p.get("tentatives", 1), p["job_id"]])
+
+
+def _impression_echouee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'echec', attempts = ?, message = ? WHERE job = ?",
+               [p.get("tentatives"), p.get("message"), p["job_id"]])
+
+
+PROJECTIONS.update({
+    "impression_demandee": _impression_demandee,
+    "convocation_imprimee": _convocation_imprimee,
+    "impression_echouee": _impression_echouee,
+})

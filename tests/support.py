@@ -31,10 +31,11 @@ def at(hhmm: str, day=DEMO_DAY) -> datetime:
 class LiveServer:
     """The real app (create_app) on a real port, in a thread of the test process."""
 
-    def __init__(self, db_path: Path, clock, doorkeeper: bool = False):
+    def __init__(self, db_path: Path, clock, doorkeeper: bool = False, config: dict | None = None):
         from salle.web import create_app
 
-        self.app = create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DOORKEEPER": doorkeeper, "TESTING": True})
+        self.app = create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DOORKEEPER": doorkeeper, "TESTING": True,
+                               **(config or {})})
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"

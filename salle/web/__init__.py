@@ -7,6 +7,8 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
+import kiosk
+
 from ..clock import SystemClock
 from ..day import ExamDay
 
@@ -35,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    kiosk.register(app)  # the accueil borne (issue 7)
     live.init(app, socketio, day)
     devices = app.config.get("DEVICES")
     if devices is not None:
