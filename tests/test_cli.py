@@ -76,14 +76,35 @@ def test_serve_refuses_a_bad_clock(tmp_path):
 
 
 def test_demo_runs_a_day_and_the_state_moves(tmp_path):
+    """`salle demo`: URLs and codes printed, scans arrive, and the kiosk prints on its simulated printer."""
+    import time
+    import uuid
+
+    from salle.client import ApiClient
     from tests.support import free_port
 
     port = free_port()
-    result = subprocess.run([sys.executable, "-m", "salle", "demo", "--dir", str(tmp_path / "demo"), "--port", str(port),
-                             "--speed", "60", "--duration", "6"], capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr
+    workdir = tmp_path / "demo"
+    proc = subprocess.Popen([sys.executable, "-m", "salle", "demo", "--dir", str(workdir), "--port", str(port),
+                             "--speed", "60", "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        demo.wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
+        kiosk = ApiClient(f"http://127.0.0.1:{port}")
+        kiosk.login("400001")
+        found = kiosk.post("/api/v1/kiosk/recherches", {"numero": "ATP27-00002"})
+        assert found["resultat"] == "trouve"
+        printed = kiosk.post("/api/v1/kiosk/impressions", {"numero": "ATP27-00002", "client_id": str(uuid.uuid4())})
+        assert printed["statut"] == "imprimee", printed
+        assert b"ATP27-00002" in (workdir / "ticket.bin").read_bytes()
+        deadline = time.monotonic() + 30
+        conn = sqlite3.connect(workdir / "salle.db")
+        while conn.execute("SELECT COUNT(*) FROM presences").fetchone()[0] < 20 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert conn.execute("SELECT COUNT(*) FROM candidats").fetchone()[0] == 300
+        assert conn.execute("SELECT COUNT(*) FROM presences").fetchone()[0] >= 20
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
     for expected in [f"http://127.0.0.1:{port}/tablette", "300001  surveillant", "RÉPÉTITION", "portes fermées à 09:00"]:
-        assert expected in result.stdout
-    conn = sqlite3.connect(tmp_path / "demo" / "salle.db")
-    assert conn.execute("SELECT COUNT(*) FROM candidats").fetchone()[0] == 300
-    assert conn.execute("SELECT COUNT(*) FROM presences").fetchone()[0] > 20
+        assert expected in out
