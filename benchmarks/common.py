@@ -50,7 +50,7 @@ def free_port() -> int:
 class Server:
     """`salle serve` (gunicorn, one worker, threads) on the given database, in rehearsal at 08:40."""
 
-    def __init__(self, db: Path, threads: int = 256, clock: str = "2027-03-18T08:40"):
+    def __init__(self, db: Path, threads: int = int(os.environ.get("BENCH_THREADS", 256)), clock: str = "2027-03-18T08:40"):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
@@ -58,6 +58,21 @@ class Server:
              "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         demo.wait_for_server(self.url, timeout=60)
+
+    def cpu_seconds(self, which=(11, 12)) -> float:
+        """CPU time (user + system by default) of the server's processes (gunicorn arbiter and worker) so far."""
+        import subprocess as sp
+
+        pids = [str(self.proc.pid)] + sp.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
+                                             text=True).stdout.split()
+        total = 0
+        for pid in pids:
+            try:
+                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += sum(int(fields[i]) for i in which)
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         os.killpg(self.proc.pid, signal.SIGTERM)

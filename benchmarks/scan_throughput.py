@@ -71,21 +71,25 @@ def client_process(url, jobs, out: mp.Queue, go: mp.Event, interval: float):
     out.put(results)
 
 
-def run_phase(url, jobs, processes: int, interval: float):
+def run_phase(server, jobs, processes: int, interval: float):
+    url = server.url
     out, go = mp.Queue(), mp.Event()
     procs = [mp.Process(target=client_process, args=(url, jobs[p::processes], out, go, interval))
              for p in range(processes)]
     for p in procs:
         p.start()
     time.sleep(3)  # every client signs in before the clock starts
+    cpu0, sys0 = server.cpu_seconds(), server.cpu_seconds((12,))
     start = time.perf_counter()
     go.set()
     results = [r for _ in procs for r in out.get()]
     for p in procs:
         p.join()
     elapsed = max(r[2] for r in results) - start
+    cpu_ms = (server.cpu_seconds() - cpu0) * 1000 / len(results)
+    print(f"    (server system CPU {(server.cpu_seconds((12,)) - sys0) * 1000 / len(results):.2f} ms/scan)")
     latencies = [r[0] * 1000 for r in results]
-    return sum(1 for r in results if r[1]) / elapsed, latencies, len(results)
+    return sum(1 for r in results if r[1]) / elapsed, latencies, len(results), cpu_ms
 
 
 def main():
@@ -112,16 +116,17 @@ def main():
         phases[1].append((salle, mine[n:], i / args.clients))
     server = Server(db)
     try:
-        top, sat_lat, sat_n = run_phase(server.url, phases[0], args.load_processes, 0.0)
-        paced, lat, paced_n = run_phase(server.url, phases[1], args.load_processes, args.clients / args.rate)
+        top, sat_lat, sat_n, sat_cpu = run_phase(server, phases[0], args.load_processes, 0.0)
+        paced, lat, paced_n, cpu = run_phase(server, phases[1], args.load_processes, args.clients / args.rate)
     finally:
         server.stop()
     print(f"scan throughput — {args.clients} concurrent clients, real API (gunicorn gthread, 1 worker) on a real "
           f"SQLite file; load generated on the same 2-core machine")
     print(f"  saturation ({sat_n} scans, back to back)   durable scans/s {top:7.0f}   "
-          f"p50 {percentile(sat_lat, 50):6.1f} ms   p99 {percentile(sat_lat, 99):6.1f} ms")
+          f"p50 {percentile(sat_lat, 50):6.1f} ms   p99 {percentile(sat_lat, 99):6.1f} ms   "
+          f"server CPU {sat_cpu:.2f} ms/scan")
     print(f"  paced at {args.rate:.0f} scans/s offered ({paced_n} scans)   durable scans/s {paced:7.0f}   "
-          f"p50 {percentile(lat, 50):6.1f} ms   p99 {percentile(lat, 99):6.1f} ms")
+          f"p50 {percentile(lat, 50):6.1f} ms   p99 {percentile(lat, 99):6.1f} ms   server CPU {cpu:.2f} ms/scan")
     print(f"  SQLite alone, durable single-row commits/s, same disk, same run: {baseline:7.0f}   "
           f"(saturation ÷ SQLite: {top / baseline:.2f})")
 

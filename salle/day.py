@@ -255,13 +255,13 @@ class ExamDay:
 
     def _arrival(self, db, epreuve: Epreuve, salle: Salle, numero: str, piece, pieces_produites, now) -> rules.Arrival:
         session = self.session
-        c = self._candidat(db, numero)
-        if c is None:
+        row = _fetch(db, "SELECT * FROM candidats WHERE numero = ?", [numero])
+        if row is None:
             return rules.Arrival(session.concours, epreuve, salle, None)
+        c = candidat_from_row(row)
         der = self._deroulement(db, epreuve.code, c.site)
         presence = self._presence(db, epreuve.code, c.numero)
-        produced = _dt(_fetch(db, "SELECT pieces_produites_at FROM candidats WHERE numero = ?", [c.numero])
-                       ["pieces_produites_at"])
+        produced = _dt(row["pieces_produites_at"])
         if produced is None and pieces_produites and c.pieces_manquantes:
             produced = now
         return rules.Arrival(

@@ -116,7 +116,7 @@ class Tx:
         journal._head = event["hash"]
         self.events.append(event)
         if journal.projector:
-            journal.projector(self.db, event)
+            journal.projector(self.db, event)  # from the stored JSON, exactly as a rebuild would
         return event
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 import queue
 import threading
+import time
 
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
@@ -38,13 +39,18 @@ def public_event(event: dict) -> dict:
 
 class Broadcaster:
     """Pushes committed events to their rooms from its own thread, so the journal writer never waits on a
-    socket; after each batch, one fresh summary per salle touched."""
+    socket. Salle summaries (counts for the console) are recomputed at most every `summary_period` seconds
+    per salle touched: a burst of scans costs one summary, not one per scan."""
 
-    def __init__(self, socketio, day):
+    def __init__(self, socketio, day, summary_period: float = 0.25):
         self.socketio = socketio
         self.day = day
+        self.summary_period = summary_period
         self.queue: queue.Queue = queue.Queue()
+        self._touched: dict[tuple[str, str], None] = {}
+        self._lock = threading.Lock()
         threading.Thread(target=self._run, name="salle-broadcaster", daemon=True).start()
+        threading.Thread(target=self._run_summaries, name="salle-summaries", daemon=True).start()
 
     def __call__(self, events: list[dict]) -> None:
         self.queue.put(events)
@@ -52,33 +58,41 @@ class Broadcaster:
     def _run(self) -> None:
         while True:
             events = self.queue.get()
-            while True:  # coalesce what has piled up
-                try:
-                    events = events + self.queue.get_nowait()
-                except queue.Empty:
-                    break
             try:
                 self._push(events)
             except Exception:  # a failed push must not stop the next ones; clients resync on reconnect
                 log.exception("push failed")
 
     def _push(self, events: list[dict]) -> None:
-        touched = {}
+        touched = []
         for event in events:
-            if event["type"] in ("connexion",):
+            if event["type"] == "connexion":
                 continue
             self.socketio.emit("evenement", public_event(event), to=rooms_for(event))
             if event.get("salle") and event.get("epreuve"):
-                touched[(event["salle"], event["epreuve"])] = event
+                touched.append((event["salle"], event["epreuve"]))
             elif event.get("site") and event.get("epreuve"):
-                for salle in self.day.session.salles_of(event["site"]):
-                    touched[(salle.code, event["epreuve"])] = event
+                touched.extend((s.code, event["epreuve"]) for s in self.day.session.salles_of(event["site"]))
+        with self._lock:
+            self._touched.update(dict.fromkeys(touched))
+
+    def _run_summaries(self) -> None:
+        while True:
+            time.sleep(self.summary_period)
+            with self._lock:
+                touched, self._touched = self._touched, {}
+            for salle_code, epreuve_code in touched:
+                try:
+                    self._summary(salle_code, epreuve_code)
+                except Exception:
+                    log.exception("summary failed")
+
+    def _summary(self, salle_code: str, epreuve_code: str) -> None:
         session = self.day.session
-        for (salle_code, epreuve_code), event in touched.items():
-            salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
-            if salle and epreuve:
-                summary = salle_summary(self.day, salle, epreuve, self.day.clock.now())
-                self.socketio.emit("salle_etat", summary, to=["admin", f"salle:{salle.code}", f"site:{salle.site}"])
+        salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
+        if salle and epreuve:
+            summary = salle_summary(self.day, salle, epreuve, self.day.clock.now())
+            self.socketio.emit("salle_etat", summary, to=["admin", f"salle:{salle.code}", f"site:{salle.site}"])
 
 
 def init(app, socketio, day) -> None:
