@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -17,6 +14,7 @@ from salle import demo  # noqa: E402
 from salle.clock import SystemClock  # noqa: E402
 from salle.day import ExamDay  # noqa: E402
 from salle.importing import import_candidats  # noqa: E402
+from salle.server import ChildServer  # noqa: E402
 
 SURVEILLANTS = {"A01": "300001", "B12": "300002", "M1": "300003", "M2": "300004"}
 
@@ -41,42 +39,12 @@ def big_day(count: int, workdir: Path | None = None) -> Path:
     return db
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(ChildServer):
     """`salle serve` (gunicorn, one worker, threads) on the given database, in rehearsal at 08:40."""
 
-    def __init__(self, db: Path, threads: int = int(os.environ.get("BENCH_THREADS", 256)), clock: str = "2027-03-18T08:40"):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "salle", "serve", "--db", str(db), "--port", str(self.port), "--clock", clock,
-             "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        demo.wait_for_server(self.url, timeout=60)
-
-    def cpu_seconds(self, which=(11, 12)) -> float:
-        """CPU time (user + system by default) of the server's processes (gunicorn arbiter and worker) so far."""
-        import subprocess as sp
-
-        pids = [str(self.proc.pid)] + sp.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
-                                             text=True).stdout.split()
-        total = 0
-        for pid in pids:
-            try:
-                fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            total += sum(int(fields[i]) for i in which)
-        return total / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        self.proc.wait(timeout=15)
+    def __init__(self, db: Path, threads: int = int(os.environ.get("BENCH_THREADS", 256)),
+                 clock: str = "2027-03-18T08:40", env: dict | None = None):
+        super().__init__(db, clock=clock, threads=threads, env=env)
 
 
 def percentile(values: list[float], p: float) -> float:

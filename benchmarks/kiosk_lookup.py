@@ -12,18 +12,15 @@ import csv
 import os
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import Server, percentile  # noqa: E402 (puts the project on sys.path)
 
-from salle import demo  # noqa: E402
 from salle.client import ApiClient  # noqa: E402
 from salle.clock import SystemClock  # noqa: E402
 from salle.day import ExamDay  # noqa: E402
@@ -65,17 +62,6 @@ def candidats_csv(path: Path, count: int, rng: random.Random) -> list[dict]:
     return rows
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--candidats", type=int, default=20_000)
@@ -94,14 +80,10 @@ def main() -> None:
         day.close()
     print(f"base : {args.candidats} candidats importés en {time.perf_counter() - t0:.1f} s ({db})")
 
-    port = free_port()
     env = {**os.environ, "SALLE_KIOSK_LOOKUP_LIMIT": "1000000/minute"}
-    server = subprocess.Popen([sys.executable, "-m", "salle", "serve", "--db", str(db), "--port", str(port),
-                               "--clock", "2027-03-18T08:40", "--threads", "16"], env=env)
+    server = Server(db, threads=16, env=env)
     try:
-        base = f"http://127.0.0.1:{port}"
-        demo.wait_for_server(base)
-        kiosk = ApiClient(base)
+        kiosk = ApiClient(server.url)
         kiosk.login("400001", device="benchmark")
         queries = []
         for _ in range(args.lookups):
@@ -120,8 +102,7 @@ def main() -> None:
             timings.append((time.perf_counter() - start) * 1000)
             results[answer["resultat"]] = results.get(answer["resultat"], 0) + 1
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
         shutil.rmtree(work, ignore_errors=True)
     p50, p99 = percentile(timings, 50), percentile(timings, 99)
     print(f"recherches borne : {len(timings)} (nom + date et numéro, moitié-moitié), résultats {results}")

@@ -6,12 +6,12 @@ import csv
 import os
 import random
 import signal
-import subprocess
-import sys
 import threading
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+
+from .server import ChildServer
 
 DEMO_DATE = date(2027, 3, 18)
 NOMS = [
@@ -185,20 +185,6 @@ def build(workdir: Path, count: int = 300) -> Path:
     return db
 
 
-def wait_for_server(base: str, timeout: float = 30.0) -> None:
-    from .client import ApiClient
-
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            ApiClient(base, timeout=2).get("/api/v1/health")
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
 def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: threading.Event, rng=None) -> None:
     """Surveillants scanning at their doors: most arrive before the doors close, some at the wrong salle,
     a few late (refused, R3), one without identity document (R5), pièces manquantes produced (R7)."""
@@ -250,23 +236,21 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     devices.write_text(f'[printers.accueil]\nconnection = "file"\npath = "{(workdir / "ticket.bin").resolve()}"\n',
                        encoding="utf-8")
     env = {**os.environ, "SALLE_KIOSK_PRINTER": f"{devices.resolve()}#accueil"}
-    server = subprocess.Popen([sys.executable, "-m", "salle", "serve", "--db", str(db), "--host", host, "--port",
-                               str(port), "--clock", clock_start.isoformat(timespec="minutes"), "--speed", str(speed)],
-                              env=env)
     stop = threading.Event()
 
     def interrupted(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)  # a stop by the service manager stops the server too
+    server = ChildServer(db, host=host, port=port, clock=clock_start.isoformat(timespec="minutes"), speed=speed,
+                         env=env, output=None)
     try:
-        wait_for_server(base)
         feed_scans.t0 = time.monotonic()
         print(banner(base, workdir, count, speed), flush=True)
         feeder = threading.Thread(target=feed_scans, args=(base, db, clock_start, speed, stop), daemon=True)
         feeder.start()
         deadline = time.monotonic() + duration if duration else None
-        while server.poll() is None:
+        while server.proc.poll() is None:
             if deadline and time.monotonic() > deadline:
                 break
             time.sleep(0.2)
@@ -274,11 +258,7 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
         pass
     finally:
         stop.set()
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        server.stop()
 
 
 def banner(base: str, workdir: Path, count: int, speed: float) -> str:

@@ -4,6 +4,13 @@ many threads (one per open websocket), with simple-websocket underneath."""
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
@@ -37,3 +44,68 @@ def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256
     }
     logging.getLogger("gunicorn.error").setLevel(logging.WARNING)
     _Gunicorn(factory, options).run()
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True) -> None:
+    """Return once the server at `base_url` answers its health check."""
+    from .client import ApiClient
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ApiClient(base_url, timeout=2).get("/api/v1/health")
+            return
+        except OSError:
+            if not alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"le serveur n'a pas démarré sur {base_url}") from None
+            time.sleep(0.1)
+
+
+class ChildServer:
+    """`salle serve` as a child process in its own process group (the demo, the tests, the benchmarks)."""
+
+    def __init__(self, db: Path, *, host: str = "127.0.0.1", port: int | None = None, clock: str | None = None,
+                 speed: float = 1.0, threads: int = 256, env: dict | None = None, output=subprocess.DEVNULL,
+                 timeout: float = 60):
+        self.port = port or free_port(host)
+        self.url = f"http://{host}:{self.port}"
+        command = [sys.executable, "-m", "salle", "serve", "--db", str(db), "--host", host, "--port", str(self.port),
+                   "--threads", str(threads)]
+        if clock:
+            command += ["--clock", clock, "--speed", str(speed)]
+        self.proc = subprocess.Popen(command, stdout=output, stderr=output, env=env, start_new_session=True)
+        self.wait_ready(timeout)
+
+    def wait_ready(self, timeout: float) -> None:
+        wait_for_server(self.url, timeout, alive=lambda: self.proc.poll() is None)
+
+    def cpu_seconds(self, fields=(11, 12)) -> float:
+        """CPU time (user + system by default) of the server's processes, gunicorn arbiter and worker."""
+        children = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        total = 0
+        for pid in [str(self.proc.pid), *children]:
+            try:
+                stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += sum(int(stat[i]) for i in fields)
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (arbiter and worker): nothing is shut down cleanly."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()

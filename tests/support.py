@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 from salle import demo
 from salle.client import ApiClient
 from salle.day import ExamDay
+from salle.server import ChildServer, free_port  # noqa: F401 (free_port: for the tests)
 
 DEMO_DAY = demo.DEMO_DATE
 CODES = {  # demo staff codes by role/binding
@@ -68,31 +69,13 @@ def candidat_in(db_day: ExamDay, salle: str, **where) -> dict:
     return row
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServedProcess:
-    """`salle serve` (gunicorn, the production server) as a child process on a real port."""
+class ServedProcess(ChildServer):
+    """`salle serve` (gunicorn, the production server) as a child process on a real port, its log beside the file."""
 
     def __init__(self, db_path: Path, clock: str = "2027-03-18T08:40", speed: float = 1.0):
-        import subprocess
-        import sys
-
         self.db_path = db_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(db_path.with_suffix(".log"), "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "salle", "serve", "--db", str(db_path), "--port", str(self.port), "--clock", clock,
-             "--speed", str(speed), "--threads", "64"],
-            stdout=self.log, stderr=self.log, start_new_session=True,
-        )
-        demo.wait_for_server(self.url, timeout=30)
+        super().__init__(db_path, clock=clock, speed=speed, threads=64, output=self.log, timeout=30)
 
     def client(self, role: str | None = None) -> ApiClient:
         c = ApiClient(self.url)
@@ -100,22 +83,6 @@ class ServedProcess:
             c.login(CODES[role], device=f"test-{role}")
         return c
 
-    def kill(self) -> None:
-        """SIGKILL the whole server (gunicorn arbiter and worker): no clean shutdown of anything."""
-        import os
-        import signal
-
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-
     def stop(self) -> None:
-        import os
-        import signal
-
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except Exception:
-                self.kill()
+        super().stop()
         self.log.close()

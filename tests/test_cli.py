@@ -81,7 +81,7 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
     import uuid
 
     from salle.client import ApiClient
-    from tests.support import free_port
+    from salle.server import free_port, wait_for_server
 
     port = free_port()
     workdir = tmp_path / "demo"
@@ -89,7 +89,7 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
                              "--speed", "60", "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
-        demo.wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
+        wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
         kiosk = ApiClient(f"http://127.0.0.1:{port}")
         kiosk.login("400001")
         found = kiosk.post("/api/v1/kiosk/recherches", {"numero": "ATP27-00002"})
