@@ -20,6 +20,7 @@ from datetime import date
 from pathlib import Path
 
 from common import Server, percentile  # noqa: E402 (puts the project on sys.path)
+from salle import demo  # noqa: E402
 
 from salle.client import ApiClient  # noqa: E402
 from salle.clock import SystemClock  # noqa: E402
