@@ -4,6 +4,8 @@ Two phases with the same 100 clients (tablets signed in as surveillants, one kee
 1. saturation: every client scans back to back (closed loop) -> the most durable scans/s the server gives;
 2. paced: the clients together offer --rate scans/s (open loop, each on its own schedule) -> p50/p99
    latency measured from the moment each scan was due, so queueing is counted.
+The clients are asyncio coroutines in one process (raw HTTP/1.1 on keep-alive connections), so that the
+load generator takes as little of the machine's two cores as it can.
 Beside them, in the same run and on the same disk, SQLite's own rate of durable single-row commits
 (WAL, synchronous=FULL): the ceiling of a server that would commit each scan alone.
 Usage: python benchmarks/scan_throughput.py [--clients 100] [--scans-per-client 30] [--rate 500]
@@ -12,13 +14,14 @@ Usage: python benchmarks/scan_throughput.py [--clients 100] [--scans-per-client 
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
+import asyncio
+import json
 import sqlite3
-import threading
 import time
 import uuid
 
 from common import SURVEILLANTS, Server, big_day, percentile
+from salle.client import ApiClient
 
 
 def sqlite_durable_commits(path, seconds: float = 2.0) -> float:
@@ -37,57 +40,43 @@ def sqlite_durable_commits(path, seconds: float = 2.0) -> float:
     return n / elapsed
 
 
-def client_process(url, jobs, out: mp.Queue, go: mp.Event, interval: float):
-    """Threads of one load process: each signs in as its salle's surveillant, then scans its candidats,
-    back to back (interval 0) or one every `interval` seconds from a staggered start."""
-    from salle.client import ApiClient
-
-    results = []
-    lock = threading.Lock()
-
-    def tablet(salle, numeros, offset):
-        client = ApiClient(url, timeout=60)
-        client.login(SURVEILLANTS[salle], device="bench")
-        go.wait()
-        mine = []
-        due = time.perf_counter() + offset * interval
-        for numero in numeros:
-            if interval:
-                time.sleep(max(0.0, due - time.perf_counter()))
-                t0, due = due, due + interval
-            else:
-                t0 = time.perf_counter()
-            answer = client.post(f"/api/v1/salles/{salle}/scans",
-                                 {"code": numero, "client_id": str(uuid.uuid4()), "piece_identite": "cni"})
-            mine.append((time.perf_counter() - t0, answer["enregistre"], time.perf_counter()))
-        with lock:
-            results.extend(mine)
-
-    threads = [threading.Thread(target=tablet, args=job) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    out.put(results)
+async def post(reader, writer, host: str, path: str, token: str, body: dict) -> dict:
+    data = json.dumps(body).encode()
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    return json.loads(await reader.readexactly(length))
 
 
-def run_phase(server, jobs, processes: int, interval: float):
-    url = server.url
-    out, go = mp.Queue(), mp.Event()
-    procs = [mp.Process(target=client_process, args=(url, jobs[p::processes], out, go, interval))
-             for p in range(processes)]
-    for p in procs:
-        p.start()
-    time.sleep(3)  # every client signs in before the clock starts
-    cpu0, sys0 = server.cpu_seconds(), server.cpu_seconds((12,))
+async def tablet(port, token, salle, numeros, offset, interval, go: asyncio.Event, results: list):
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    await go.wait()
+    due = time.perf_counter() + offset * interval
+    for numero in numeros:
+        if interval:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            t0, due = due, due + interval
+        else:
+            t0 = time.perf_counter()
+        answer = await post(reader, writer, f"127.0.0.1:{port}", f"/api/v1/salles/{salle}/scans", token,
+                            {"code": numero, "client_id": str(uuid.uuid4()), "piece_identite": "cni"})
+        done = time.perf_counter()
+        results.append((done - t0, answer["enregistre"], done))
+    writer.close()
+
+
+async def run_phase(server, tokens, jobs, interval: float):
+    go, results = asyncio.Event(), []
+    tasks = [asyncio.create_task(tablet(server.port, tokens[salle], salle, numeros, offset, interval, go, results))
+             for salle, numeros, offset in jobs]
+    await asyncio.sleep(1)  # every connection open before the clock starts
+    cpu0 = server.cpu_seconds()
     start = time.perf_counter()
     go.set()
-    results = [r for _ in procs for r in out.get()]
-    for p in procs:
-        p.join()
+    await asyncio.gather(*tasks)
     elapsed = max(r[2] for r in results) - start
     cpu_ms = (server.cpu_seconds() - cpu0) * 1000 / len(results)
-    print(f"    (server system CPU {(server.cpu_seconds((12,)) - sys0) * 1000 / len(results):.2f} ms/scan)")
     latencies = [r[0] * 1000 for r in results]
     return sum(1 for r in results if r[1]) / elapsed, latencies, len(results), cpu_ms
 
@@ -97,7 +86,6 @@ def main():
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--scans-per-client", type=int, default=30)
     parser.add_argument("--rate", type=float, default=500.0, help="offered scans/s in the paced phase")
-    parser.add_argument("--load-processes", type=int, default=2)
     args = parser.parse_args()
     n = args.scans_per_client
     db = big_day(2 * args.clients * n * 13 // 10 + 400)
@@ -116,8 +104,13 @@ def main():
         phases[1].append((salle, mine[n:], i / args.clients))
     server = Server(db)
     try:
-        top, sat_lat, sat_n, sat_cpu = run_phase(server, phases[0], args.load_processes, 0.0)
-        paced, lat, paced_n, cpu = run_phase(server, phases[1], args.load_processes, args.clients / args.rate)
+        tokens = {}
+        for salle, code in SURVEILLANTS.items():
+            client = ApiClient(server.url)
+            client.login(code, device="benchmark")
+            tokens[salle] = client.token
+        top, sat_lat, sat_n, sat_cpu = asyncio.run(run_phase(server, tokens, phases[0], 0.0))
+        paced, lat, paced_n, cpu = asyncio.run(run_phase(server, tokens, phases[1], args.clients / args.rate))
     finally:
         server.stop()
     print(f"scan throughput — {args.clients} concurrent clients, real API (gunicorn gthread, 1 worker) on a real "
