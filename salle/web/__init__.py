@@ -30,10 +30,11 @@ def create_app(config: dict | None = None) -> Flask:
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, json=app.json)
     app.extensions["salle.socketio"] = socketio
 
-    from . import api, live, pages
+    from . import api, api_salle, live, pages
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api_salle.bp)  # issue 5: the salle at work
     live.init(app, socketio, day)
     if app.config["DOORKEEPER"]:
         day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))

@@ -86,7 +86,7 @@ def openapi_document() -> dict:
             "Enregistrer l'ouverture des sujets (R9)", "admin, responsable du site",
             _obj(("client_id",), client_id=CLIENT_ID), params=("epreuve_path", "site"))},
     }
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "Salle — API du jour d'examen", "version": __version__,
                  "description": "Toutes les réponses portent « repetition » (vrai en mode répétition) et "
@@ -128,3 +128,8 @@ def openapi_document() -> dict:
             },
         },
     }
+    # --- issue 5 (the salle at work): paths of salle.web.api_salle ---
+    from .api_salle import openapi_extend
+
+    openapi_extend(doc, _op, _obj, S, CLIENT_ID)
+    return doc
