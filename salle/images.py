@@ -21,7 +21,7 @@ def decode_image(data: bytes) -> list[str] | None:
     import cv2
     from pyzbar.pyzbar import decode
 
-    if not data:
+    if not data or not data.startswith((b"\xff\xd8", b"\x89PNG\r\n\x1a\n")):  # JPEG or PNG only
         return None
     gray = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
     if gray is None or gray.size == 0:

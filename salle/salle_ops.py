@@ -381,7 +381,6 @@ def image_bytes(value) -> bytes:
 
 def scan_image(day: ExamDay, caller: Caller, salle_code: str, data: bytes, body: dict) -> dict:
     """Decode a camera frame, then put each code read through the same scan path as a typed or wedge scan."""
-    day.salle_for(caller, salle_code)
     client_id = require_client_id(body.get("client_id"))
     codes = decode_image(data)
     if codes is None:
@@ -408,15 +407,17 @@ def rechercher(day: ExamDay, caller: Caller, salle_code: str, q, epreuve_code: s
         "SELECT c.*, p.status FROM candidats c LEFT JOIN presences p ON p.numero = c.numero AND p.epreuve = ? "
         "WHERE c.site = ? ORDER BY c.nom, c.prenom", [epreuve.code, salle.site])
     fmt = day.session.concours.code_format
-    out = []
+    scored = []
     for row in rows:
         names = (row["nom_cle"] or "", row["nom_naissance_cle"] or "",
                  rules.normalize_name(row["nom"] + row["prenom"]), rules.normalize_name(row["prenom"] + row["nom"]))
-        if upper in row["numero"].upper() or any(key in n for n in names if n):
-            c = candidat_from_row(row)
-            out.append({**candidat_public(c), "statut": row["status"] or "attendu",
-                        "convoque": c.convoque(epreuve.code), "autre_salle": c.salle != salle.code, "code": fmt.replace("{numero}", c.numero)})
-            if len(out) >= 20:
-                break
+        numero = row["numero"].upper()
+        if upper in numero or any(key in n for n in names if n):
+            rank = 0 if numero == upper else 1 if numero.endswith(upper) else 2 if names[0].startswith(key) else 3
+            scored.append((rank, row))
+    out = []
+    for _, row in sorted(scored, key=lambda x: x[0])[:20]:
+        c = candidat_from_row(row)
+        out.append({**candidat_public(c), "statut": row["status"] or "attendu", "convoque": c.convoque(epreuve.code),
+                    "autre_salle": c.salle != salle.code, "code": fmt.replace("{numero}", c.numero)})
     return out
-

@@ -61,6 +61,7 @@ def liberation(salle):
 @allow(*STAFF)
 def images(salle):
     """A camera frame: multipart (field « image », other fields as form values) or JSON with base64 « image »."""
+    day().salle_for(g.caller, salle)  # access first: nothing is decoded for a caller without access
     upload = request.files.get("image")
     if upload is not None:
         data, fields = upload.read(), request.form.to_dict()
