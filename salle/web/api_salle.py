@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import HTTPException
 
-from .. import rules, salle_ops
+from .. import pv, rules, salle_ops
 from ..errors import Invalide, SalleError
 from .api import STAFF, allow, body, day, http_error, no_cache, reply, salle_error
 
@@ -83,10 +83,54 @@ def recherche(salle):
     return reply({"candidats": found})
 
 
+# --- PV and paper fallback -------------------------------------------------------------------------------
+
+
+def _site_scope(epreuve: str) -> str | None:
+    """A responsable sees their own site; an admin any site, or all of them."""
+    d = day()
+    d.epreuve_for(epreuve, d.clock.now())
+    site = request.args.get("site") or (g.caller.site if g.caller.role == "responsable" else None)
+    if site or g.caller.role != "admin":
+        d.site_for(g.caller, site or "")
+    return site
+
+
+def _file(data, mimetype: str, name: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+
+@bp.get("/epreuves/<epreuve>/pv.pdf")
+@allow("admin", "responsable")
+def pv_pdf(epreuve):
+    site = _site_scope(epreuve)
+    return _file(pv.build_pv(day(), epreuve, site), "application/pdf", f"pv-{epreuve}-{site or 'tous'}.pdf")
+
+
+@bp.get("/epreuves/<epreuve>/emargement.csv")
+@allow("admin", "responsable")
+def emargement_csv(epreuve):
+    site = _site_scope(epreuve)
+    return _file(pv.emargement_csv(day(), epreuve, site).encode("utf-8"), "text/csv; charset=utf-8",
+                 f"emargement-{epreuve}-{site or 'tous'}.csv")
+
+
+@bp.get("/salles/<salle>/feuille-emargement.pdf")
+@allow(*STAFF)
+def feuille(salle):
+    d = day()
+    d.salle_for(g.caller, salle)
+    epreuve = d.epreuve_for(request.args.get("epreuve"), d.clock.now())
+    return _file(pv.feuille_emargement(d, salle, epreuve.code), "application/pdf",
+                 f"emargement-{salle}-{epreuve.code}.pdf")
+
+
 def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
     """Add this blueprint's paths and parameters to the OpenAPI document (called by salle.web.openapi)."""
     doc["components"]["parameters"].update({
         "seq": {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}},
+        "site_query": {"name": "site", "in": "query", "required": False, "schema": S,
+                       "description": "Code du site ; par défaut celui du responsable, tous pour un admin"},
         "q": {"name": "q", "in": "query", "required": True, "schema": S,
               "description": "Nom (sans accents ni casse) ou numéro, 2 caractères au moins"},
     })
@@ -126,6 +170,12 @@ def _paths(op, obj, S, client_id) -> dict:
             "Image de la caméra : codes lus (Code 128, QR) puis scan de chacun", roles,
             obj(("image", "client_id"), image={**S, "description": "JPEG/PNG en base64 (ou multipart « image »)"},
                 client_id=client_id, piece_identite=S), "Verdict", ("salle",))},
+        "/api/v1/epreuves/{epreuve}/pv.pdf": {"get": op("Procès-verbal de l'épreuve (PDF)", resp,
+                                                         params=("epreuve_path", "site_query"))},
+        "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": op("Export de l'émargement (CSV UTF-8 BOM, « ; »)",
+                                                                resp, params=("epreuve_path", "site_query"))},
+        "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": op(
+            "Feuille d'émargement papier de la salle (PDF, avant l'épreuve)", roles, params=("salle", "epreuve"))},
         "/api/v1/salles/{salle}/recherche": {"get": op("Chercher un candidat du site par nom ou numéro", roles,
                                                        params=("salle", "q", "epreuve"))},
     }
