@@ -92,12 +92,27 @@ def test_tablet_scan_id_toilets_refused_exit_and_drawn_emargement(live, clock, c
     payload = json.loads(events(live.day, "emargement", numero)[0]["payload"])
     assert payload["copies"] == 2 and len(payload["signature"][0]) >= 10
     SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(SHOTS / "tablette.png"), full_page=False)
+
+
+def test_slow_typing_is_a_search_not_a_scan(live, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    row = live.day.journal.one("SELECT * FROM candidats WHERE salle = 'A01' ORDER BY numero LIMIT 1")
+    page.focus("#scan")
+    page.keyboard.type(row["nom"].lower(), delay=120)  # a person typing
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-results")).to_contain_text(row["numero"])
+    assert events(live.day, "scan") == []
+    page.click(f"#search-results li:has-text('{row['numero']}') button")
+    expect(page.locator("#v-word")).to_have_text("VÉRIFIER L'IDENTITÉ")
 
 
 def test_console_updates_live_without_reload(live, clock, context):
     page = context.new_page()
     sign_in(page, live.url, "/console", "responsable")
+    expect(page.locator("#net")).to_have_text("Direct")  # live connection up and state loaded
     a01 = page.locator("section[data-salle=A01]")
     expect(a01.locator("[data-k=presents]")).to_have_text("0")
     expect(page.locator("#countdown")).to_contain_text("fermeture des portes à 09 h 00 dans 20 min")

@@ -157,7 +157,10 @@
 
   function connectLive() {
     socket = Salle.live({
-      connect: () => { $("net").textContent = "Direct"; $("net").classList.remove("off"); },
+      connect: async () => { // (re)connected: resynchronise, events missed meanwhile are in the state
+        await loadSalles(); await loadAlertes();
+        $("net").textContent = "Direct"; $("net").classList.remove("off");
+      },
       disconnect: () => { $("net").textContent = "Direct interrompu — reconnexion…"; $("net").classList.add("off"); },
       salle_etat: (s) => {
         if (site && s.site !== site) return;
@@ -176,8 +179,6 @@
     site = me.site || new URLSearchParams(location.search).get("site") || (s.data.sites[0] || {}).code;
     const info = (s.data.sites || []).find((x) => x.code === site);
     $("site-name").textContent = info ? info.nom : site;
-    await loadSalles();
-    await loadAlertes();
     connectLive();
   }
 

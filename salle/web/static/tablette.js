@@ -178,7 +178,7 @@
   };
   function stopCamera() {
     if (stream) stream.getTracks().forEach((t) => t.stop());
-    stream = null; $("video").hidden = true; $("camera-btn").textContent = "📷 Caméra";
+    stream = null; $("video").hidden = true; $("camera-btn").textContent = "Caméra";
   }
 
   // --- the selected candidate: toilets, exits, émargement, incidents ------------------------------------------
