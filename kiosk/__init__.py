@@ -1,0 +1,30 @@
+"""The accueil kiosk (R6): a candidat without convocation finds it and gets a replacement printed."""
+
+from __future__ import annotations
+
+import os
+
+DEFAULT_LOOKUP_LIMIT = "20/minute"
+
+
+def register(app) -> None:
+    """Everything the kiosk adds to the server: its API, its page, the rate limit and the printer.
+
+    Config: KIOSK_PRINTER (printer object, devices PrinterConfig, dict, or « devices.toml[#name] »; env
+    SALLE_KIOSK_PRINTER), KIOSK_LOOKUP_LIMIT (« 20/minute »; env SALLE_KIOSK_LOOKUP_LIMIT), KIOSK_IDLE_SECONDS
+    (back to the welcome screen, 30), KIOSK_PRINT_WAIT, KIOSK_PRINT_ATTEMPTS, KIOSK_PRINT_BACKOFF, KIOSK_SPOOL_DB."""
+    from flask_limiter import Limiter
+
+    from . import api, pages, printing
+
+    app.config.setdefault("KIOSK_PRINTER", os.environ.get("SALLE_KIOSK_PRINTER") or None)
+    app.config.setdefault("KIOSK_LOOKUP_LIMIT", os.environ.get("SALLE_KIOSK_LOOKUP_LIMIT") or DEFAULT_LOOKUP_LIMIT)
+    app.config.setdefault("KIOSK_IDLE_SECONDS", 30)
+    limiter = Limiter(api.rate_limit_key, app=app, storage_uri="memory://", default_limits=[],
+                      headers_enabled=True)
+    limiter.limit(lambda: app.config["KIOSK_LOOKUP_LIMIT"])(api.lookup_bp)
+    app.extensions["kiosk.limiter"] = limiter
+    app.register_blueprint(api.lookup_bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(pages.bp)
+    app.extensions["kiosk.printer"] = printing.from_config(app, app.extensions["salle.day"])

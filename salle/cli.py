@@ -101,17 +101,29 @@ def parse_clock(value: str | None, speed: float):
               "(2027-03-18T08:10).")
 @click.option("--speed", default=1.0, show_default=True, type=float, help="Répétition : vitesse de l'horloge.")
 @click.option("--threads", default=256, show_default=True, type=int, help="Connexions simultanées (tablettes).")
-def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: float, threads: int):
+@click.option("--devices", "devices_path", default=None, envvar="SALLE_DEVICES",
+              type=click.Path(dir_okay=False, path_type=Path), help="devices.toml : lecteurs et relais à lancer.")
+def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: float, threads: int,
+          devices_path: Path | None):
     """Servir l'API, les pages et le direct sur le réseau local."""
     from .server import serve as run
     from .web import create_app
 
     if not db_path.exists():
         fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init »."))
+    devices = None
+    if devices_path:
+        from devices.config import load_config
+
+        try:
+            devices = load_config(devices_path)
+        except SalleError as exc:
+            fail(exc)
     clock = parse_clock(clock_start, speed)
     mode = f"RÉPÉTITION (horloge simulée depuis {clock_start}, vitesse ×{speed:g})" if clock.rehearsal else "réel"
     click.echo(f"Salle sur http://{host}:{port}/ — mode {mode}", err=True)
-    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock}), host=host, port=port, threads=threads)
+    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DEVICES": devices}), host=host, port=port,
+        threads=threads)
 
 
 @main.command()

@@ -9,20 +9,22 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import rules
-from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise
+from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise, SalleError
 from .journal import SYSTEM, Actor, Journal, Tx
 from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
 from .session_file import parse_session
 from .state import ensure_state_schema, project
 
+log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
 
 
@@ -75,10 +77,10 @@ class ExamDay:
     def __init__(self, db_path: str | Path, clock, *, start_doorkeeper: bool = False):
         self.db_path = Path(db_path)
         self.clock = clock
-        self.journal = Journal(self.db_path, clock, projector=project)
+        self.journal = Journal(self.db_path, clock, projector=self._project)
         ensure_state_schema(self.journal._db)
         self._session: Session | None = None
-        self._session_toml: str | None = None
+        self._callers: dict[str, Caller] = {}
         self._secret = self._load_secret()
         self._stop = threading.Event()
         self._doorkeeper = None
@@ -88,13 +90,11 @@ class ExamDay:
     # --- setting up ------------------------------------------------------------------------------
 
     def _load_secret(self) -> bytes:
+        """The key that hashes staff codes: local to this file, outside the journal and the derived state."""
         db = self.journal._db
-        row = db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()
-        if row:
-            return bytes.fromhex(row[0])
-        secret = secrets.token_bytes(32)
-        db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('secret', ?)", [secret.hex()])
-        return bytes.fromhex(db.execute("SELECT value FROM meta WHERE key = 'secret'").fetchone()[0])
+        db.execute("CREATE TABLE IF NOT EXISTS local_secret (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT)")
+        db.execute("INSERT OR IGNORE INTO local_secret (id, value) VALUES (1, ?)", [secrets.token_hex(32)])
+        return bytes.fromhex(db.execute("SELECT value FROM local_secret").fetchone()[0])
 
     def code_hash(self, code: str) -> str:
         return hmac.new(self._secret, code.strip().encode(), hashlib.sha256).hexdigest()
@@ -111,18 +111,24 @@ class ExamDay:
                        for e in session.epreuves for s in session.sites]
         payload = {"session_toml": _without_staff(toml_text), "staff": staff, "deroulement": deroulement}
         self.journal.write(lambda tx: tx.append("session_chargee", actor, payload))
-        self._session = None
         return self.session
+
+    def _project(self, db, event: dict) -> None:
+        project(db, event)
+        if event["type"] == "session_chargee":  # this process is the only writer: forget the cached copies
+            self._session = None
+            self._callers.clear()
 
     @property
     def session(self) -> Session:
-        row = self.journal.one("SELECT value FROM meta WHERE key = 'session_toml'")
-        if row is None:
-            raise Conflit("Aucune session chargée : lancez d'abord « salle init SESSION.toml ».", code="pas_de_session")
-        if row["value"] != self._session_toml:
-            self._session = parse_session(row["value"])
-            self._session_toml = row["value"]
-        return self._session
+        session = self._session
+        if session is None:
+            row = self.journal.one("SELECT value FROM meta WHERE key = 'session_toml'")
+            if row is None:
+                raise Conflit("Aucune session chargée : lancez d'abord « salle init SESSION.toml ».",
+                              code="pas_de_session")
+            session = self._session = parse_session(row["value"])
+        return session
 
     # --- staff -----------------------------------------------------------------------------------
 
@@ -146,15 +152,18 @@ class ExamDay:
     def authenticate(self, token: str | None) -> Caller:
         if not token:
             raise NonAutorise("Connectez-vous avec votre code personnel.", code="non_authentifie")
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        cached = self._callers.get(token_hash)
+        if cached:
+            return cached
         row = self.journal.one(
-            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?",
-            [hashlib.sha256(token.encode()).hexdigest()],
-        )
+            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?", [token_hash])
         if row is None:
             raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
                               code="jeton_invalide")
         actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
-        return Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+        caller = self._callers[token_hash] = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+        return caller
 
     # --- who may touch what (R27) ----------------------------------------------------------------
 
@@ -401,23 +410,37 @@ class ExamDay:
         return {"epreuve": epreuve.code, "site": site, "heure_fermeture": der.get("doors_close_at"),
                 "fermees_a": der.get("doors_closed_at"), "debut": der.get("started_at")}
 
-    def close_due_doors(self) -> list[dict]:
-        """The doorkeeper's tick: close every door whose set time has come (R3), without anyone acting."""
+    def tick(self) -> None:
+        """The doorkeeper's tick, without anyone acting: close every door whose set time has come (R3), and
+        record the end of each started épreuve at its recorded start + duration (R9; tiers-temps go on)."""
         now = self.clock.now()
-        due = self.journal.query(
-            "SELECT epreuve, site, doors_close_at FROM deroulement WHERE doors_closed_at IS NULL AND doors_close_at <= ?",
-            [now.isoformat(timespec="milliseconds")],
-        )
-        return [self.close_doors(None, d["epreuve"], d["site"], f"auto:portes:{d['epreuve']}:{d['site']}")
-                for d in due]
+        stamp = now.isoformat(timespec="milliseconds")
+        for d in self.journal.query("SELECT epreuve, site FROM deroulement WHERE doors_closed_at IS NULL "
+                                    "AND doors_close_at <= ?", [stamp]):
+            self.close_doors(None, d["epreuve"], d["site"], f"auto:portes:{d['epreuve']}:{d['site']}")
+        for d in self.journal.query("SELECT epreuve, site, started_at FROM deroulement WHERE started_at IS NOT NULL "
+                                    "AND ended_at IS NULL"):
+            epreuve = self.session.epreuve(d["epreuve"])
+            if epreuve and now >= _dt(d["started_at"]) + timedelta(minutes=epreuve.duration):
+                self._end_epreuve(epreuve, d["site"])
+
+    def _end_epreuve(self, epreuve: Epreuve, site: str) -> None:
+        def decide(tx: Tx) -> dict:
+            der = self._deroulement(tx.db, epreuve.code, site)
+            if not der.get("ended_at"):
+                tx.append("fin_epreuve", SYSTEM, {"debut": der.get("started_at"), "duree": epreuve.duration},
+                          epreuve=epreuve.code, site=site)
+            return {"ok": True}
+
+        self.journal.command(f"auto:fin:{epreuve.code}:{site}", {"op": "fin", "e": epreuve.code, "s": site}, decide)
 
     def start_doorkeeper(self, period: float = 0.5) -> None:
         def loop():
             while not self._stop.wait(period):
                 try:
-                    self.close_due_doors()
-                except Conflit:
-                    pass
+                    self.tick()
+                except SalleError as exc:  # e.g. the file is busy: try again at the next tick
+                    log.warning("doorkeeper: %s", exc.message)
 
         self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
         self._doorkeeper.start()
@@ -463,10 +486,9 @@ def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -
         "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges FROM presences "
         "WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
     )
-    expected = sum(
-        1 for r in day.journal.query("SELECT epreuves FROM candidats WHERE salle = ?", [salle.code])
-        if not json.loads(r["epreuves"] or "[]") or epreuve.code in json.loads(r["epreuves"])
-    )
+    expected = day.journal.one(
+        "SELECT COUNT(*) AS n FROM candidats WHERE salle = ? AND (epreuves IN ('', '[]') OR EXISTS "
+        "(SELECT 1 FROM json_each(candidats.epreuves) WHERE value = ?))", [salle.code, epreuve.code])["n"]
     late = day.journal.one("SELECT COUNT(DISTINCT numero) AS n FROM refus WHERE epreuve = ? AND salle = ? "
                            "AND verdict = 'portes_fermees'", [epreuve.code, salle.code])["n"]
     der = day._deroulement(day.journal.reader().conn, epreuve.code, salle.site)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -244,9 +246,19 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     db = build(workdir, count)
     clock_start = datetime.combine(DEMO_DATE, datetime.strptime("08:40", "%H:%M").time())  # 20 min before doors
     base = f"http://{host}:{port}"
+    devices = workdir / "devices.toml"  # simulated devices: the kiosk's thermal printer writes to a file
+    devices.write_text(f'[printers.accueil]\nconnection = "file"\npath = "{(workdir / "ticket.bin").resolve()}"\n',
+                       encoding="utf-8")
+    env = {**os.environ, "SALLE_KIOSK_PRINTER": f"{devices.resolve()}#accueil"}
     server = subprocess.Popen([sys.executable, "-m", "salle", "serve", "--db", str(db), "--host", host, "--port",
-                               str(port), "--clock", clock_start.isoformat(timespec="minutes"), "--speed", str(speed)])
+                               str(port), "--clock", clock_start.isoformat(timespec="minutes"), "--speed", str(speed)],
+                              env=env)
     stop = threading.Event()
+
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)  # a stop by the service manager stops the server too
     try:
         wait_for_server(base)
         feed_scans.t0 = time.monotonic()
@@ -275,7 +287,8 @@ def banner(base: str, workdir: Path, count: int, speed: float) -> str:
         "=== Salle — journée de démonstration (RÉPÉTITION) ===",
         f"Concours ATP27, {count} candidats, 2 sites, 4 salles ; horloge simulée : 18/03/2027 08:40 "
         f"(portes fermées à 09:00), vitesse ×{speed:g}.",
-        f"Fichiers : {workdir}/session.toml, {workdir}/candidats.csv, {workdir}/salle.db",
+        f"Fichiers : {workdir}/session.toml, {workdir}/candidats.csv, {workdir}/salle.db ; la borne imprime "
+        f"dans {workdir}/ticket.bin (imprimante simulée).",
         "",
         f"  Accueil du serveur     {base}/",
         f"  API (OpenAPI)          {base}/api/v1/openapi.json",

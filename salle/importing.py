@@ -274,13 +274,15 @@ def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM) -> Impor
             diff = {k: row[k] for k in COMPARED if str(old.get(k) or "") != str(row[k] or "")}
             if diff:
                 diff.update({k: row[k] for k in ("nom_cle", "nom_naissance_cle") if k in row})
-                changed.append({"numero": row["numero"], "avant": {k: old.get(k) for k in diff}, "apres": diff})
+                changed.append({"numero": row["numero"], "avant": {k: old.get(k) for k in diff if k in COMPARED},
+                                "apres": diff})
         in_file = {r["numero"] for r in records}
         with_events = {r[0] for r in tx.db.execute("SELECT DISTINCT candidat FROM events WHERE candidat IS NOT NULL")}
         for numero in existing:
             if numero not in in_file:
                 (report.conserves if numero in with_events else report.supprimes).append(numero)
-        report.modifies = [{**c, "apres": {k: v for k, v in c["apres"].items() if k in COMPARED}} for c in changed]
+        report.modifies = [{"numero": c["numero"], "avant": c["avant"],
+                            "apres": {k: v for k, v in c["apres"].items() if k in COMPARED}} for c in changed]
         if report.changed:
             tx.append("candidats_importes", actor, {"fichier": name, "sha256": sha, "ajoutes": added,
                                                      "modifies": changed, "supprimes": report.supprimes})

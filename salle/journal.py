@@ -132,6 +132,7 @@ class Journal:
         ensure_schema(self._db)
         self._load_head()
         self._local = threading.local()
+        self.listeners: list[Callable[[list[dict]], None]] = []
         self._queue: queue.Queue = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="salle-journal-writer", daemon=True)
@@ -251,10 +252,13 @@ class Journal:
         for slot, done, events in outcomes:
             done.set()
         committed = [event for _, _, events in outcomes for event in events]
-        if committed and self.on_commit:
-            self.on_commit(committed)
+        if committed:
+            for listener in self.listeners:
+                listener(committed)
 
-    on_commit: Callable[[list[dict]], None] | None = None  # told of committed events (keep it quick)
+    def subscribe(self, listener: Callable[[list[dict]], None]) -> None:
+        """Be told of each batch of committed events, from the writer thread: hand them on, never block."""
+        self.listeners.append(listener)
 
     def close(self) -> None:
         if self._closed:

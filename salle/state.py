@@ -27,8 +27,10 @@ STATE_TABLES = {
     "refus": ({"seq": int, "epreuve": str, "numero": str, "salle": str, "verdict": str, "at": str}, "seq"),
     "deroulement": ({
         "epreuve": str, "site": str, "doors_close_at": str, "doors_closed_at": str, "doors_closed_by": str,
-        "started_at": str,
+        "started_at": str, "ended_at": str,
     }, ("epreuve", "site")),
+    "appareils": ({"name": str, "kind": str, "salle": str, "site": str, "online": int, "message": str, "since": str},
+                  "name"),
     "alerts": ({
         "seq": int, "kind": str, "epreuve": str, "site": str, "salle": str, "candidat": str, "message": str,
         "created_at": str, "resolved_at": str, "resolution": str,
@@ -145,6 +147,22 @@ def _debut_epreuve(db, e, p):
     _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"started_at": e["server_time"]})
 
 
+def _fin_epreuve(db, e, p):
+    _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"ended_at": e["server_time"]})
+
+
+def _appareil_etat(db, e, p):
+    """A door scanner or a relay went off line (an alert for the console) or came back (its alerts resolved)."""
+    _upsert(db, "appareils", {"name": p["nom"], "kind": p["type"], "salle": e["salle"], "site": e["site"],
+                              "online": int(p["en_ligne"]), "message": p["message"], "since": e["server_time"]}, "name")
+    if p["en_ligne"]:
+        db.execute("UPDATE alerts SET resolved_at = ?, resolution = ? WHERE kind = 'appareil_hors_ligne' "
+                   "AND candidat IS NULL AND message LIKE ? AND resolved_at IS NULL",
+                   [e["server_time"], "Rétabli automatiquement.", f"%« {p['nom']} »%"])
+    else:
+        _alert(db, e, "appareil_hors_ligne", p["message"])
+
+
 def _sortie(db, e, p):
     _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
             {"status": "sorti", "exited_at": e["server_time"]})
@@ -177,6 +195,8 @@ PROJECTIONS = {
     "portes_fermees": _portes_fermees,
     "fermeture_deplacee": _fermeture_deplacee,
     "debut_epreuve": _debut_epreuve,
+    "fin_epreuve": _fin_epreuve,
+    "appareil_etat": _appareil_etat,
     "sortie": _sortie,
     "toilettes_sortie": _toilettes_sortie,
     "toilettes_retour": _toilettes_retour,
@@ -251,3 +271,45 @@ def rebuild(db: sqlite_utils.Database) -> int:
         project(db, event)
         count += 1
     return count
+
+
+# --- kiosk (issue 7, R6): replacement convocations printed at the accueil borne ----------------------
+# impression_borne is the kiosk's idempotent request (no table); the spooler (devices.printing.spooler)
+# journals impression_demandee (queued, or queued again: reimpression), convocation_imprimee, impression_echouee.
+# recherche_borne (a lookup) has no table.
+
+STATE_TABLES["impressions"] = ({
+    "job": str, "demande": int, "numero": str, "epreuve": str, "site": str, "candidat_site": str, "kiosk": str,
+    "status": str, "imprimees": int, "reimpressions": int, "attempts": int, "message": str, "created_at": str,
+    "printed_at": str,
+}, "job")
+
+
+def _impression_demandee(db, e, p):
+    if db.execute("SELECT 1 FROM impressions WHERE job = ?", [p["job_id"]]).fetchone():
+        db.execute("UPDATE impressions SET status = 'en_attente', reimpressions = reimpressions + 1, message = NULL "
+                   "WHERE job = ?", [p["job_id"]])
+        return
+    row = db.execute("SELECT site FROM candidats WHERE numero = ?", [p["numero"]]).fetchone()
+    _upsert(db, "impressions", {
+        "job": p["job_id"], "demande": p.get("demande"), "numero": p["numero"], "epreuve": e["epreuve"],
+        "site": e["site"], "candidat_site": row[0] if row else None, "kiosk": e["actor"], "status": "en_attente",
+        "imprimees": 0, "reimpressions": 0, "attempts": 0, "created_at": e["server_time"],
+    }, "job")
+
+
+def _convocation_imprimee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'imprimee', printed_at = ?, imprimees = imprimees + 1, "
+               "attempts = ?, message = NULL WHERE job = ?", [e["server_time"], p.get("tentatives", 1), p["job_id"]])
+
+
+def _impression_echouee(db, e, p):
+    db.execute("UPDATE impressions SET status = 'echec', attempts = ?, message = ? WHERE job = ?",
+               [p.get("tentatives"), p.get("message"), p["job_id"]])
+
+
+PROJECTIONS.update({
+    "impression_demandee": _impression_demandee,
+    "convocation_imprimee": _convocation_imprimee,
+    "impression_echouee": _impression_echouee,
+})

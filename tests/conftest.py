@@ -10,7 +10,7 @@ from salle import demo
 from salle.clock import FixedClock
 from salle.day import ExamDay
 from salle.importing import import_candidats
-from support import LiveServer, at
+from tests.support import LiveServer, at
 
 @pytest.fixture
 def clock():
@@ -19,19 +19,26 @@ def clock():
 
 @pytest.fixture
 def demo_files(tmp_path) -> Path:
-    """The demo session and a 60-candidat CSV written to tmp_path."""
+    """The demo session and its 300-candidat CSV written to tmp_path."""
     (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
-    demo.candidats_csv(tmp_path / "candidats.csv", 60)
+    demo.candidats_csv(tmp_path / "candidats.csv", 300)
     return tmp_path
 
 
 @pytest.fixture
-def day(demo_files, clock):
+def empty_day(demo_files, clock):
+    """The demo session, no candidat yet."""
     d = ExamDay(demo_files / "salle.db", clock)
     d.load_session((demo_files / "session.toml").read_text(encoding="utf-8"))
-    import_candidats(d, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
     yield d
     d.close()
+
+
+@pytest.fixture
+def day(empty_day, demo_files):
+    """The demo session with its 300 candidats."""
+    import_candidats(empty_day, (demo_files / "candidats.csv").read_bytes(), "candidats.csv")
+    return empty_day
 
 
 @pytest.fixture

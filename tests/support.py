@@ -31,14 +31,15 @@ def at(hhmm: str, day=DEMO_DAY) -> datetime:
 class LiveServer:
     """The real app (create_app) on a real port, in a thread of the test process."""
 
-    def __init__(self, db_path: Path, clock, doorkeeper: bool = False):
+    def __init__(self, db_path: Path, clock, doorkeeper: bool = False, config: dict | None = None):
         from salle.web import create_app
 
-        self.app = create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DOORKEEPER": doorkeeper, "TESTING": True})
+        self.app = create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DOORKEEPER": doorkeeper, "TESTING": True,
+                               **(config or {})})
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
 
     @property
@@ -65,3 +66,56 @@ def candidat_in(db_day: ExamDay, salle: str, **where) -> dict:
     row = db_day.journal.one(sql + " ORDER BY numero LIMIT 1", params)
     assert row, f"no candidat in {salle} with {where}"
     return row
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServedProcess:
+    """`salle serve` (gunicorn, the production server) as a child process on a real port."""
+
+    def __init__(self, db_path: Path, clock: str = "2027-03-18T08:40", speed: float = 1.0):
+        import subprocess
+        import sys
+
+        self.db_path = db_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = open(db_path.with_suffix(".log"), "ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "salle", "serve", "--db", str(db_path), "--port", str(self.port), "--clock", clock,
+             "--speed", str(speed), "--threads", "64"],
+            stdout=self.log, stderr=self.log, start_new_session=True,
+        )
+        demo.wait_for_server(self.url, timeout=30)
+
+    def client(self, role: str | None = None) -> ApiClient:
+        c = ApiClient(self.url)
+        if role:
+            c.login(CODES[role], device=f"test-{role}")
+        return c
+
+    def kill(self) -> None:
+        """SIGKILL the whole server (gunicorn arbiter and worker): no clean shutdown of anything."""
+        import os
+        import signal
+
+        os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        import os
+        import signal
+
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except Exception:
+                self.kill()
+        self.log.close()

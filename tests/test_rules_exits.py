@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from salle import rules
-from test_rules_arrival import APRES_MIDI, MATIN, at
+from tests.test_rules_arrival import APRES_MIDI, MATIN, at
 
 STARTED = at(9, 5)  # R9: the recorded ouverture des sujets, five minutes after the planned 9:00
 END = STARTED + timedelta(hours=3)  # 12:05

@@ -1,6 +1,6 @@
 """End to end through the real server: sign in, scan, admitted and recorded as present."""
 
-from support import candidat_in
+from tests.support import candidat_in
 
 
 def test_scan_admitted_end_to_end(live):

@@ -7,13 +7,16 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 
+import kiosk
+
 from ..clock import SystemClock
 from ..day import ExamDay
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the whole server on one SQLite file. Config keys: DB_PATH (required), CLOCK (a clock object,
-    default the system clock), DOORKEEPER (close doors at the set time by itself, default True)."""
+    default the system clock), DOORKEEPER (close doors at the set time by itself, default True), DEVICES
+    (a devices.config.DevicesConfig: door scanners and relays to run with the server)."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(DOORKEEPER=True, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=8 * 1024 * 1024)
     app.config.update(config or {})
@@ -36,7 +39,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api_salle.bp)  # issue 5: the salle at work
     app.register_blueprint(pages_salle.bp)  # issue 5: tablet and console pages
+    kiosk.register(app)  # the accueil borne (issue 7)
     live.init(app, socketio, day)
+    devices = app.config.get("DEVICES")
+    if devices is not None:
+        from .hardware import SiteDevices
+
+        app.extensions["salle.devices"] = SiteDevices(day, socketio, devices).start()
     if app.config["DOORKEEPER"]:
         day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))
     return app

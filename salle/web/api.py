@@ -62,9 +62,15 @@ def salle_error(exc: SalleError):
 
 
 @bp.errorhandler(HTTPException)
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+@bp.app_errorhandler(500)
 def http_error(exc: HTTPException):
+    if not request.path.startswith(bp.url_prefix + "/"):
+        return exc
     messages = {404: "Adresse inconnue de l'API.", 405: "Méthode non permise pour cette adresse.",
-                413: "Requête trop volumineuse."}
+                413: "Requête trop volumineuse.", 500: "Erreur interne du serveur : rien n'a été enregistré pour "
+                "cette action. Réessayez ; si cela persiste, prévenez le responsable."}
     message = messages.get(exc.code, "Requête refusée.")
     return reply({"erreur": {"code": f"http_{exc.code}", "message": message}}, exc.code)
 
@@ -150,9 +156,9 @@ def clock_set():
         when = datetime.fromisoformat(str(data.get("maintenant", "")))
     except ValueError as exc:
         raise Invalide("Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide") from exc
-    before = clock.now()
+    before, actor = clock.now(), g.caller.actor
     clock.set(when)
-    day().journal.write(lambda tx: tx.append("horloge_reglee", g.caller.actor,
+    day().journal.write(lambda tx: tx.append("horloge_reglee", actor,
                                              {"avant": before.isoformat(), "apres": when.isoformat()}))
     return reply({"maintenant": clock.now().isoformat(timespec="seconds")})
 
@@ -211,6 +217,16 @@ def toilettes(salle):
 @allow(*STAFF)
 def toilettes_retour(salle):
     return reply(day().toilettes_retour(g.caller, salle, body()))
+
+
+@bp.get("/appareils")
+@allow("admin", "responsable")
+def appareils():
+    rows = day().journal.query("SELECT name AS nom, kind AS type, salle, site, online AS en_ligne, message, "
+                               "since AS depuis FROM appareils ORDER BY name")
+    if g.caller.role == "responsable":
+        rows = [r for r in rows if r["site"] in (None, g.caller.site)]
+    return reply({"appareils": rows})
 
 
 # --- épreuve, per site: doors (R3) and start (R9) ----------------------------------------------------

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from .. import pv, rules, salle_ops
-from ..errors import Invalide, SalleError
+from ..errors import Introuvable, Invalide, SalleError
 from .api import STAFF, allow, body, day, http_error, no_cache, reply, salle_error
 
 bp = Blueprint("api_salle", __name__, url_prefix="/api/v1")
@@ -33,10 +33,12 @@ def alertes():
     return reply({"alertes": salle_ops.alertes(day(), g.caller, request.args.get("toutes") in ("1", "oui", "true"))})
 
 
-@bp.post("/alertes/<int:seq>/resolution")
+@bp.post("/alertes/<seq>/resolution")
 @allow("admin", "responsable")
 def resolution(seq):
-    return reply(salle_ops.resoudre_alerte(day(), g.caller, seq, body()))
+    if not seq.isdigit() or len(seq) > 12:
+        raise Introuvable(f"Alerte n° {seq[:20]} inconnue.", code="alerte_inconnue")
+    return reply(salle_ops.resoudre_alerte(day(), g.caller, int(seq), body()))
 
 
 @bp.get("/salles/<salle>/fin")

@@ -67,9 +67,7 @@ class Broadcaster:
         for event in events:
             if event["type"] in ("connexion",):
                 continue
-            data = public_event(event)
-            for room in rooms_for(event):
-                self.socketio.emit("evenement", data, to=room)
+            self.socketio.emit("evenement", public_event(event), to=rooms_for(event))
             if event.get("salle") and event.get("epreuve"):
                 touched[(event["salle"], event["epreuve"])] = event
             elif event.get("site") and event.get("epreuve"):
@@ -80,12 +78,11 @@ class Broadcaster:
             salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
             if salle and epreuve:
                 summary = salle_summary(self.day, salle, epreuve, self.day.clock.now())
-                for room in ("admin", f"salle:{salle.code}", f"site:{salle.site}"):
-                    self.socketio.emit("salle_etat", summary, to=room)
+                self.socketio.emit("salle_etat", summary, to=["admin", f"salle:{salle.code}", f"site:{salle.site}"])
 
 
 def init(app, socketio, day) -> None:
-    day.journal.on_commit = Broadcaster(socketio, day)
+    day.journal.subscribe(Broadcaster(socketio, day))
 
     @socketio.on("connect")
     def connect(auth=None):
@@ -94,10 +91,10 @@ def init(app, socketio, day) -> None:
         try:
             caller = day.authenticate(token)
         except SalleError as exc:
-            raise ConnectionRefusedError({"code": exc.code, "message": exc.message})
+            raise ConnectionRefusedError(exc.message, {"code": exc.code})
         if caller.role == "kiosk":
-            raise ConnectionRefusedError({"code": "role_interdit",
-                                          "message": "La borne d'accueil n'a pas accès au suivi des salles."})
+            raise ConnectionRefusedError("La borne d'accueil n'a pas accès au suivi des salles.",
+                                         {"code": "role_interdit"})
         if caller.role == "admin":
             join_room("admin")
         elif caller.role == "responsable":

@@ -75,6 +75,8 @@ def openapi_document() -> dict:
         "/api/v1/salles/{salle}/toilettes/retour": {"post": _op("Retour des toilettes (R19)", "admin, responsable du "
                                                                 "site, surveillant de la salle", movement, "Verdict",
                                                                 ("salle",))},
+        "/api/v1/appareils": {"get": _op("Lecteurs et relais de porte : en ligne ou non (devices.toml)",
+                                         "admin, responsable (son site)")},
         "/api/v1/epreuves/{epreuve}/sites/{site}/fermeture": {"post": _op(
             "Déplacer l'heure de fermeture des portes avant qu'elle passe, avec un motif (R3)", "admin, responsable "
             "du site", _obj(("heure", "motif", "client_id"), heure={**S, "example": "09:15"}, motif=S,
@@ -86,6 +88,7 @@ def openapi_document() -> dict:
             "Enregistrer l'ouverture des sujets (R9)", "admin, responsable du site",
             _obj(("client_id",), client_id=CLIENT_ID), params=("epreuve_path", "site"))},
     }
+    paths.update(kiosk_paths())  # issue 7
     doc = {
         "openapi": "3.1.0",
         "info": {"title": "Salle — API du jour d'examen", "version": __version__,
@@ -133,3 +136,32 @@ def openapi_document() -> dict:
 
     openapi_extend(doc, _op, _obj, S, CLIENT_ID)
     return doc
+
+
+# --- kiosk (issue 7): the accueil borne's paths ------------------------------------------------------------
+
+
+def kiosk_paths() -> dict:
+    lookup = {"oneOf": [_obj(("nom", "date_naissance"), nom={**S, "maxLength": 100, "description":
+                                                            "Nom de naissance ou nom d'usage (accents, casse, "
+                                                            "tirets et espaces indifférents)"},
+                             date_naissance={**S, "example": "1990-02-28", "description": "aaaa-mm-jj ou jj/mm/aaaa"}),
+                        _obj(("numero",), numero={**S, "description": "Numéro d'inscription complet, ou ses seuls "
+                                                                      "chiffres après le préfixe du concours"})]}
+    job = {"name": "job", "in": "path", "required": True, "schema": S}
+    return {
+        "/api/v1/kiosk/recherches": {"post": {**_op(
+            "Trouver sa convocation : un seul candidat, « plusieurs » ou « introuvable » (R6, R1, R3, R27). "
+            "Limité par borne (429).", "kiosk", lookup), "responses": {
+                **_op("", "")["responses"], "429": ERROR}}},
+        "/api/v1/kiosk/impressions": {"post": _op(
+            "Imprimer la convocation de remplacement (R6, R26) ; refusé portes fermées (R3, 409)", "kiosk",
+            _obj(("numero", "client_id"), numero=S, client_id=CLIENT_ID))},
+        "/api/v1/kiosk/impressions/{job}": {"get": {**_op("État d'une impression de cette borne", "kiosk"),
+                                                    "parameters": [job]}},
+        "/api/v1/kiosk/impressions/{job}/reimprimer": {"post": {**_op(
+            "Réimprimer une convocation (échec ou perte)", "admin, responsable du site"), "parameters": [job]}},
+        "/api/v1/sites/{site}/convocations-imprimees": {"get": _op(
+            "Convocations imprimées à la borne, par candidat, réimpressions signalées", "admin, responsable du site",
+            params=("site",))},
+    }

@@ -1,0 +1,69 @@
+"""Shared by the benchmarks: a large demo day on disk, the real server as a child process, percentiles."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from salle import demo  # noqa: E402
+from salle.clock import SystemClock  # noqa: E402
+from salle.day import ExamDay  # noqa: E402
+from salle.importing import import_candidats  # noqa: E402
+
+SURVEILLANTS = {"A01": "300001", "B12": "300002", "M1": "300003", "M2": "300004"}
+
+
+def big_day(count: int, workdir: Path | None = None) -> Path:
+    """The demo session with salles large enough for `count` candidats, imported; returns the database."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="salle-bench-"))
+    toml = demo.session_toml()
+    rows = -(-count * 11 // 10 // 4 // 100)  # each salle a quarter of the candidats, 10 % spare
+    for salle_rows in ("rows = 9", "rows = 6", "rows = 10", "rows = 8"):
+        toml = toml.replace(f"{salle_rows}\ncolumns", f"rows = {rows}\ncolumns", 1)
+    toml = toml.replace("columns = 10", "columns = 100").replace("columns = 8", "columns = 100")
+    (workdir / "session.toml").write_text(toml, encoding="utf-8")
+    demo.candidats_csv(workdir / "candidats.csv", count)
+    db = workdir / "salle.db"
+    day = ExamDay(db, SystemClock())
+    try:
+        day.load_session(toml)
+        import_candidats(day, (workdir / "candidats.csv").read_bytes(), "candidats.csv")
+    finally:
+        day.close()
+    return db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`salle serve` (gunicorn, one worker, threads) on the given database, in rehearsal at 08:40."""
+
+    def __init__(self, db: Path, threads: int = 256, clock: str = "2027-03-18T08:40"):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "salle", "serve", "--db", str(db), "--port", str(self.port), "--clock", clock,
+             "--threads", str(threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+        demo.wait_for_server(self.url, timeout=60)
+
+    def stop(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.wait(timeout=15)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]

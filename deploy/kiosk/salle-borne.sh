@@ -1,0 +1,49 @@
+#!/bin/sh
+# Start the accueil borne: Chromium full screen on the kiosk page, screen never blanks, no way out by touch.
+# Run by salle-borne.service inside the kiosk user's X session (see README.md).
+set -eu
+
+URL="${SALLE_BORNE_URL:-http://127.0.0.1:8000/borne}"
+PROFILE="${SALLE_BORNE_PROFILE:-$HOME/.config/salle-borne}"  # keeps the borne's sign-in (localStorage)
+
+# Screen kept on: no screensaver, no power management (X), no console blanking.
+if command -v xset >/dev/null 2>&1 && [ -n "${DISPLAY:-}" ]; then
+  xset s off || true
+  xset s noblank || true
+  xset -dpms || true
+fi
+setterm --blank 0 --powerdown 0 2>/dev/null || true
+
+# Hide the mouse pointer when it does not move (touch screen).
+if command -v unclutter >/dev/null 2>&1; then unclutter -idle 1 -root & fi
+
+# Wait for the server (it may start at the same time, on this machine or on the site laptop).
+i=0
+until curl -fsS -o /dev/null "${URL%/borne}/api/v1/health" 2>/dev/null; do
+  i=$((i + 1)); [ "$i" -gt 120 ] && break; sleep 1
+done
+
+# A previous crash must not show the "restore pages" bubble.
+mkdir -p "$PROFILE/Default"
+sed -i 's/"exited_cleanly":false/"exited_cleanly":true/; s/"exit_type":"[^"]*"/"exit_type":"Normal"/' \
+  "$PROFILE/Default/Preferences" 2>/dev/null || true
+
+BROWSER="$(command -v chromium || command -v chromium-browser)"
+exec "$BROWSER" \
+  --kiosk "$URL" \
+  --user-data-dir="$PROFILE" \
+  --noerrdialogs \
+  --disable-infobars \
+  --disable-session-crashed-bubble \
+  --disable-pinch \
+  --overscroll-history-navigation=0 \
+  --disable-features=TranslateUI,Translate,OverscrollHistoryNavigation \
+  --disable-translate \
+  --no-first-run \
+  --disable-component-update \
+  --disable-background-networking \
+  --disable-sync \
+  --check-for-update-interval=31536000 \
+  --autoplay-policy=no-user-gesture-required \
+  --touch-events=enabled \
+  --password-store=basic

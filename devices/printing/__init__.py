@@ -1,0 +1,1 @@
+"""Receipt printers: the convocation ticket, connectors from configuration, faults, the spooler and a fake printer."""

@@ -1,0 +1,146 @@
+"""The kiosk's printer: devices' PrintSpooler wired to the journal (events, alerts for the console).
+
+The spooler (devices.printing.spooler) keeps its jobs in its own small SQLite file, retries while the printer
+is faulty and marks a job failed after its last try; every step reaches the journal through `record`, every
+fault the console through `on_alert` (journal event `alerte`). A job is never lost silently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from pathlib import Path
+
+from devices.backoff import Backoff
+from devices.config import PrinterConfig, load_config
+from devices.printing.printer import TicketPrinter
+from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
+from devices.printing.ticket import ConvocationTicket
+from salle.errors import Introuvable, SalleError
+from salle.journal import Actor
+
+PRINTER_ACTOR = Actor(id="imprimante_borne", role="systeme", device="imprimante", name="Imprimante de la borne")
+EVENT_TYPES = {"impression_reussie": "convocation_imprimee"}  # the spooler's names -> the journal's
+STATUS = {IMPRIME: "imprimee", ECHOUE: "echec", EN_ATTENTE: "en_attente"}
+PRINTED_MESSAGE = "Votre convocation est imprimée : prenez-la sous l'écran."
+WAITING_MESSAGE = "Impression en cours…"
+
+
+def build_printer(value):
+    """KIOSK_PRINTER as given: a printer object (print_ticket), a devices PrinterConfig, a dict of its fields,
+    or the path of a devices.toml (« devices.toml#accueil » names the printer, else its first one)."""
+    if value is None or hasattr(value, "print_ticket"):
+        return value
+    if isinstance(value, PrinterConfig):
+        return TicketPrinter(value)
+    if isinstance(value, dict):
+        return TicketPrinter(PrinterConfig(**{"name": "borne", **value}))
+    path, _, name = str(value).partition("#")
+    printers = load_config(Path(path)).printers
+    if not printers or (name and name not in printers):
+        raise SalleError(f"{path} : imprimante « {name or '(aucune)'} » absente de la configuration.",
+                         code="configuration_invalide")
+    return TicketPrinter(printers[name] if name else next(iter(printers.values())))
+
+
+class KioskPrinter:
+    """One printer for the server's kiosks; `submit` queues a ticket and returns its job id."""
+
+    def __init__(self, day, printer, spool_path: Path, *, max_attempts: int = 20,
+                 backoff: tuple[float, float] = (0.5, 10.0)):
+        self.day = day
+        self.printer = printer
+        self._context = threading.local()
+        self._order = threading.Lock()  # a job's request is journaled before the worker's outcome for it
+        self._site: str | None = None
+        self.spooler = PrintSpooler(printer, SqliteJobStore(str(spool_path)), record=self.record,
+                                    on_alert=self.on_alert, max_attempts=max_attempts, backoff=Backoff(*backoff),
+                                    now=day.clock.now).start()
+
+    # --- hooks the spooler calls -------------------------------------------------------------------
+
+    def record(self, event_type: str, payload: dict) -> None:
+        ctx = getattr(self._context, "value", None)
+        if ctx is None:  # the spooler's worker: wait until the submit that queued the job has journaled it
+            with self._order:
+                ctx = self._job_context(payload.get("job_id"))
+        self._write(event_type, payload, ctx)
+
+    def _write(self, event_type: str, payload: dict, ctx: dict) -> None:
+        payload = {**payload, **({"demande": ctx["demande"]} if ctx.get("demande") else {})}
+        actor = ctx.get("actor") or PRINTER_ACTOR
+        self.day.journal.write(lambda tx: tx.append(
+            EVENT_TYPES.get(event_type, event_type), actor, payload, epreuve=ctx.get("epreuve"),
+            site=ctx.get("site"), candidat=payload.get("numero")))
+
+    def on_alert(self, kind: str, message: str) -> None:
+        """For the console (R6: « a job is never lost silently »); back to normal is an event, not an alert."""
+        if kind == "imprimante_retablie":
+            event, payload = "imprimante_retablie", {"message": message}
+        else:
+            event, payload = "alerte", {"kind": kind, "message": message}
+        self.day.journal.write(lambda tx: tx.append(event, PRINTER_ACTOR, payload, site=self._site))
+
+    def _job_context(self, job_id) -> dict:
+        row = self.day.journal.one("SELECT epreuve, site FROM impressions WHERE job = ?", [job_id]) or {}
+        return {"epreuve": row.get("epreuve"), "site": row.get("site")}
+
+    @contextlib.contextmanager
+    def context(self, **ctx):
+        """Who asks (the kiosk, or the responsable reprinting), for the events the spooler records now."""
+        self._context.value = ctx
+        self._site = ctx.get("site") or self._site
+        try:
+            yield
+        finally:
+            self._context.value = None
+
+    # --- what the kiosk API calls -----------------------------------------------------------------
+
+    def submit(self, ticket: dict, **ctx) -> str:
+        with self._order, self.context(**ctx):
+            return self.spooler.submit(ConvocationTicket.from_dict(ticket))
+
+    def reprint(self, job_id: str, **ctx) -> None:
+        with self._order, self.context(**ctx):
+            try:
+                self.spooler.reprint(job_id)
+            except UnknownJob:
+                raise Introuvable(f"Impression « {job_id} » inconnue.", code="impression_inconnue") from None
+
+    def status(self, job_id: str, wait: float = 0.0) -> dict:
+        """The job as the kiosk screen shows it; waits up to `wait` seconds for its first try."""
+        deadline = time.monotonic() + wait
+        while True:
+            job = self.spooler.job(job_id)
+            if job is None:
+                raise Introuvable(f"Impression « {job_id} » inconnue.", code="impression_inconnue")
+            if job["status"] != EN_ATTENTE or job["attempts"] or time.monotonic() >= deadline:
+                break
+            time.sleep(0.02)
+        statut = STATUS[job["status"]]
+        if statut == "imprimee":
+            message = PRINTED_MESSAGE
+        elif job["last_error"]:
+            message = (f"{job['last_error']} Votre convocation sera imprimée dès que l'imprimante sera prête."
+                       if statut == "en_attente" else
+                       f"{job['last_error']} Votre convocation n'a pas pu être imprimée : un membre du personnel "
+                       "va vous aider.")
+        else:
+            message = WAITING_MESSAGE
+        return {"job": job_id, "statut": statut, "message": message, "tentatives": job["attempts"],
+                "panne": bool(job["last_error"]) and statut != "imprimee"}
+
+    def stop(self) -> None:
+        self.spooler.stop()
+
+
+def from_config(app, day) -> KioskPrinter | None:
+    printer = build_printer(app.config.get("KIOSK_PRINTER"))
+    if printer is None:
+        return None
+    spool = app.config.get("KIOSK_SPOOL_DB") or str(Path(app.config["DB_PATH"]).with_suffix("")) + "-impressions.db"
+    return KioskPrinter(day, printer, Path(spool), max_attempts=int(app.config.get("KIOSK_PRINT_ATTEMPTS", 20)),
+                        backoff=tuple(app.config.get("KIOSK_PRINT_BACKOFF", (0.5, 10.0))))
+

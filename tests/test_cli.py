@@ -1,0 +1,110 @@
+"""The `salle` command: init, import, verify, demo — with the messages an organiser sees."""
+
+import sqlite3
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from salle import demo
+from salle.cli import main
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_init_import_verify(tmp_path):
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    demo.candidats_csv(tmp_path / "candidats.csv", 120)
+    db = tmp_path / "jour.db"
+    result = run("init", tmp_path / "session.toml", "--db", db)
+    assert result.exit_code == 0 and "2 épreuve(s), 2 site(s), 4 salle(s)" in result.output
+    result = run("import", "candidats", tmp_path / "candidats.csv", "--db", db)
+    assert result.exit_code == 0 and "120 ajouté(s)" in result.output
+    result = run("import", "candidats", tmp_path / "candidats.csv", "--db", db)
+    assert "Aucun changement" in result.output
+    result = run("verify", "--db", db)
+    assert result.exit_code == 0 and "Journal intègre : 2 événements" in result.output
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET actor = 'intrus' WHERE seq = 2")
+    conn.commit()
+    result = run("verify", "--db", db)
+    assert result.exit_code == 1 and "Événement n° 2 (candidats_importes" in result.output
+
+
+def test_init_refuses_a_bad_session_file_and_writes_nothing(tmp_path):
+    bad = tmp_path / "session.toml"
+    bad.write_text(demo.session_toml().replace('duration = "3h"', 'duration = "longtemps"'), encoding="utf-8")
+    db = tmp_path / "jour.db"
+    result = CliRunner().invoke(main, ["init", str(bad), "--db", str(db)])
+    assert result.exit_code == 2 and "epreuves[1].duration" in result.output and not db.exists()
+
+
+def test_init_does_not_overwrite_without_force(tmp_path):
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    db = tmp_path / "jour.db"
+    run("init", tmp_path / "session.toml", "--db", db)
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "session.toml"), "--db", str(db)])
+    assert result.exit_code == 2 and "existe déjà" in result.output
+
+
+def test_import_of_a_bad_file_reports_lines_and_changes_nothing(tmp_path):
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    db = tmp_path / "jour.db"
+    run("init", tmp_path / "session.toml", "--db", db)
+    csv = tmp_path / "c.csv"
+    csv.write_text("N° d'inscription;Nom usuel;Prénom;Date de naissance;Site\nATP27-00001;A;B;31/02/1990;PANTIN\n",
+                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "candidats", str(csv), "--db", str(db)])
+    assert result.exit_code == 2 and "ligne 2 : date de naissance « 31/02/1990 » invalide" in result.output
+    assert sqlite3.connect(db).execute("SELECT COUNT(*) FROM candidats").fetchone()[0] == 0
+    result = CliRunner().invoke(main, ["import", "candidats", str(tmp_path / "absent.csv"), "--db", str(db)])
+    assert result.exit_code == 2 and "Fichier illisible" in result.output
+
+
+def test_commands_on_a_missing_database(tmp_path):
+    result = CliRunner().invoke(main, ["verify", "--db", str(tmp_path / "nope.db")])
+    assert result.exit_code == 2 and "n'existe pas" in result.output
+
+
+def test_serve_refuses_a_bad_clock(tmp_path):
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    run("init", tmp_path / "session.toml", "--db", tmp_path / "j.db")
+    result = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "j.db"), "--clock", "demain matin"])
+    assert result.exit_code == 2 and "2027-03-18T08:10" in result.output
+
+
+def test_demo_runs_a_day_and_the_state_moves(tmp_path):
+    """`salle demo`: URLs and codes printed, scans arrive, and the kiosk prints on its simulated printer."""
+    import time
+    import uuid
+
+    from salle.client import ApiClient
+    from tests.support import free_port
+
+    port = free_port()
+    workdir = tmp_path / "demo"
+    proc = subprocess.Popen([sys.executable, "-m", "salle", "demo", "--dir", str(workdir), "--port", str(port),
+                             "--speed", "60", "--duration", "20"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        demo.wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
+        kiosk = ApiClient(f"http://127.0.0.1:{port}")
+        kiosk.login("400001")
+        found = kiosk.post("/api/v1/kiosk/recherches", {"numero": "ATP27-00002"})
+        assert found["resultat"] == "trouve"
+        printed = kiosk.post("/api/v1/kiosk/impressions", {"numero": "ATP27-00002", "client_id": str(uuid.uuid4())})
+        assert printed["statut"] == "imprimee", printed
+        assert b"ATP27-00002" in (workdir / "ticket.bin").read_bytes()
+        deadline = time.monotonic() + 30
+        conn = sqlite3.connect(workdir / "salle.db")
+        while conn.execute("SELECT COUNT(*) FROM presences").fetchone()[0] < 20 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert conn.execute("SELECT COUNT(*) FROM candidats").fetchone()[0] == 300
+        assert conn.execute("SELECT COUNT(*) FROM presences").fetchone()[0] >= 20
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    for expected in [f"http://127.0.0.1:{port}/tablette", "300001  surveillant", "RÉPÉTITION", "portes fermées à 09:00"]:
+        assert expected in out

@@ -1,0 +1,144 @@
+"""Candidats from the registration system's CSV: encodings, separators, headers, rejections, re-imports."""
+
+import pytest
+
+from salle.importing import ImportRejete, import_candidats
+
+HEADER = "N° d'inscription;Nom usuel;Prénom;Date de naissance;Site;Salle;Place;Tiers-temps;Pièces manquantes"
+ROWS = [
+    "ATP27-90001;Lefèvre;Hélène;04/05/1990;PANTIN;B12;A1;non;",
+    "ATP27-90002;Œuvray;Zoé;1/2/1985;PANTIN;;;oui;",
+    "ATP27-90003;Ménard;Jérôme;30/11/1979;MONTREUIL;;;non;Copie du diplôme",
+]
+
+
+@pytest.fixture
+def day(empty_day):
+    """Import tests start from the session alone: an import replaces the whole list."""
+    return empty_day
+
+
+def csv_bytes(rows=ROWS, header=HEADER, encoding="utf-8", sep=";"):
+    text = "\r\n".join([header, *rows]) + "\r\n"
+    return text.replace(";", sep).encode(encoding)
+
+
+def candidats(day) -> dict:
+    return {r["numero"]: r for r in day.journal.query("SELECT * FROM candidats WHERE numero LIKE 'ATP27-9%'")}
+
+
+def count_events(day) -> int:
+    return day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+
+
+def test_utf8_with_bom_and_accents(day):
+    report = import_candidats(day, b"\xef\xbb\xbf" + csv_bytes(), "bom.csv")
+    assert len(report.ajoutes) == 3
+    rows = candidats(day)
+    assert rows["ATP27-90001"]["nom"] == "Lefèvre" and rows["ATP27-90001"]["date_naissance"] == "1990-05-04"
+    assert rows["ATP27-90002"]["tiers_temps"] == 1 and rows["ATP27-90003"]["pieces_manquantes"] == "Copie du diplôme"
+
+
+def test_windows_1252_with_commas(day):
+    import_candidats(day, csv_bytes(encoding="cp1252", sep=","), "excel.csv")
+    assert candidats(day)["ATP27-90002"]["nom"] == "Œuvray"
+
+
+def test_headers_matched_without_case_accents_or_spacing(day):
+    header = "  NUMERO D'INSCRIPTION ; nom   usuel;PRENOM;date de naissance;SITE;salle;PLACE;tiers temps;pieces manquantes"
+    import_candidats(day, csv_bytes(header=header), "caps.csv")
+    assert len(candidats(day)) == 3
+
+
+def test_places_given_alphabetically_filling_the_seat_plan(day):
+    rows = [f"ATP27-9{i:04d};{name};Anne;01/01/1990;MONTREUIL;M2;;non;" for i, name in
+            enumerate(["Zola", "Adam", "Martin"], start=1)]
+    import_candidats(day, csv_bytes(rows), "places.csv")
+    rows = candidats(day)
+    by_name = sorted(rows.values(), key=lambda r: r["nom"])
+    assert [(r["nom"], r["place"]) for r in by_name] == [("Adam", "A1"), ("Martin", "A2"), ("Zola", "A3")]
+
+
+def test_missing_column_is_named(day):
+    before = count_events(day)
+    header = HEADER.replace("Date de naissance", "Naissance")
+    with pytest.raises(ImportRejete, match="colonne\\(s\\) manquante\\(s\\) : Date de naissance"):
+        import_candidats(day, csv_bytes(header=header), "sans-date.csv")
+    assert count_events(day) == before
+
+
+@pytest.mark.parametrize("raw, words", [
+    ("x".encode("utf-16"), "UTF-16"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binaire"),
+    ("N° d'inscription;Nom usuel".encode("utf-8").decode("latin-1").encode("utf-8") + b"\n", "converti deux fois"),
+    (b"", "vide"),
+])
+def test_wrong_encoding_or_not_a_csv(day, raw, words):
+    before = count_events(day)
+    with pytest.raises(ImportRejete, match=words):
+        import_candidats(day, raw, "mauvais.csv")
+    assert count_events(day) == before
+
+
+def test_every_bad_row_is_reported_and_nothing_changes(day):
+    rows = ROWS + [
+        "ATP27-90004;Durand;Luc;31/02/1990;PANTIN;;;non;",
+        "ATP27-90005;Petit;;01/01/1990;LYON;;;non;",
+        "ATP27-90001;Doublon;Anne;01/01/1990;PANTIN;;;non;",
+        "RED27-00001;Autre;Concours;01/01/1990;PANTIN;;;non;",
+        "ATP27-90006;Roux;Léa;01/01/1990;PANTIN;M1;;peut-être;",
+        "ATP27-90007;Roy;Paul;01/01/1990;PANTIN;B12;A1;non;",
+    ]
+    before = count_events(day)
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, csv_bytes(rows), "erreurs.csv")
+    message = exc.value.message
+    assert "rien n'a été importé" in message
+    for expected in ["ligne 5 : date de naissance « 31/02/1990 » invalide", "ligne 6 : Prénom vide ; site « LYON » inconnu",
+                     "ligne 7 : N° d'inscription « ATP27-90001 » déjà présent ligne 2",
+                     "ligne 8 : N° d'inscription « RED27-00001 » d'un autre format",
+                     "ligne 9 : salle « M1 » hors du site PANTIN ; tiers-temps « peut-être »"]:
+        assert expected in message
+    assert count_events(day) == before and candidats(day) == {}
+
+
+def test_place_conflict_and_capacity_are_rejected(day):
+    rows = ROWS + ["ATP27-90007;Roy;Paul;01/01/1990;PANTIN;B12;A1;non;", "ATP27-90008;Roy;Léo;01/01/1990;PANTIN;B12;Z99;non;"]
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, csv_bytes(rows), "places.csv")
+    assert "place A1 de la salle B12 déjà donnée ligne 2" in exc.value.message
+    assert "place « Z99 » hors du plan" in exc.value.message
+
+
+def test_same_file_twice_changes_nothing(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    before = count_events(day)
+    state = candidats(day)
+    report = import_candidats(day, csv_bytes(), "a.csv")
+    assert not report.changed and "Aucun changement." in "\n".join(report.lines())
+    assert count_events(day) == before and candidats(day) == state
+
+
+def test_corrected_file_updates_and_says_what_changed(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    corrected = [ROWS[0].replace("Hélène", "Héléna"), ROWS[1], ROWS[2].replace(";Copie du diplôme", ";")]
+    report = import_candidats(day, csv_bytes(corrected), "b.csv")
+    changes = {c["numero"]: c for c in report.modifies}
+    assert changes["ATP27-90001"]["apres"] == {"prenom": "Héléna"}
+    assert changes["ATP27-90003"]["avant"] == {"pieces_manquantes": "Copie du diplôme"}
+    assert "prenom : « Hélène » → « Héléna »" in "\n".join(report.lines())
+    assert candidats(day)["ATP27-90001"]["prenom"] == "Héléna"
+    assert candidats(day)["ATP27-90002"]["place"]  # auto-placed once, kept
+
+
+def test_candidat_with_events_is_never_deleted(day, clock):
+    from salle.day import Caller
+    from salle.journal import Actor
+
+    import_candidats(day, csv_bytes(), "a.csv")
+    surveillant = Caller(Actor("P004", "surveillant"), "surveillant", salle="B12", site="PANTIN")
+    assert day.scan(surveillant, "B12", {"code": "ATP27-90001", "client_id": "scan-0001", "piece_identite": "cni"})[
+        "verdict"] == "admis"
+    report = import_candidats(day, csv_bytes(ROWS[2:]), "sans-deux.csv")
+    assert report.conserves == ["ATP27-90001"] and report.supprimes == ["ATP27-90002"]
+    assert "ATP27-90001" in candidats(day) and "ATP27-90002" not in candidats(day)
