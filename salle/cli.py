@@ -154,6 +154,26 @@ def demo(workdir: Path, host: str, port: int, speed: float, count: int, duration
     run_demo(workdir, host=host, port=port, speed=speed, count=count, duration=duration)
 
 
+@main.command()
+@DB
+@click.option("--epreuve", required=True, help="Code de l'épreuve (E1).")
+@click.option("--site", default=None, help="Code du site (par défaut : tous).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("pv.pdf"),
+              show_default=True)
+def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
+    """Écrire le procès-verbal de l'épreuve (PDF) à partir du journal."""
+    from .pv import build_pv
+
+    day = open_day(db_path)
+    try:
+        output.write_bytes(build_pv(day, epreuve, site))
+    except SalleError as exc:
+        fail(exc)
+    finally:
+        day.close()
+    click.echo(f"Procès-verbal écrit dans {output}.")
+
+
 def _register_optional_groups():
     try:
         from devices.cli import devices

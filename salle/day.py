@@ -291,7 +291,7 @@ class ExamDay:
         facts = rules.Presence(
             epreuve=epreuve, started_at=_dt(der.get("started_at")), tiers_temps=c.tiers_temps,
             status=presence["status"] if presence else None, emarge=bool(presence and presence["emarge_at"]),
-            identite_verifiee=identite, released=False,
+            identite_verifiee=identite, released=bool(_fetch(db, "SELECT 1 FROM fins WHERE epreuve = ? AND salle = ? AND released_at IS NOT NULL", [epreuve.code, salle.code])),  # R22
         )
         return c, facts
 

@@ -314,3 +314,115 @@ def check_move_doors(close_at: datetime, closed_at: datetime | None, new_time: d
     if not (motif or "").strip():
         return Verdict(MOTIF_REQUIS, "Indiquez le motif du changement : il figurera au procès-verbal.", "R3")
     return Verdict(FERMETURE_DEPLACEE, f"Fermeture des portes déplacée à {hhmm(new_time)}.", "R3")
+
+
+# --- Émargement, incidents and the end of the épreuve (issue 5: the salle at work) -----------------
+
+EMARGEMENT_ENREGISTRE = "emargement_enregistre"
+DEJA_EMARGE = "deja_emarge"  # R20: one émargement per candidate and épreuve
+ABANDON_ORAL_SEULEMENT = "abandon_oral_seulement"  # R25
+INCIDENT_ENREGISTRE = "incident_enregistre"
+FIN_NON_ATTEINTE = "fin_non_atteinte"  # R13, R22
+HEURES_INVALIDES = "heures_invalides"  # R14
+RECOMPTAGE_ENREGISTRE = "recomptage_enregistre"
+RECOMPTAGE_REQUIS = "recomptage_requis"  # R22
+SALLE_LIBEREE = "salle_liberee"
+DEJA_LIBEREE = "deja_liberee"
+OK_CODES = (EMARGEMENT_ENREGISTRE, INCIDENT_ENREGISTRE, RECOMPTAGE_ENREGISTRE, SALLE_LIBEREE)
+
+# Incident types for the PV: code -> (label on the PV, rule).
+INCIDENT_TYPES = {
+    "mauvais_sujet": ("Erreur de sujet signalée", "R10"),
+    "fraude": ("Suspicion de fraude — rapport", "R11"),
+    "tenue": ("Tenue incorrecte", "R12"),
+    "alcool": ("Consommation d'alcool", "R12"),
+    "tabac": ("Tabac", "R12"),
+    "ecouteurs": ("Écouteurs", "R12"),
+    "telephone": ("Téléphone", "R12"),
+    "communication": ("Communication entre candidats", "R12"),
+    "ecrit_apres_fin": ("A continué d'écrire après la fin", "R13"),
+    "alarme_incendie": ("Alarme incendie — évacuation", "R14"),
+    "anomalie": ("Anomalie dans le déroulement", "R23"),
+}
+INCIDENTS_WITH_CANDIDAT = ("mauvais_sujet", "fraude", "ecrit_apres_fin")
+
+
+@dataclass(frozen=True)
+class EmargementFacts:
+    """What is known when a candidate signs the émargement sheet."""
+
+    presence: Presence
+    abandon: bool = False
+
+
+def check_emargement(f: EmargementFacts, now: datetime) -> Verdict:
+    """R20: « le candidat signe la feuille d'émargement et indique le nombre de copies remises »; once per
+    épreuve. R25: « abandon » only at an oral. R9: on a written épreuve, copies exist once the subject is open."""
+    p = f.presence
+    if p.status is None:
+        return Verdict(NON_PRESENT, "Ce candidat n'est pas enregistré comme présent dans cette salle : pas "
+                       "d'émargement.", "R20")
+    if p.emarge:
+        return Verdict(DEJA_EMARGE, "Ce candidat a déjà émargé pour cette épreuve : rien n'est enregistré.", "R20")
+    if p.status == "toilettes":
+        return Verdict(AUX_TOILETTES, "Ce candidat est aux toilettes : enregistrez d'abord son retour.", "R19")
+    if f.abandon and p.epreuve.written:
+        return Verdict(ABANDON_ORAL_SEULEMENT, "« Abandon » ne s'émarge qu'à une épreuve orale ; à l'écrit, "
+                       "le candidat rend sa copie (ou une copie blanche).", "R25")
+    if p.epreuve.written and p.started_at is None:
+        return Verdict(EPREUVE_NON_COMMENCEE, "L'épreuve n'a pas commencé : l'émargement se fait à la remise "
+                       "des copies.", "R9")
+    return Verdict(EMARGEMENT_ENREGISTRE, "Émargement enregistré : la signature atteste de la remise des "
+                   "copies.", "R20")
+
+
+def check_incident(kind: str, epreuve: Epreuve, started_at: datetime | None, tiers_temps: bool, now: datetime,
+                   debut: datetime | None = None, fin: datetime | None = None) -> Verdict:
+    """R10–R14, R23: incidents consignés au procès-verbal. R13 (« continuer à écrire après l'injonction de
+    fin ») only from the candidate's end; R14 (alarme incendie) with its start and end, not in the future."""
+    label, rule = INCIDENT_TYPES[kind]
+    if kind == "ecrit_apres_fin":
+        end = candidate_end(epreuve, started_at, tiers_temps)
+        if started_at is None or now < end:
+            return Verdict(FIN_NON_ATTEINTE, f"La fin de l'épreuve pour ce candidat n'est pas encore arrivée "
+                           f"(fin à {hhmm(end)}).", rule, allowed_from=end)
+    if kind == "alarme_incendie":
+        if debut is None or debut > now or (fin is not None and (fin < debut or fin > now)):
+            return Verdict(HEURES_INVALIDES, "Alarme incendie : indiquez l'heure de début (et de fin) de "
+                           "l'évacuation, passées et dans l'ordre.", rule)
+    return Verdict(INCIDENT_ENREGISTRE, f"{label} : consigné au procès-verbal.", rule)
+
+
+def salle_end(epreuve: Epreuve, started_at: datetime | None, tiers_temps_in_salle: list[bool]) -> datetime:
+    """R22, R24: the salle's copies are all collected at the latest end of the candidates still in it
+    (the recorded start when nobody is left)."""
+    if not tiers_temps_in_salle:
+        return start_of(epreuve, started_at)
+    return max(candidate_end(epreuve, started_at, t) for t in tiers_temps_in_salle)
+
+
+def check_recomptage(started_at: datetime | None, end: datetime, released_at: datetime | None,
+                     now: datetime) -> Verdict:
+    """R22: « les candidats ne sortent qu'une fois toutes les copies ramassées et recomptées »: the recount
+    is entered at the end of the épreuve, before the release."""
+    if released_at is not None:
+        return Verdict(DEJA_LIBEREE, f"La salle est déjà libérée (à {hhmm(released_at)}) : recomptage clos.", "R22")
+    if started_at is None:
+        return Verdict(EPREUVE_NON_COMMENCEE, "L'épreuve n'a pas commencé : pas de copies à recompter.", "R9")
+    if now < end:
+        return Verdict(FIN_NON_ATTEINTE, f"Recomptage à la fin de l'épreuve ({hhmm(end)}).", "R22",
+                       allowed_from=end)
+    return Verdict(RECOMPTAGE_ENREGISTRE, "Recomptage enregistré.", "R22")
+
+
+def check_liberation(recounted: bool, end: datetime, released_at: datetime | None, now: datetime) -> Verdict:
+    """R22: the signal to leave is given only once every copy is collected and recounted."""
+    if released_at is not None:
+        return Verdict(DEJA_LIBEREE, f"La salle est déjà libérée (à {hhmm(released_at)}).", "R22")
+    if now < end:
+        return Verdict(FIN_NON_ATTEINTE, f"La salle ne peut être libérée qu'à la fin de l'épreuve ({hhmm(end)}).",
+                       "R22", allowed_from=end)
+    if not recounted:
+        return Verdict(RECOMPTAGE_REQUIS, "Recomptez d'abord les copies : la salle est libérée seulement après "
+                       "le recomptage.", "R22")
+    return Verdict(SALLE_LIBEREE, "Salle libérée : les candidats peuvent sortir.", "R22")

@@ -204,6 +204,54 @@ PROJECTIONS = {
 }
 
 
+# --- issue 5: the salle at work (incidents, recount, release) ------------------------------------------
+
+STATE_TABLES.update({
+    "incidents": ({
+        "seq": int, "epreuve": str, "site": str, "salle": str, "candidat": str, "type": str, "texte": str,
+        "at": str, "auteur": str, "exclusion": int,
+    }, "seq"),
+    "fins": ({
+        "epreuve": str, "salle": str, "recount_at": str, "copies_comptees": int, "copies_emargees": int,
+        "ecart": int, "released_at": str, "released_by": str,
+    }, ("epreuve", "salle")),
+})
+
+
+def _incident(db, e, p):
+    db.execute("INSERT INTO incidents (seq, epreuve, site, salle, candidat, type, texte, at, auteur, exclusion) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               [e["seq"], e["epreuve"], e["site"], e["salle"], e["candidat"], p["type"], p.get("texte"),
+                e["server_time"], e["actor"], int(bool(p.get("exclusion")))])
+    if p["type"] == "fraude":  # R11: the responsable is told at once
+        _alert(db, e, "fraude", p.get("message") or "Rapport de fraude")
+    if p.get("exclusion") and e["candidat"]:  # R11: « exclusion immédiate »
+        _update(db, "presences", {"epreuve": e["epreuve"], "numero": e["candidat"]},
+                {"status": "sorti", "exited_at": e["server_time"]})
+
+
+def _recomptage(db, e, p):
+    _upsert(db, "fins", {"epreuve": e["epreuve"], "salle": e["salle"], "recount_at": e["server_time"],
+                         "copies_comptees": p["copies_comptees"], "copies_emargees": p["copies_emargees"],
+                         "ecart": p["ecart"]}, ("epreuve", "salle"))
+
+
+def _liberation(db, e, p):
+    _update(db, "fins", {"epreuve": e["epreuve"], "salle": e["salle"]},
+            {"released_at": e["server_time"], "released_by": e["actor"]})
+
+
+PROJECTIONS.update({"incident": _incident, "recomptage": _recomptage, "liberation": _liberation})
+
+
+def salle_fin(db, epreuve: str, salle: str) -> dict:
+    """The recount and release of a salle (R22), {} before any recount."""
+    conn = getattr(db, "conn", db)
+    cur = conn.execute("SELECT * FROM fins WHERE epreuve = ? AND salle = ?", [epreuve, salle])
+    row = cur.fetchone()
+    return dict(zip([d[0] for d in cur.description], row)) if row else {}
+
+
 def project(db: sqlite_utils.Database, event: dict) -> None:
     """Apply one event to the derived tables. Events without a projection (horloge_reglee…) change nothing here."""
     handler = PROJECTIONS.get(event["type"])

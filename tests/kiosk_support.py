@@ -70,14 +70,26 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync"]
 
 
+_PLAYWRIGHT: dict = {}
+
+
+def shared_chromium():
+    """One Playwright and one Chromium per test process: the sync API refuses a second instance while one runs,
+    and several test modules import the `chromium` fixture."""
+    if "browser" not in _PLAYWRIGHT:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT["p"] = p = sync_playwright().start()
+        _PLAYWRIGHT["browser"] = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        atexit.register(lambda: (_PLAYWRIGHT["browser"].close(), p.stop()))
+    return _PLAYWRIGHT["browser"]
+
+
 @pytest.fixture(scope="session")
 def chromium():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    yield shared_chromium()
 
 
 @pytest.fixture

@@ -33,10 +33,12 @@ def create_app(config: dict | None = None) -> Flask:
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, json=app.json)
     app.extensions["salle.socketio"] = socketio
 
-    from . import api, live, pages
+    from . import api, api_salle, live, pages, pages_salle
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(api_salle.bp)  # issue 5: the salle at work
+    app.register_blueprint(pages_salle.bp)  # issue 5: tablet and console pages
     kiosk.register(app)  # the accueil borne (issue 7)
     live.init(app, socketio, day)
     devices = app.config.get("DEVICES")

@@ -89,7 +89,7 @@ def openapi_document() -> dict:
             _obj(("client_id",), client_id=CLIENT_ID), params=("epreuve_path", "site"))},
     }
     paths.update(kiosk_paths())  # issue 7
-    return {
+    doc = {
         "openapi": "3.1.0",
         "info": {"title": "Salle — API du jour d'examen", "version": __version__,
                  "description": "Toutes les réponses portent « repetition » (vrai en mode répétition) et "
@@ -131,6 +131,11 @@ def openapi_document() -> dict:
             },
         },
     }
+    # --- issue 5 (the salle at work): paths of salle.web.api_salle ---
+    from .api_salle import openapi_extend
+
+    openapi_extend(doc, _op, _obj, S, CLIENT_ID)
+    return doc
 
 
 # --- kiosk (issue 7): the accueil borne's paths ------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""The tablet and the console in headless Chromium against the real server: scan + ID, toilets, a refused exit,
+an émargement drawn with the mouse, the console updating live, and a tablet that goes offline and comes back."""
+
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk_support import chromium  # noqa: F401 (one Playwright per session: the shared fixture)
+from salle_helpers import candidats, cid
+from support import CODES, at
+
+SHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def context(chromium):
+    ctx = chromium.new_context(viewport={"width": 1100, "height": 1400}, locale="fr-FR")
+    yield ctx
+    ctx.close()
+
+
+def sign_in(page, url: str, path: str, role: str):
+    page.goto(url + path)
+    page.fill("#code", CODES[role])
+    page.click("button[type=submit]")
+    expect(page.locator("#app")).to_be_visible()
+
+
+WEDGE = """([code]) => {  // a keyboard-wedge scanner: one keydown + character per key, no pause, then Enter
+    const field = document.getElementById("scan");
+    field.focus();
+    for (const ch of code) {
+        field.dispatchEvent(new KeyboardEvent("keydown", {key: ch, bubbles: true}));
+        field.value += ch;
+    }
+    field.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}));
+}"""
+
+
+def wedge_scan(page, code: str):
+    """Playwright's own typing goes through the debugging protocol one key at a time: on a busy 2-core machine
+    its gaps reach 30 ms and more, so the scanner's burst is played inside the page instead."""
+    page.evaluate(WEDGE, [code])
+
+
+def events(day, type_, numero=None) -> list[dict]:
+    sql, params = "SELECT * FROM events WHERE type = ?", [type_]
+    if numero:
+        sql, params = sql + " AND candidat = ?", [*params, numero]
+    return day.journal.query(sql, params)
+
+
+def test_tablet_scan_id_toilets_refused_exit_and_drawn_emargement(live, clock, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    expect(page.locator("#salle-name")).to_have_text("Salle A01")
+    expect(page.locator(".rep")).to_be_visible()
+    numero = candidats(live.day, "A01", 1)[0]
+    wedge_scan(page, numero)
+    expect(page.locator("#v-word")).to_have_text("VÉRIFIER L'IDENTITÉ")
+    page.click("button[data-piece=cni]")
+    expect(page.locator("#v-word")).to_have_text("ADMIS")
+    assert len(events(live.day, "scan", numero)) == 1
+    assert json.loads(events(live.day, "scan", numero)[0]["payload"])["piece_identite"] == "cni"
+
+    clock.set(at("09:00"))
+    live.client("responsable").post("/api/v1/epreuves/E1/sites/PANTIN/debut", {"client_id": cid()})
+    clock.set(at("09:30"))
+    page.click(f"#candidats tr:has-text('{numero}')")
+    page.click("#act-toilettes")
+    expect(page.locator("#v-word")).to_have_text("TOILETTES")
+    expect(page.locator("#dehors")).to_contain_text("Paul Surveillant")
+    page.click("#dehors button")
+    expect(page.locator("#v-word")).to_have_text("RETOUR")
+    page.click("#act-sortie")
+    page.click("button[data-piece=passeport]")
+    expect(page.locator("#v-word")).to_have_text("REFUSÉ")
+    expect(page.locator("#v-msg")).to_contain_text("remise de la copie")
+    assert events(live.day, "sortie", numero) == []
+
+    page.click("#act-emarge")
+    page.fill("#copies", "2")
+    box = page.locator("#sign").bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 100)
+    page.mouse.down()
+    for i in range(1, 15):
+        page.mouse.move(box["x"] + 20 + i * 15, box["y"] + 100 + (i % 3) * 12)
+    page.mouse.up()
+    page.click("#em-ok")
+    expect(page.locator("#v-word")).to_have_text("ÉMARGÉ")
+    payload = json.loads(events(live.day, "emargement", numero)[0]["payload"])
+    assert payload["copies"] == 2 and len(payload["signature"][0]) >= 10
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(SHOTS / "tablette.png"), full_page=False)
+
+
+def test_slow_typing_is_a_search_not_a_scan(live, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    row = live.day.journal.one("SELECT * FROM candidats WHERE salle = 'A01' ORDER BY numero LIMIT 1")
+    page.focus("#scan")
+    page.keyboard.type(row["nom"].lower(), delay=120)  # a person typing
+    page.keyboard.press("Enter")
+    expect(page.locator("#search-results")).to_contain_text(row["numero"])
+    assert events(live.day, "scan") == []
+    page.click(f"#search-results li:has-text('{row['numero']}') button")
+    expect(page.locator("#v-word")).to_have_text("VÉRIFIER L'IDENTITÉ")
+
+
+def test_console_updates_live_without_reload(live, clock, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/console", "responsable")
+    expect(page.locator("#net")).to_have_text("Direct")  # live connection up and state loaded
+    a01 = page.locator("section[data-salle=A01]")
+    expect(a01.locator("[data-k=presents]")).to_have_text("0")
+    expect(page.locator("#countdown")).to_contain_text("fermeture des portes à 09 h 00 dans 20 min")
+    tablet = live.client("surveillant")
+    numeros = candidats(live.day, "A01", 3)
+    for n in numeros:
+        tablet.scan("A01", n, "cni")
+    tablet.scan("A01", candidats(live.day, "A01", 4)[3], "aucune")
+    expect(a01.locator("[data-k=presents]")).to_have_text("4")
+    expect(page.locator("#alertes")).to_contain_text("sans pièce d'identité")
+    page.fill("#alertes input", "Contrôle : questions d'état civil")
+    page.click("#alertes button")
+    expect(page.locator("#alertes")).to_contain_text("Aucune alerte ouverte")
+    expect(a01.locator(".seat.present")).to_have_count(4)
+    page.screenshot(path=str(SHOTS / "console.png"), full_page=False)
+
+
+def test_offline_tablet_queues_then_replays_nothing_lost_or_doubled(live, clock, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    first, second, third = candidats(live.day, "A01", 3)
+    wedge_scan(page, first)
+    page.click("button[data-piece=cni]")
+    expect(page.locator("#v-word")).to_have_text("ADMIS")
+    expect(page.locator(f"#candidats tr:has-text('{first}')")).to_contain_text("présent")
+
+    context.set_offline(True)
+    for numero in (second, third):
+        wedge_scan(page, numero)
+        expect(page.locator("#v-word")).to_have_text("HORS LIGNE")
+        page.click("button[data-piece=permis]")
+    page.click(f"#candidats tr:has-text('{first}')")
+    page.click("#act-toilettes")
+    expect(page.locator("#net")).to_have_text("Hors ligne — 3 action(s) en attente")
+    assert events(live.day, "scan", second) == [] and events(live.day, "toilettes_sortie") == []
+
+    context.set_offline(False)
+    expect(page.locator("#net")).to_have_text("En ligne", timeout=10000)
+    for numero in (second, third):
+        scans = events(live.day, "scan", numero)
+        assert len(scans) == 1 and json.loads(scans[0]["payload"])["verdict"] == "admis"
+    assert len(events(live.day, "toilettes_sortie", first)) == 1
+    assert len(events(live.day, "scan", first)) == 1
+    assert page.evaluate("JSON.parse(localStorage.getItem('salle.tablette.queue') || '[]').length") == 0

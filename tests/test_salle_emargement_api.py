@@ -1,0 +1,165 @@
+"""Émargement (R20, R25) and incidents / fraud reports (R10–R14, R23) through the real API."""
+
+import json
+
+import pytest
+
+from salle_helpers import SIGNATURE, admit, candidats, cid, count, emarge, refused, start
+from support import at
+
+
+@pytest.fixture
+def salle(live, clock):
+    """A01 with three admitted candidats and E1 started at 09:00; now 10:00."""
+    tablet, resp = live.client("surveillant"), live.client("responsable")
+    numeros = candidats(live.day, "A01", 3)
+    admit(tablet, "A01", numeros)
+    start(clock, resp)
+    clock.set(at("10:00"))
+    return tablet, resp, numeros
+
+
+def test_emargement_recorded_with_signature_and_copies(live, salle):
+    tablet, _, numeros = salle
+    answer = emarge(tablet, "A01", numeros[0], copies=3)
+    assert answer["ok"] and answer["enregistre"] and answer["copies"] == 3 and answer["regle"] == "R20"
+    row = live.day.journal.one("SELECT * FROM presences WHERE numero = ?", [numeros[0]])
+    assert row["copies"] == 3 and row["emarge_at"]
+    event = live.day.journal.one("SELECT payload FROM events WHERE type = 'emargement'")
+    assert json.loads(event["payload"])["signature"][0][1] == [30, 25, 16]
+
+
+def test_copie_blanche_recorded(live, salle):
+    tablet, _, numeros = salle
+    answer = emarge(tablet, "A01", numeros[1], copies=None, copie_blanche=True)
+    assert answer["copie_blanche"] is True and answer["copies"] == 0
+
+
+@pytest.mark.parametrize("fields", [
+    {"copies": 0}, {"copies": "abc"}, {"copies": -1}, {"copies": 1.5}, {"copies": True}, {"copies": None},
+    {"copies": 2, "copie_blanche": True}, {"signature": None}, {"signature": []}, {"signature": [[]]},
+    {"signature": [[{"x": "a", "y": 1, "t": 0}]]}, {"signature": [[{"x": 1e9, "y": 1, "t": 0}]]},
+    {"signature": [[{"x": 1, "y": 1, "t": 0}] * 6000]}, {"signature": "trait"}, {"copie_blanche": "oui"},
+    {"numero": ""}, {"client_id": "x"},
+])
+def test_bad_emargement_input_refused_in_french_nothing_recorded(live, salle, fields):
+    tablet, _, numeros = salle
+    fields = dict(fields)
+    numero = fields.pop("numero", numeros[0])
+    err = refused(lambda: emarge(tablet, "A01", numero, **fields), 400)
+    assert any(w in err["message"] for w in ("copies", "Signature", "signature", "Numéro", "client_id",
+                                             "true ou false", "Copie blanche"))
+    assert count(live.day, "emargement") == 0
+
+
+def test_emargement_refused_when_not_present_twice_or_abandon_at_written(live, salle):
+    tablet, _, numeros = salle
+    absent = candidats(live.day, "A01", 5)[4]
+    assert refused(lambda: emarge(tablet, "A01", absent), 409)["code"] == "non_present"
+    assert refused(lambda: emarge(tablet, "A01", "ATP27-99999"), 404)["code"] == "candidat_inconnu"
+    assert refused(lambda: emarge(tablet, "A01", numeros[0], copies=None, abandon=True), 409)["code"] == \
+        "abandon_oral_seulement"
+    emarge(tablet, "A01", numeros[0])
+    assert refused(lambda: emarge(tablet, "A01", numeros[0]), 409)["code"] == "deja_emarge"
+    assert count(live.day, "emargement") == 1
+
+
+def test_emargement_refused_before_the_subject_is_opened(live, clock):
+    tablet = live.client("surveillant")
+    numero = candidats(live.day, "A01", 1)[0]
+    admit(tablet, "A01", [numero])
+    clock.set(at("08:59"))
+    err = refused(lambda: emarge(tablet, "A01", numero), 409)
+    assert err["code"] == "epreuve_non_commencee" and err["details"]["regle"] == "R9"
+
+
+def test_same_client_id_same_answer_nothing_doubled(live, salle):
+    tablet, _, numeros = salle
+    body = {"numero": numeros[0], "client_id": cid(), "copies": 2, "signature": SIGNATURE}
+    first = tablet.post("/api/v1/salles/A01/emargements", body)
+    again = tablet.post("/api/v1/salles/A01/emargements", body)
+    assert again["rejoue"] is True and {**again, "rejoue": False, "heure_serveur": 0} == \
+        {**first, "heure_serveur": 0}
+    assert count(live.day, "emargement") == 1
+    other = refused(lambda: tablet.post("/api/v1/salles/A01/emargements", {**body, "copies": 3}), 409)
+    assert other["code"] == "client_id_reutilise"
+
+
+def test_surveillant_of_another_salle_and_kiosk_forbidden(live, salle):
+    _, _, numeros = salle
+    assert refused(lambda: emarge(live.client("surveillant_b12"), "A01", numeros[0]), 403)
+    assert refused(lambda: emarge(live.client("kiosk"), "A01", numeros[0]), 403)
+    assert refused(lambda: live.client("surveillant").post("/api/v1/salles/A01/incidents", {}), 400)
+    assert refused(lambda: live.client("surveillant_m1").post(
+        "/api/v1/salles/A01/incidents", {"type": "anomalie", "texte": "x", "client_id": cid()}), 403)
+
+
+# --- incidents -------------------------------------------------------------------------------------------
+
+
+def incident(tablet, **fields):
+    return tablet.post("/api/v1/salles/A01/incidents", {"client_id": cid(), "texte": "Faits constatés.", **fields})
+
+
+def test_anomaly_and_conduct_incidents_recorded_for_the_pv(live, salle):
+    tablet, _, numeros = salle
+    assert incident(tablet, type="anomalie", texte="Sujets livrés avec 10 min de retard")["regle"] == "R23"
+    assert incident(tablet, type="telephone", numero=numeros[1])["regle"] == "R12"
+    assert incident(tablet, type="mauvais_sujet", numero=numeros[2])["regle"] == "R10"
+    rows = live.day.journal.query("SELECT type, texte, candidat FROM incidents ORDER BY seq")
+    assert [r["type"] for r in rows] == ["anomalie", "telephone", "mauvais_sujet"]
+    assert rows[0]["texte"] == "Sujets livrés avec 10 min de retard"
+
+
+def test_fraud_report_with_countersignature_and_exclusion(live, salle):
+    tablet, resp, numeros = salle
+    answer = incident(tablet, type="fraude", numero=numeros[0], heure_faits="09:50", exclusion=True,
+                      contresignature=SIGNATURE, texte="Antisèche sous la copie")
+    assert answer["regle"] == "R11"
+    payload = json.loads(live.day.journal.one("SELECT payload FROM events WHERE type = 'incident'")["payload"])
+    assert payload["rapporteur"] == "Paul Surveillant (A01)" and payload["exclusion"] is True
+    assert payload["heure_faits"] == "2027-03-18T09:50" and payload["contresignature"]
+    assert live.day.journal.one("SELECT status FROM presences WHERE numero = ?", [numeros[0]])["status"] == "sorti"
+    assert [a["type"] for a in resp.get("/api/v1/alertes")["alertes"]] == ["fraude"]
+
+
+def test_fraud_report_refusal_to_sign(live, salle):
+    tablet, _, numeros = salle
+    answer = incident(tablet, type="fraude", numero=numeros[1], exclusion=False, refus_de_signer=True)
+    assert answer["ok"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"type": "vol"}, {"type": None}, {"type": "anomalie", "texte": "  "}, {"type": "anomalie", "texte": 3},
+    {"type": "fraude", "exclusion": False, "contresignature": SIGNATURE},  # no numero
+    {"type": "fraude", "numero": "N", "exclusion": False},  # neither signature nor refusal
+    {"type": "fraude", "numero": "N", "contresignature": SIGNATURE},  # exclusion missing
+    {"type": "fraude", "numero": "N", "exclusion": "oui", "refus_de_signer": True},
+    {"type": "fraude", "numero": "N", "exclusion": False, "refus_de_signer": True, "contresignature": SIGNATURE},
+    {"type": "alarme_incendie", "debut": "25:00"}, {"type": "fraude", "numero": "N", "exclusion": False,
+                                                    "refus_de_signer": True, "heure_faits": "midi"},
+])
+def test_bad_incident_input_refused_nothing_recorded(live, salle, fields):
+    tablet, _, numeros = salle
+    if fields.get("numero") == "N":
+        fields = {**fields, "numero": numeros[0]}
+    refused(lambda: incident(tablet, **fields), 400)
+    assert count(live.day, "incident") == 0
+
+
+def test_writing_after_the_end_only_from_the_end_R13(live, salle, clock):
+    tablet, _, numeros = salle
+    clock.set(at("11:59"))
+    err = refused(lambda: incident(tablet, type="ecrit_apres_fin", numero=numeros[0]), 409)
+    assert err["code"] == "fin_non_atteinte" and err["details"]["autorise_a_partir_de"] == "2027-03-18T12:00:00"
+    clock.set(at("12:00"))
+    assert incident(tablet, type="ecrit_apres_fin", numero=numeros[0])["regle"] == "R13"
+
+
+def test_fire_alarm_needs_past_ordered_times_R14(live, salle, clock):
+    tablet, _, _ = salle
+    assert refused(lambda: incident(tablet, type="alarme_incendie", debut="10:01"), 409)["code"] == "heures_invalides"
+    assert refused(lambda: incident(tablet, type="alarme_incendie", debut="09:40", fin="09:30"), 409)
+    assert refused(lambda: incident(tablet, type="alarme_incendie"), 409)
+    assert incident(tablet, type="alarme_incendie", debut="09:30", fin="10:00")["regle"] == "R14"
+    assert count(live.day, "incident") == 1

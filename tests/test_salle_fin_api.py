@@ -1,0 +1,168 @@
+"""Alerts (R5), the end of the épreuve (R21, R22), camera frames and search, through the real API."""
+
+import base64
+
+import pytest
+
+from salle_helpers import (admit, blank_png, candidats, cid, code128_jpeg, count, emarge, qr_png, refused,
+                           start)
+from support import at
+
+
+@pytest.fixture
+def salle(live, clock):
+    tablet, resp = live.client("surveillant"), live.client("responsable")
+    numeros = candidats(live.day, "A01", 3)
+    admit(tablet, "A01", numeros)
+    start(clock, resp)
+    clock.set(at("10:00"))
+    return tablet, resp, numeros
+
+
+# --- alerts ----------------------------------------------------------------------------------------------
+
+
+def test_no_id_alert_resolved_by_the_responsable_with_the_control_done_R5(live):
+    tablet, resp = live.client("surveillant"), live.client("responsable")
+    numero = candidats(live.day, "A01", 1)[0]
+    admit(tablet, "A01", [numero], piece="aucune")
+    alerts = resp.get("/api/v1/alertes")["alertes"]
+    assert [(a["type"], a["candidat"]) for a in alerts] == [("sans_piece_identite", numero)]
+    assert live.client("responsable_montreuil").get("/api/v1/alertes")["alertes"] == []
+    seq = alerts[0]["seq"]
+    path = f"/api/v1/alertes/{seq}/resolution"
+    body = {"resolution": "Contrôle : questions sur l'état civil, signature comparée", "client_id": cid()}
+    assert refused(lambda: tablet.post(path, body), 403)
+    assert refused(lambda: live.client("responsable_montreuil").post(path, body), 403)
+    assert refused(lambda: resp.post(path, {**body, "resolution": " "}), 400)
+    assert refused(lambda: resp.post("/api/v1/alertes/999/resolution", body), 404)
+    assert refused(lambda: resp.post("/api/v1/alertes/abc/resolution", body), 404)
+    assert resp.post(path, body)["ok"]
+    assert resp.post(path, body)["rejoue"] is True
+    assert refused(lambda: resp.post(path, {**body, "client_id": cid()}), 409)["code"] == "alerte_deja_traitee"
+    assert resp.get("/api/v1/alertes")["alertes"] == []
+    assert resp.get("/api/v1/alertes?toutes=1")["alertes"][0]["resolution"].startswith("Contrôle")
+    assert count(live.day, "alerte_resolue") == 1
+
+
+# --- end of the épreuve -------------------------------------------------------------------------------
+
+
+def test_recount_and_release_at_the_edges_R21_R22(live, salle, clock):
+    tablet, resp, numeros = salle
+    emarge(tablet, "A01", numeros[0], copies=2)
+    emarge(tablet, "A01", numeros[1], copies=1)
+    fin = tablet.get("/api/v1/salles/A01/fin")
+    assert [c["numero"] for c in fin["sans_emargement"]] == [numeros[2]] and fin["copies_emargees"] == 3
+    recount = {"copies_comptees": 2, "client_id": cid()}
+    assert refused(lambda: tablet.post("/api/v1/salles/A01/recomptage", recount), 403)
+    assert refused(lambda: live.client("responsable_montreuil").post("/api/v1/salles/A01/recomptage", recount), 403)
+    for bad in ("x", -1, None, 2.5, True):
+        assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "copies_comptees": bad}), 400)
+    clock.set(at("11:59"))
+    err = refused(lambda: resp.post("/api/v1/salles/A01/recomptage", recount), 409)
+    assert err["code"] == "fin_non_atteinte" and err["details"]["autorise_a_partir_de"] == "2027-03-18T12:00:00"
+    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+        "fin_non_atteinte"
+    clock.set(at("12:00"))
+    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+        "recomptage_requis"
+    exit_body = {"numero": numeros[0], "client_id": cid()}
+    assert tablet.post("/api/v1/salles/A01/sorties", exit_body)["verdict"] == "attendre_signal"
+    answer = resp.post("/api/v1/salles/A01/recomptage", recount)
+    assert answer["ecart"] == -1 and "Écart" in answer["message"]
+    assert resp.post("/api/v1/salles/A01/recomptage", recount)["rejoue"] is True
+    release = {"client_id": cid()}
+    assert refused(lambda: tablet.post("/api/v1/salles/A01/liberation", release), 403)
+    assert resp.post("/api/v1/salles/A01/liberation", release)["sans_emargement"] == 1
+    assert resp.post("/api/v1/salles/A01/liberation", release)["rejoue"] is True
+    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+        "deja_liberee"
+    assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "client_id": cid()}), 409)
+    assert tablet.post("/api/v1/salles/A01/sorties", {**exit_body, "client_id": cid()})["verdict"] == \
+        "sortie_autorisee"
+    fin = tablet.get("/api/v1/salles/A01/fin")
+    assert fin["liberee_a"] and fin["recomptage"]["ecart"] == -1
+    assert (count(live.day, "recomptage"), count(live.day, "liberation")) == (1, 1)
+
+
+def test_tiers_temps_candidate_still_in_the_salle_delays_its_release_R24(live, clock):
+    tablet, resp = live.client("surveillant"), live.client("responsable")
+    rows = live.day.journal.query("SELECT numero FROM candidats WHERE salle = 'A01' AND tiers_temps = 1 AND "
+                                  "pieces_manquantes = ''")
+    if not rows:
+        pytest.skip("no tiers-temps candidat in A01 in this demo file")
+    admit(tablet, "A01", [rows[0]["numero"]])
+    start(clock, resp)
+    clock.set(at("12:59"))
+    err = refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {"copies_comptees": 0, "client_id": cid()}),
+                  409)
+    assert err["details"]["autorise_a_partir_de"] == "2027-03-18T13:00:00"
+
+
+# --- camera frames ----------------------------------------------------------------------------------------
+
+
+def test_qr_frame_multipart_admits_through_the_scan_path(live):
+    tablet = live.client("surveillant")
+    numero = candidats(live.day, "A01", 1)[0]
+    answer = post_image(live, tablet, qr_png(numero), {"client_id": cid(), "piece_identite": "cni"})
+    assert answer["codes"] == [numero] and answer["verdict"] == "admis" and answer["enregistre"] is True
+
+
+def test_code128_jpeg_as_base64_json_previews_then_admits(live):
+    tablet = live.client("surveillant")
+    numero = candidats(live.day, "A01", 1)[0]
+    image = "data:image/jpeg;base64," + base64.b64encode(code128_jpeg(numero)).decode()
+    preview = tablet.post("/api/v1/salles/A01/images", {"image": image, "client_id": cid()})
+    assert preview["verdict"] == "admis" and preview["enregistre"] is False
+    assert tablet.post("/api/v1/salles/A01/images", {"image": image, "client_id": cid(),
+                                                     "piece_identite": "passeport"})["enregistre"] is True
+
+
+def test_unreadable_frame_is_illisible_and_bad_bytes_are_400(live):
+    tablet = live.client("surveillant")
+    answer = tablet.post("/api/v1/salles/A01/images", {"image": base64.b64encode(blank_png()).decode(),
+                                                       "client_id": cid()})
+    assert answer["verdict"] == "illisible" and "Aucun code-barres" in answer["message"]
+    for image in ("pas une image!", base64.b64encode(b"GIF89a not really").decode(), "", None):
+        err = refused(lambda: tablet.post("/api/v1/salles/A01/images", {"image": image, "client_id": cid()}), 400)
+        assert "image" in err["message"].lower()
+    assert refused(lambda: tablet.post("/api/v1/salles/A01/images", {"image": base64.b64encode(blank_png())
+                                                                     .decode()}), 400)["code"] == "client_id_invalide"
+    assert refused(lambda: live.client("surveillant_b12").post("/api/v1/salles/A01/images", {}), 403)
+    assert count(live.day, "scan") == 0
+
+
+def post_image(live, tablet, data: bytes, fields: dict) -> dict:
+    import requests
+
+    r = requests.post(f"{live.url}/api/v1/salles/A01/images", files={"image": ("frame.png", data, "image/png")},
+                      data=fields, headers={"Authorization": f"Bearer {tablet.token}"}, timeout=10)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+# --- search ------------------------------------------------------------------------------------------------
+
+
+def test_search_by_name_without_accents_or_by_numero_within_the_site(live):
+    tablet = live.client("surveillant")
+    row = live.day.journal.one("SELECT * FROM candidats WHERE salle = 'A01' ORDER BY numero LIMIT 1")
+    found = tablet.get(f"/api/v1/salles/A01/recherche?q={row['nom'].lower()}")["candidats"]
+    assert row["numero"] in [c["numero"] for c in found] and all(c["site"] == "PANTIN" for c in found)
+    by_num = tablet.get(f"/api/v1/salles/A01/recherche?q={row['numero'][-4:]}")["candidats"]
+    assert by_num[0]["numero"] == row["numero"] and by_num[0]["code"] == row["numero"]
+    montreuil = live.day.journal.one("SELECT numero FROM candidats WHERE site = 'MONTREUIL' LIMIT 1")["numero"]
+    assert tablet.get(f"/api/v1/salles/A01/recherche?q={montreuil}")["candidats"] == []
+    for q in ("a", "", "--", "x" * 80):
+        assert refused(lambda: tablet.get(f"/api/v1/salles/A01/recherche?q={q}"), 400)
+    assert refused(lambda: live.client("surveillant_b12").get("/api/v1/salles/A01/recherche?q=ab"), 403)
+    assert refused(lambda: live.client("kiosk").get("/api/v1/salles/A01/recherche?q=ab"), 403)
+
+
+def test_every_api_route_is_documented(live):
+    doc = live.client().get("/api/v1/openapi.json")
+    routes = {str(r.rule).replace("<", "{").replace(">", "}")
+              for r in live.app.url_map.iter_rules() if str(r.rule).startswith("/api/v1")}
+    assert routes - set(doc["paths"]) == set()

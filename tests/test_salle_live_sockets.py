@@ -1,0 +1,57 @@
+"""Live updates with real socketio.Client clients against the live server: the salle's tablet and the site's
+console receive the émargement, incident and release events; another site does not; no signature is pushed."""
+
+import threading
+
+import socketio
+
+from salle_helpers import SIGNATURE, admit, candidats, cid, start
+from support import at
+
+
+class Listener:
+    def __init__(self, live, role):
+        self.events, self.states, self.arrived = [], [], threading.Event()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("evenement", self._event)
+        self.client.on("salle_etat", self.states.append)
+        api = live.client(role)
+        self.client.connect(live.url, auth={"token": api.token}, transports=["websocket"], wait_timeout=10)
+
+    def _event(self, data):
+        self.events.append(data)
+        self.arrived.set()
+
+    def wait_for(self, type_, timeout=10):
+        def found():
+            return [e for e in self.events if e["type"] == type_]
+        while not found() and self.arrived.wait(timeout):
+            self.arrived.clear()
+        return found()
+
+
+def test_emargement_incident_release_pushed_to_salle_and_site_only(live, clock):
+    tablet_api, resp_api = live.client("surveillant"), live.client("responsable")
+    numero = candidats(live.day, "A01", 1)[0]
+    admit(tablet_api, "A01", [numero])
+    start(clock, resp_api)
+    tablet, console, other = Listener(live, "surveillant"), Listener(live, "responsable"), \
+        Listener(live, "responsable_montreuil")
+    try:
+        clock.set(at("10:00"))
+        tablet_api.post("/api/v1/salles/A01/emargements", {"numero": numero, "copies": 2, "signature": SIGNATURE,
+                                                           "client_id": cid()})
+        tablet_api.post("/api/v1/salles/A01/incidents", {"type": "anomalie", "texte": "Coupure de courant",
+                                                         "client_id": cid()})
+        clock.set(at("12:00"))
+        resp_api.post("/api/v1/salles/A01/recomptage", {"copies_comptees": 2, "client_id": cid()})
+        resp_api.post("/api/v1/salles/A01/liberation", {"client_id": cid()})
+        for listener in (tablet, console):
+            em = listener.wait_for("emargement")
+            assert em and em[0]["copies"] == 2 and em[0]["candidat"] == numero and "signature" not in em[0]
+            assert listener.wait_for("incident") and listener.wait_for("liberation")
+        assert any(s["salle"] == "A01" and s["emarges"] == 1 for s in console.states)
+        assert other.events == []
+    finally:
+        for listener in (tablet, console, other):
+            listener.client.disconnect()
