@@ -2,6 +2,7 @@
 console receive the émargement, incident and release events; another site does not; no signature is pushed."""
 
 import threading
+import time
 
 import socketio
 
@@ -50,7 +51,11 @@ def test_emargement_incident_release_pushed_to_salle_and_site_only(live, clock):
             em = listener.wait_for("emargement")
             assert em and em[0]["copies"] == 2 and em[0]["candidat"] == numero and "signature" not in em[0]
             assert listener.wait_for("incident") and listener.wait_for("liberation")
-        assert any(s["salle"] == "A01" and s["emarges"] == 1 for s in console.states)
+        # Summaries are coalesced (at most one per salle every 250 ms): wait for the one after the émargement.
+        deadline = time.monotonic() + 10
+        while not any(s["salle"] == "A01" and s["emarges"] == 1 for s in console.states):
+            assert time.monotonic() < deadline, console.states
+            time.sleep(0.05)
         assert other.events == []
     finally:
         for listener in (tablet, console, other):
