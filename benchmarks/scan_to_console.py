@@ -10,10 +10,9 @@ admissions from 4 door threads (one per salle) and prints p50/p99 of scan→cons
 from __future__ import annotations
 
 import argparse
-import socket
+import multiprocessing as mp
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import socketio
+from common import Server, percentile
 
 from salle import demo
 from salle.client import ApiClient
@@ -28,15 +28,22 @@ from salle.client import ApiClient
 CODES = {"A01": "300001", "B12": "300002", "M1": "300003", "M2": "300004"}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+def tablets(base: str, indexes, ready, stop) -> None:
+    """Connect surveillants' tablets (round robin over the four salles) and keep them until told to stop."""
+    codes = list(CODES.values())
+    clients = []
+    for i in indexes:
+        api = ApiClient(base)
+        api.login(codes[i % len(codes)], device=f"bench-tablette-{i}")
+        c = socketio.Client(reconnection=False)
+        c.connect(base, auth={"token": api.token}, transports=["websocket"], wait_timeout=10)
+        clients.append(c)
+    if ready is not None:
+        time.sleep(1)  # the other process connects meanwhile
+        ready.set()
+    stop.wait()
+    for c in clients:
+        c.disconnect()
 
 
 def main() -> int:
@@ -54,14 +61,11 @@ def main() -> int:
                                       "pieces_manquantes IS NULL ORDER BY numero"):
         by_salle.setdefault(salle, []).append(numero)
     conn.close()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "salle", "serve", "--db", str(db), "--port", str(port),
-                               "--clock", "2027-03-18T08:10", "--threads", str(args.tablets + 64)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server(db, threads=args.tablets + 64, clock="2027-03-18T08:10")
+    stop, tablet_procs = None, []
+    base = server.url
     clients: list[socketio.Client] = []
     try:
-        demo.wait_for_server(base)
         sent: dict[str, float] = {}
         latencies: list[float] = []
         done = threading.Event()
@@ -77,15 +81,18 @@ def main() -> int:
         console_api.login("100001", device="bench-console")
         console = socketio.Client(reconnection=False)
         console.on("evenement", on_event)
+        console.on("evenements", lambda items: [on_event(e) for e in items])
         console.connect(base, auth={"token": console_api.token}, transports=["websocket"], wait_timeout=10)
         clients.append(console)
-        codes = list(CODES.values())
-        for i in range(args.tablets):
-            api = ApiClient(base)
-            api.login(codes[i % len(codes)], device=f"bench-tablette-{i}")
-            c = socketio.Client(reconnection=False)
-            c.connect(base, auth={"token": api.token}, transports=["websocket"], wait_timeout=10)
-            clients.append(c)
+        # The tablets live in processes of their own: 100 Socket.IO clients in the console's process would
+        # measure that process's own congestion, not the server's.
+        ready, stop = mp.Event(), mp.Event()
+        tablet_procs = [mp.Process(target=tablets, args=(base, range(p, args.tablets, 2), ready if p == 0 else None,
+                                                         stop)) for p in range(2)]
+        for p in tablet_procs:
+            p.start()
+        if args.tablets:
+            ready.wait(60)
         post_times: list[float] = []
 
         def door(salle: str, numeros: list[str]):
@@ -113,20 +120,23 @@ def main() -> int:
               f"{len(post_times)} admissions from {len(threads)} doors in {wall:.1f} s "
               f"({len(post_times) / wall:.0f} scans/s)")
         print(f"  POST /scans (durable before answered): p50 {ms(statistics.median(post_times))}, "
-              f"p99 {ms(pct(post_times, 99))}")
+              f"p99 {ms(percentile(post_times, 99))}")
         if latencies:
             print(f"  scan POST -> console 'evenement':     p50 {ms(statistics.median(latencies))}, "
-                  f"p99 {ms(pct(latencies, 99))}, received {len(latencies)}/{len(post_times)}")
+                  f"p99 {ms(percentile(latencies, 99))}, received {len(latencies)}/{len(post_times)}")
         print(f"  total runtime {time.monotonic() - started:.1f} s")
         return 0 if len(latencies) == len(post_times) else 1
     finally:
+        if stop is not None:
+            stop.set()
         for c in clients:
             try:
                 c.disconnect()
             except Exception:  # a client already gone: nothing to close
                 pass
-        server.terminate()
-        server.wait(timeout=10)
+        for p in tablet_procs:
+            p.join(10)
+        server.stop()
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ class Listener:
         self.states: queue.Queue = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("evenement", self.events.put)
+        self.client.on("evenements", lambda items: [self.events.put(e) for e in items])  # a batch
         self.client.on("salle_etat", self.states.put)
         token = live.client(role).token
         self.client.connect(live.url, auth={"token": token}, transports=list(transports), wait_timeout=10)

@@ -15,6 +15,7 @@ class Listener:
         self.events, self.states, self.arrived = [], [], threading.Event()
         self.client = socketio.Client(reconnection=False)
         self.client.on("evenement", self._event)
+        self.client.on("evenements", lambda items: [self._event(e) for e in items])
         self.client.on("salle_etat", self.states.append)
         api = live.client(role)
         self.client.connect(live.url, auth={"token": api.token}, transports=["websocket"], wait_timeout=10)

@@ -64,15 +64,31 @@ class Broadcaster:
                 log.exception("push failed")
 
     def _push(self, events: list[dict]) -> None:
+        """One message per room for what has piled up: a lone event as "evenement", several as "evenements"
+        (a list, oldest first). Under load this batches by itself: what arrives while a push is being sent
+        goes in the next one, so each tablet wakes once per push, not once per scan."""
+        while True:  # take what else has piled up meanwhile
+            try:
+                events = events + self.queue.get_nowait()
+            except queue.Empty:
+                break
+        by_room: dict[str, list[dict]] = {}
         touched = []
         for event in events:
             if event["type"] == "connexion":
                 continue
-            self.socketio.emit("evenement", public_event(event), to=rooms_for(event))
+            data = public_event(event)
+            for room in rooms_for(event):
+                by_room.setdefault(room, []).append(data)
             if event.get("salle") and event.get("epreuve"):
                 touched.append((event["salle"], event["epreuve"]))
             elif event.get("site") and event.get("epreuve"):
                 touched.extend((s.code, event["epreuve"]) for s in self.day.session.salles_of(event["site"]))
+        for room, items in by_room.items():
+            if len(items) == 1:
+                self.socketio.emit("evenement", items[0], to=room)
+            else:
+                self.socketio.emit("evenements", items, to=room)
         with self._lock:
             self._touched.update(dict.fromkeys(touched))
 

@@ -155,6 +155,11 @@
 
   // --- live ------------------------------------------------------------------------------------------------------
 
+  let alertesTimer = null;
+  function alertesSoon() { // at most one reload of the alerts a second, however many events arrive
+    if (!alertesTimer) alertesTimer = setTimeout(() => { alertesTimer = null; loadAlertes(); }, 1000);
+  }
+
   function connectLive() {
     socket = Salle.live({
       connect: async () => { // (re)connected: resynchronise, events missed meanwhile are in the state
@@ -167,7 +172,7 @@
         summaries[s.salle] = s;
         refreshSeats(s.salle);
       },
-      evenement: (e) => { if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) loadAlertes(); },
+      evenement: (e) => { if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) alertesSoon(); },
     });
   }
 

@@ -132,6 +132,8 @@ const Salle = (() => {
     if (!window.io) return null;
     const socket = io({ auth: { token: token() }, transports: ["websocket", "polling"] });
     for (const [name, fn] of Object.entries(handlers)) socket.on(name, fn);
+    // Under load the server batches what piled up into one "evenements" message (a list, oldest first).
+    if (handlers.evenement) socket.on("evenements", (list) => list.forEach(handlers.evenement));
     return socket;
   }
 
