@@ -246,8 +246,8 @@ def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
         sql += " AND resolved_at IS NULL"
     if caller.role == "surveillant":
         sql, params = sql + " AND salle = ?", [*params, caller.salle]
-    elif caller.role == "responsable":
-        sql, params = sql + " AND site = ?", [*params, caller.site]
+    elif caller.role == "responsable":  # an alert without a site (a door relay) concerns every site served here
+        sql, params = sql + " AND (site = ? OR site IS NULL)", [*params, caller.site]
     rows = day.journal.query(sql + " ORDER BY seq", params)
     return [{"seq": r["seq"], "type": r["kind"], "epreuve": r["epreuve"], "site": r["site"], "salle": r["salle"],
              "candidat": r["candidat"], "message": r["message"], "creee_a": r["created_at"],
@@ -261,7 +261,10 @@ def resoudre_alerte(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
     alert = day.journal.one("SELECT * FROM alerts WHERE seq = ?", [seq])
     if alert is None:
         raise Introuvable(f"Alerte n° {seq} inconnue.", code="alerte_inconnue")
-    day.site_for(caller, alert["site"])
+    if alert["site"] is not None:
+        day.site_for(caller, alert["site"])
+    elif caller.role not in ("responsable", "admin"):
+        raise Interdit("Seul un responsable ou un administrateur traite cette alerte.")
 
     def decide(tx: Tx) -> dict:
         current = _fetch(tx.db, "SELECT resolved_at FROM alerts WHERE seq = ?", [seq])

@@ -79,6 +79,10 @@ def test_relay_failure_never_blocks_the_door_closing(day, demo_files, clock, tmp
 
         wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
                                                 "message LIKE '%Signal de porte%'"), timeout=15)
+        # The relay serves every site of this server: each site's responsable sees the alert on the console.
+        for role in ("responsable", "responsable_montreuil"):
+            alertes = live.client(role).get("/api/v1/alertes")["alertes"]
+            assert any("Signal de porte" in a["message"] for a in alertes)
     finally:
         live.app.extensions["salle.devices"].stop()
         live.stop()
