@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import queue
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,6 +25,7 @@ import sqlite_utils
 
 from .errors import Conflit, SalleError
 
+log = logging.getLogger(__name__)
 GENESIS = "0" * 64
 MAX_BATCH = 256
 
@@ -128,6 +131,10 @@ class Journal:
         self.clock = clock
         self.projector = projector
         self._conn = connect(self.path)
+        # The writer never checkpoints: a checkpoint inside a commit stalled every waiting scan (p99 ≈ 140 ms
+        # even at 200 scans/s). A thread of its own copies the WAL back with PASSIVE checkpoints instead,
+        # which never block the writer nor the readers.
+        self._conn.execute("PRAGMA wal_autocheckpoint=0")
         self._db = sqlite_utils.Database(self._conn)
         ensure_schema(self._db)
         self._load_head()
@@ -137,6 +144,20 @@ class Journal:
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="salle-journal-writer", daemon=True)
         self._thread.start()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="salle-checkpoint", daemon=True)
+        self._checkpointer.start()
+
+    def _checkpoint_loop(self, period: float = 1.0) -> None:
+        conn = connect(self.path)
+        try:
+            while not self._closed:
+                time.sleep(period)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as exc:  # busy or disk trouble: the WAL keeps everything, try again later
+                    log.warning("checkpoint: %s", exc)
+        finally:
+            conn.close()
 
     def _load_head(self) -> None:
         row = self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
@@ -266,6 +287,11 @@ class Journal:
         self._closed = True
         self._queue.put(None)
         self._thread.join(timeout=10)
+        self._checkpointer.join(timeout=5)
+        try:
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # leave one tidy file behind
+        except sqlite3.Error as exc:
+            log.warning("checkpoint at close: %s", exc)
         self._conn.close()
 
 
