@@ -15,7 +15,6 @@ import logging
 import queue
 import sqlite3
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -138,26 +137,31 @@ class Journal:
         self._db = sqlite_utils.Database(self._conn)
         ensure_schema(self._db)
         self._load_head()
+        self._load_acked()
         self._local = threading.local()
         self.listeners: list[Callable[[list[dict]], None]] = []
         self._queue: queue.Queue = queue.Queue()
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="salle-journal-writer", daemon=True)
         self._thread.start()
+        self._closing = threading.Event()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="salle-checkpoint", daemon=True)
         self._checkpointer.start()
 
     def _checkpoint_loop(self, period: float = 1.0) -> None:
         conn = connect(self.path)
         try:
-            while not self._closed:
-                time.sleep(period)
+            while not self._closing.wait(period):
                 try:
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error as exc:  # busy or disk trouble: the WAL keeps everything, try again later
                     log.warning("checkpoint: %s", exc)
         finally:
             conn.close()
+
+    def _load_acked(self) -> None:
+        self._acked = {row[0] for row in self._conn.execute("SELECT client_id FROM acks")}
+        self._batch_acked: list[str] = []
 
     def _load_head(self) -> None:
         row = self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
@@ -205,7 +209,9 @@ class Journal:
         fp = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
 
         def run(tx: Tx):
-            ack = tx.db.execute("SELECT fingerprint, response FROM acks WHERE client_id = ?", [client_id]).fetchone()
+            # Every acknowledged id is in memory: the table is read only for an actual replay.
+            ack = client_id in self._acked and tx.db.execute(
+                "SELECT fingerprint, response FROM acks WHERE client_id = ?", [client_id]).fetchone()
             if ack:
                 if ack[0] != fp:
                     raise Conflit("Cet identifiant de requête a déjà servi pour une autre action : la requête "
@@ -218,6 +224,8 @@ class Journal:
                     [client_id, fp, json.dumps(response, ensure_ascii=False, default=str), tx.events[-1]["seq"],
                      tx.now.isoformat(timespec="milliseconds")],
                 )
+                self._acked.add(client_id)  # the last step of the command: undone only if the COMMIT fails
+                self._batch_acked.append(client_id)
             return response, False
 
         return self.write(run)
@@ -242,6 +250,7 @@ class Journal:
     def _commit(self, batch) -> None:
         conn = self._conn
         outcomes = []
+        self._batch_acked = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for fn, slot, done in batch:
@@ -263,6 +272,7 @@ class Journal:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._load_head()
+            self._acked.difference_update(self._batch_acked)
             error = SalleError(f"Enregistrement impossible ({exc}) : rien n'a été enregistré, réessayez.",
                                code="stockage", status=503)
             for fn, slot, done in batch:
@@ -285,6 +295,7 @@ class Journal:
         if self._closed:
             return
         self._closed = True
+        self._closing.set()
         self._queue.put(None)
         self._thread.join(timeout=10)
         self._checkpointer.join(timeout=5)
