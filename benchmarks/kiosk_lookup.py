@@ -13,7 +13,6 @@ import os
 import random
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from datetime import date

@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from .errors import Invalide
 from .journal import SYSTEM, Actor, Tx

@@ -50,3 +50,16 @@ def live(day, demo_files, clock):
     server.stop()
 
 
+
+
+@pytest.fixture
+def salle(live, clock):
+    """A01 with three admitted candidats and E1 started at 09:00; now 10:00: (tablet, responsable, numéros)."""
+    from salle_helpers import admit, candidats, start
+
+    tablet, resp = live.client("surveillant"), live.client("responsable")
+    numeros = candidats(live.day, "A01", 3)
+    admit(tablet, "A01", numeros)
+    start(clock, resp)
+    clock.set(at("10:00"))
+    return tablet, resp, numeros

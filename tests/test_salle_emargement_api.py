@@ -4,19 +4,8 @@ import json
 
 import pytest
 
-from salle_helpers import SIGNATURE, admit, candidats, cid, count, emarge, refused, start
+from salle_helpers import SIGNATURE, admit, candidats, cid, count, emarge, refused
 from support import at
-
-
-@pytest.fixture
-def salle(live, clock):
-    """A01 with three admitted candidats and E1 started at 09:00; now 10:00."""
-    tablet, resp = live.client("surveillant"), live.client("responsable")
-    numeros = candidats(live.day, "A01", 3)
-    admit(tablet, "A01", numeros)
-    start(clock, resp)
-    clock.set(at("10:00"))
-    return tablet, resp, numeros
 
 
 def test_emargement_recorded_with_signature_and_copies(live, salle):

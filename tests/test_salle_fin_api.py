@@ -9,16 +9,6 @@ from salle_helpers import (admit, blank_png, candidats, cid, code128_jpeg, count
 from support import at
 
 
-@pytest.fixture
-def salle(live, clock):
-    tablet, resp = live.client("surveillant"), live.client("responsable")
-    numeros = candidats(live.day, "A01", 3)
-    admit(tablet, "A01", numeros)
-    start(clock, resp)
-    clock.set(at("10:00"))
-    return tablet, resp, numeros
-
-
 # --- alerts ----------------------------------------------------------------------------------------------
 
 
