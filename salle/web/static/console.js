@@ -132,6 +132,30 @@
     if (!r.data.alertes.length) box.append(el("p", { class: "muted" }, "Aucune alerte ouverte."));
   }
 
+  // --- the accueil kiosk: convocations printed, reprints flagged, failed jobs printed again (R6) -------------------
+
+  async function loadImpressions() {
+    let r;
+    try { r = await Salle.api("GET", `/api/v1/sites/${site}/convocations-imprimees`); } catch (e) { return; }
+    if (r.status !== 200) return;
+    const rows = r.data.candidats;
+    const box = $("impressions");
+    if (!rows.length) { box.replaceChildren(el("p", { class: "muted" }, "Aucune convocation demandée à la borne.")); return; }
+    box.replaceChildren(el("table", { class: "impressions" },
+      el("thead", {}, el("tr", {}, ["Candidat", "Numéro", "Imprimées", "", "Travaux en échec"].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows.map((c) => el("tr", { class: c.reimpression ? "reprint" : "" },
+        el("td", {}, `${(c.nom || "").toUpperCase()} ${c.prenom || ""}`), el("td", {}, c.numero),
+        el("td", {}, String(c.imprimees)),
+        el("td", {}, c.reimpression ? el("b", { class: "flag" }, "RÉIMPRESSION") : ""),
+        el("td", {}, c.impressions.filter((j) => j.statut === "echec").map((j) =>
+          el("button", { onclick: () => post(`/api/v1/kiosk/impressions/${j.job}/reimprimer`, {}, loadImpressions) },
+            `Réimprimer (${j.erreur || "échec"})`))))))));
+  }
+  let impressionsTimer = null;
+  function impressionsSoon() { // at most one reload a second
+    if (!impressionsTimer) impressionsTimer = setTimeout(() => { impressionsTimer = null; loadImpressions(); }, 1000);
+  }
+
   // --- end of épreuve (R21, R22) --------------------------------------------------------------------------------
 
   async function openFin(code) {
@@ -163,7 +187,7 @@
   function connectLive() {
     socket = Salle.live({
       connect: async () => { // (re)connected: resynchronise, events missed meanwhile are in the state
-        await loadSalles(); await loadAlertes();
+        await loadSalles(); await loadAlertes(); await loadImpressions();
         $("net").textContent = "Direct"; $("net").classList.remove("off");
       },
       disconnect: () => { $("net").textContent = "Direct interrompu — reconnexion…"; $("net").classList.add("off"); },
@@ -172,7 +196,10 @@
         summaries[s.salle] = s;
         refreshSeats(s.salle);
       },
-      evenement: (e) => { if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) alertesSoon(); },
+      evenement: (e) => {
+        if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) alertesSoon();
+        if (e.type.startsWith("impression") || e.type === "convocation_imprimee") impressionsSoon();
+      },
     });
   }
 

@@ -1,0 +1,40 @@
+"""The console's view of the accueil borne (R6, R27), in headless Chromium: how many convocations each
+candidat had printed, reprints flagged, and a failed job printed again from the console once the printer is
+back (issues 6 and 7)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk_support import cid, kiosk_live, page, printer, wait_for  # noqa: F401 (fixtures)
+from kiosk_support import chromium  # noqa: F401 (one Playwright per session)
+from support import CODES, candidat_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.kiosk_config(KIOSK_PRINT_ATTEMPTS=1, KIOSK_PRINT_WAIT=3.0)
+def test_console_flags_reprints_and_prints_a_failed_job_again(kiosk_live, page, printer):
+    kiosk = kiosk_live.client("kiosk")
+    twice = candidat_in(kiosk_live.day, "A01", pieces_manquantes="")["numero"]
+    for _ in range(2):
+        assert kiosk.post("/api/v1/kiosk/impressions", {"numero": twice, "client_id": cid()})["statut"] == "imprimee"
+    printer.status = "paper_out"
+    failed = candidat_in(kiosk_live.day, "B12", pieces_manquantes="")["numero"]
+    answer = kiosk.post("/api/v1/kiosk/impressions", {"numero": failed, "client_id": cid()})
+    assert answer["statut"] != "imprimee"
+    wait_for(lambda: kiosk.get(f"/api/v1/kiosk/impressions/{answer['job']}")["statut"] == "echec", what="job failed")
+
+    page.goto(kiosk_live.url + "/console")
+    page.fill("#code", CODES["responsable"])
+    page.click("button[type=submit]")
+    table = page.locator("#impressions table")
+    expect(table.locator("tr", has_text=twice)).to_contain_text("RÉIMPRESSION")
+    expect(table.locator("tr", has_text=twice).locator("td").nth(2)).to_have_text("2")
+    row = table.locator("tr", has_text=failed)
+    expect(row.locator("td").nth(2)).to_have_text("0")
+
+    printer.status = "online"
+    printer.clear()
+    row.get_by_role("button", name="Réimprimer").click()
+    expect(row.locator("td").nth(2)).to_have_text("1", timeout=10_000)
+    assert failed.encode() in printer.data
