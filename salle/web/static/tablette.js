@@ -271,13 +271,15 @@
 
   async function start() {
     me = Salle.personnel();
-    $("login-card").hidden = true; $("app").hidden = false;
+    salle = me.salle || null; // a surveillant's salle is known at once: no scan may leave without it
+    $("login-card").hidden = true;
     $("who").textContent = me.nom;
     $("accompagnateur").value = me.nom;
     const wanted = new URLSearchParams(location.search).get("salle");
     try {
       const s = await Salle.api("GET", "/api/v1/session");
-      if (s.status !== 200) return;
+      if (s.status === 401) { Salle.logout(); return; } // the sign-in is no longer valid: back to the code
+      if (s.status !== 200) throw new Error(Salle.errorMessage(s.data));
       const salles = s.data.salles || [];
       salle = me.salle || (salles.find((x) => x.code === wanted) || salles[0] || {}).code;
       const info = salles.find((x) => x.code === salle);
@@ -285,6 +287,7 @@
       const st = await Salle.api("GET", `/api/v1/salles/${salle}`);
       if (st.status === 200) epreuveType = st.data.epreuve.type;
     } catch (e) { salle = me.salle; $("salle-name").textContent = salle || "—"; }
+    $("app").hidden = false; // shown once the salle is known (the scan field is inside)
     await refresh();
     Salle.live({ salle_etat: () => refresh(), evenement: () => {} });
     queue.flush();
