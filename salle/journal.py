@@ -251,23 +251,30 @@ class Journal:
         conn = self._conn
         outcomes = []
         self._batch_acked = []
+        alone = len(batch) == 1  # a lone command needs no savepoint: its failure rolls the transaction back
         try:
             conn.execute("BEGIN IMMEDIATE")
             for fn, slot, done in batch:
                 head, next_seq = self._head, self._next_seq
-                conn.execute("SAVEPOINT cmd")
+                if not alone:
+                    conn.execute("SAVEPOINT cmd")
                 tx = Tx(self, self._db, self.clock.now())
                 try:
                     slot["result"] = fn(tx)
-                    conn.execute("RELEASE cmd")
+                    if not alone:
+                        conn.execute("RELEASE cmd")
                     outcomes.append((slot, done, tx.events))
                 except Exception as exc:  # the command's own failure: undo it alone, keep the batch
-                    conn.execute("ROLLBACK TO cmd")
-                    conn.execute("RELEASE cmd")
+                    if alone:
+                        conn.execute("ROLLBACK")
+                    else:
+                        conn.execute("ROLLBACK TO cmd")
+                        conn.execute("RELEASE cmd")
                     self._head, self._next_seq = head, next_seq
                     slot["error"] = exc
                     outcomes.append((slot, done, []))
-            conn.execute("COMMIT")
+            if conn.in_transaction:
+                conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")

@@ -146,3 +146,20 @@ def test_state_is_exactly_what_the_journal_says(day, clock):
         rebuild(sqlite_utils.Database(conn))
     assert snapshot(conn) == live
     assert live["refus"] and live["presences"]
+
+
+def test_a_lone_failing_command_leaves_nothing_and_the_chain_goes_on(day):
+    before = day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+
+    def explode(tx):
+        tx.append("note", SURVEILLANT.actor, {"n": "lost"})
+        raise Conflit("non")
+
+    with pytest.raises(Conflit):
+        day.journal.write(explode)  # alone in its batch: rolled back without a savepoint
+    day.journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": "kept"}))
+    notes = day.journal.query("SELECT seq, payload FROM events WHERE type = 'note'")
+    assert [n["payload"] for n in notes] == ['{"n": "kept"}'] and notes[0]["seq"] == before + 1
+    path = day.db_path
+    day.close()
+    assert verify_chain(path)[0]
