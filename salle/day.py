@@ -291,9 +291,15 @@ class ExamDay:
         facts = rules.Presence(
             epreuve=epreuve, started_at=_dt(der.get("started_at")), tiers_temps=c.tiers_temps,
             status=presence["status"] if presence else None, emarge=bool(presence and presence["emarge_at"]),
-            identite_verifiee=identite, released=bool(_fetch(db, "SELECT 1 FROM fins WHERE epreuve = ? AND salle = ? AND released_at IS NOT NULL", [epreuve.code, salle.code])),  # R22
+            identite_verifiee=identite, released=self._released(db, epreuve, salle),
         )
         return c, facts
+
+    @staticmethod
+    def _released(db, epreuve: Epreuve, salle: Salle) -> bool:
+        """R22: the salle's release recorded (after the recount)."""
+        return _fetch(db, "SELECT 1 FROM fins WHERE epreuve = ? AND salle = ? AND released_at IS NOT NULL",
+                      [epreuve.code, salle.code]) is not None
 
     def _movement(self, caller: Caller, salle_code: str, body: dict, op: str) -> dict:
         salle = self.salle_for(caller, salle_code)

@@ -185,7 +185,8 @@ def build(workdir: Path, count: int = 300) -> Path:
     return db
 
 
-def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: threading.Event, rng=None) -> None:
+def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: threading.Event, started: float,
+               rng=None) -> None:
     """Surveillants scanning at their doors: most arrive before the doors close, some at the wrong salle,
     a few late (refused, R3), one without identity document (R5), pièces manquantes produced (R7)."""
     import sqlite3
@@ -215,7 +216,7 @@ def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: t
     plan.sort()
     others = sorted(by_salle)
     for when, numero, salle, pieces in plan:
-        wait = (when - clock_start).total_seconds() / speed - (time.monotonic() - feed_scans.t0)
+        wait = (when - clock_start).total_seconds() / speed - (time.monotonic() - started)
         if stop.wait(max(0.0, wait)):
             return
         try:
@@ -245,9 +246,9 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     server = ChildServer(db, host=host, port=port, clock=clock_start.isoformat(timespec="minutes"), speed=speed,
                          env=env, output=None)
     try:
-        feed_scans.t0 = time.monotonic()
         print(banner(base, workdir, count, speed), flush=True)
-        feeder = threading.Thread(target=feed_scans, args=(base, db, clock_start, speed, stop), daemon=True)
+        feeder = threading.Thread(target=feed_scans, args=(base, db, clock_start, speed, stop, time.monotonic()),
+                                  daemon=True)
         feeder.start()
         deadline = time.monotonic() + duration if duration else None
         while server.proc.poll() is None:
@@ -283,5 +284,3 @@ def banner(base: str, workdir: Path, count: int, speed: float) -> str:
     ]
     return "\n".join(lines)
 
-
-feed_scans.t0 = time.monotonic()

@@ -265,10 +265,11 @@ def rebuild(db: sqlite_utils.Database) -> int:
         if name in db.table_names():
             db[name].drop()
     ensure_state_schema(db)
+    cursor = db.conn.execute("SELECT * FROM events ORDER BY seq")
+    columns = [d[0] for d in cursor.description]
     count = 0
-    for row in db.conn.execute("SELECT * FROM events ORDER BY seq"):
-        event = dict(zip([d[0] for d in db.conn.execute("SELECT * FROM events LIMIT 0").description], row))
-        project(db, event)
+    for row in cursor.fetchall():  # read whole before writing: the projections write to the same file
+        project(db, dict(zip(columns, row)))
         count += 1
     return count
 
