@@ -5,14 +5,64 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
+
+
+class SalleWorker(ThreadWorker):
+    """gunicorn's gthread worker, with a tablet's connection kept on its thread between two requests.
+
+    gthread hands every kept-alive connection back to its main loop after each request, and that
+    loop hands the next request to a pool thread again: several thread switches a request. Here a
+    thread waits up to `linger` seconds for the same connection's next request, as long as three
+    quarters of the threads are free for others; past that, the connection goes back to the poller as
+    in gthread. Websockets hold their thread for the day in both (Flask-SocketIO's threading mode)."""
+
+    linger = 1.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._busy = 0
+        self._busy_lock = threading.Lock()
+        self._notified = 0.0
+
+    def notify(self):
+        # The arbiter only reads this heartbeat with a timeout, and `serve` runs without one (websockets
+        # stay open all day): touch the file once a second, not at every turn of the main loop.
+        now = time.monotonic()
+        if now - self._notified >= 1.0:
+            self._notified = now
+            super().notify()
+
+    def handle(self, conn):
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            keepalive = super().handle(conn)
+            while keepalive is True and self.alive and self._next_request_arrives(conn):
+                keepalive = super().handle(conn)
+            return keepalive
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    def _next_request_arrives(self, conn) -> bool:
+        if conn.parser.unreader.buf.getvalue():  # already read ahead
+            return True
+        if self._busy > self.cfg.threads * 3 // 4:
+            return False
+        poller = select.poll()
+        poller.register(conn.sock, select.POLLIN)
+        return bool(poller.poll(self.linger * 1000))
 
 
 class _Gunicorn(BaseApplication):
@@ -34,7 +84,7 @@ def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,  # never more without a message queue (Flask-SocketIO)
-        "worker_class": "gthread",
+        "worker_class": "salle.server.SalleWorker",
         "threads": threads,
         "timeout": 0,  # websockets stay open for the day
         "graceful_timeout": 5,

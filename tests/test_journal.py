@@ -79,7 +79,7 @@ def test_concurrent_writers_each_recorded_once_and_the_chain_holds(day):
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=(todo[i::8],)) for i in range(8)]
+    threads = [threading.Thread(target=worker, args=(todo[i::16],)) for i in range(16)]
     for t in threads:
         t.start()
     for t in threads:
@@ -94,36 +94,52 @@ def test_concurrent_writers_each_recorded_once_and_the_chain_holds(day):
 
 
 def test_a_failing_command_leaves_the_others_of_its_batch(day):
+    """Three commands queued while a commit is on its way share the writer's next commit: the one that
+    fails is undone alone."""
+    journal = day.journal
     results, errors = [], []
-    gate = threading.Barrier(3)
 
     def good(n):
-        gate.wait()
-        results.append(day.journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": n})))
+        results.append(journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": n})))
+
+    def explode(tx):
+        tx.append("note", SURVEILLANT.actor, {"n": "bad"})
+        raise Conflit("non")
 
     def bad():
-        gate.wait()
-
-        def explode(tx):
-            tx.append("note", SURVEILLANT.actor, {"n": "bad"})
-            raise Conflit("non")
-
         try:
-            day.journal.write(explode)
+            journal.write(explode)
         except Conflit as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=good, args=(1,)), threading.Thread(target=bad), threading.Thread(target=good, args=(2,))]
-    for t in threads:
-        t.start()
+    batches = []
+    commit = journal._commit
+    journal._commit = lambda batch: (batches.append(len(batch)), commit(batch))
+    queued_before = journal._queue.unfinished_tasks  # every put counts (nothing calls task_done)
+    with journal._writing:  # a commit on its way: the three queue up behind it
+        threads = [threading.Thread(target=good, args=(1,)), threading.Thread(target=bad),
+                   threading.Thread(target=good, args=(2,))]
+        for t in threads:
+            t.start()
+        while journal._queue.unfinished_tasks - queued_before < 3:
+            threading.Event().wait(0.01)
     for t in threads:
         t.join()
+    assert batches == [3]
     assert len(results) == 2 and len(errors) == 1
-    notes = day.journal.query("SELECT payload FROM events WHERE type = 'note'")
+    notes = journal.query("SELECT payload FROM events WHERE type = 'note'")
     assert sorted(n["payload"] for n in notes) == ['{"n": 1}', '{"n": 2}']
     path = day.db_path
     day.close()
     assert verify_chain(path)[0]
+
+
+def test_a_lone_command_commits_in_its_callers_thread(day):
+    """Nobody writing, nobody waiting: no hand-off to the writer thread and back."""
+    seen = []
+    day.journal.write(lambda tx: seen.append(threading.current_thread()) or tx.append("note", SURVEILLANT.actor))
+    assert seen == [threading.current_thread()]
+    assert day.journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'note'")["n"] == 1
 
 
 def test_state_is_exactly_what_the_journal_says(day, clock):

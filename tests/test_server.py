@@ -1,0 +1,76 @@
+"""`salle serve`'s worker on a real port: kept-alive connections stay on their thread a moment, then go back
+to the poller; more connections than threads are all served; a stop with lingering connections is clean."""
+
+import json
+import socket
+import time
+
+import pytest
+
+from salle import demo
+from salle.server import ChildServer, SalleWorker
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The production server with only 8 threads, so that connections outnumber them."""
+    db = demo.build(tmp_path_factory.mktemp("server"), 20)
+    server = ChildServer(db, clock="2027-03-18T08:40", threads=8)
+    yield server
+    server.stop()
+
+
+class Connection:
+    """One raw HTTP/1.1 keep-alive connection: it never reconnects behind our back."""
+
+    def __init__(self, server):
+        self.sock = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        self.file = self.sock.makefile("rb")
+
+    def health(self) -> dict:
+        self.sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: salle\r\n\r\n")
+        status = self.file.readline()
+        assert status.startswith(b"HTTP/1.1 200"), status
+        length = 0
+        while (line := self.file.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return json.loads(self.file.read(length))
+
+    def close(self):
+        self.file.close()
+        self.sock.close()
+
+
+def test_a_kept_alive_connection_is_served_while_it_lingers_and_after(served):
+    conn = Connection(served)
+    try:
+        assert all(conn.health()["ok"] for _ in range(20))
+        time.sleep(SalleWorker.linger + 0.5)  # past the linger: the connection is back on the poller
+        assert all(conn.health()["ok"] for _ in range(20))
+    finally:
+        conn.close()
+
+
+def test_more_kept_alive_connections_than_threads_are_all_served(served):
+    conns = [Connection(served) for _ in range(20)]
+    try:
+        answers = [conn.health()["ok"] for _ in range(3) for conn in conns]
+    finally:
+        for conn in conns:
+            conn.close()
+    assert answers == [True] * 60
+
+
+def test_a_stop_with_lingering_connections_is_clean(tmp_path):
+    server = ChildServer(demo.build(tmp_path, 20), clock="2027-03-18T08:40", threads=8)
+    conns = [Connection(server) for _ in range(4)]
+    try:
+        for conn in conns:
+            conn.health()
+        server.stop()  # SIGTERM while four threads wait for their connection's next request
+    finally:
+        for conn in conns:
+            conn.close()
+    assert server.proc.returncode == 0
