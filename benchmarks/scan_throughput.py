@@ -115,7 +115,7 @@ def main():
                  for rate, phase in zip(rates, phases[1:])]
     finally:
         server.stop()
-    print(f"scan throughput — {args.clients} concurrent clients, real API (gunicorn gthread, 1 worker) on a real "
+    print(f"scan throughput — {args.clients} concurrent clients, real API (salle serve: gunicorn, 1 worker) on a real "
           f"SQLite file; load generated on the same 2-core machine")
     print(f"  saturation ({sat_n} scans, back to back)   durable scans/s {top:7.0f}   "
           f"p50 {percentile(sat_lat, 50):6.1f} ms   p99 {percentile(sat_lat, 99):6.1f} ms   "
