@@ -279,13 +279,15 @@ class Journal:
                         conn.execute("RELEASE cmd")
                     outcomes.append((slot, done, tx.events))
                 except Exception as exc:  # the command's own failure: undo it alone, keep the batch
+                    if not conn.in_transaction:  # SQLite itself rolled back (disk full, I/O error): all lost
+                        raise
                     if alone:
                         conn.execute("ROLLBACK")
                     else:
                         conn.execute("ROLLBACK TO cmd")
                         conn.execute("RELEASE cmd")
                     self._head, self._next_seq = head, next_seq
-                    slot["error"] = exc
+                    slot["error"] = _storage_error(exc) if isinstance(exc, sqlite3.Error) else exc
                     outcomes.append((slot, done, []))
             if conn.in_transaction:
                 conn.execute("COMMIT")
@@ -294,8 +296,7 @@ class Journal:
                 conn.execute("ROLLBACK")
             self._load_head()
             self._acked.difference_update(self._batch_acked)
-            error = SalleError(f"Enregistrement impossible ({exc}) : rien n'a été enregistré, réessayez.",
-                               code="stockage", status=503)
+            error = _storage_error(exc)
             for fn, slot, done in batch:
                 slot.pop("result", None)
                 slot["error"] = error
@@ -328,6 +329,12 @@ class Journal:
         except sqlite3.Error as exc:
             log.warning("checkpoint at close: %s", exc)
         self._conn.close()
+
+
+def _storage_error(exc: sqlite3.Error) -> SalleError:
+    log.error("enregistrement impossible : %s", exc)
+    return SalleError(f"Enregistrement impossible ({exc}) : rien n'a été enregistré. Réessayez ; si cela persiste, "
+                      "prévenez le responsable (disque plein ou défaillant ?).", code="stockage", status=503)
 
 
 def verify_chain(path: str | Path) -> tuple[bool, str, int]:

@@ -1,5 +1,6 @@
 """The API on a real port: roles, bad input, duplicates, doors by themselves, rehearsal clock, OpenAPI."""
 
+import sqlite3
 import uuid
 
 import pytest
@@ -141,6 +142,49 @@ def test_duplicate_request_gets_the_first_answer(live):
     again = tablet.post("/api/v1/salles/A01/scans", body)
     assert again["verdict"] == first["verdict"] == "admis" and again["rejoue"] is True
     assert events(live) == before
+
+
+def test_a_read_only_disk_answers_503_in_french_records_nothing_and_the_retry_counts_once(live):
+    """The file system turned read-only under SQLite (as ext4 does after a disk error; here the writer's
+    connection is made query-only): the scan is refused with a message saying what to do, nothing is
+    recorded, and the same request succeeds once writing works again."""
+    tablet = live.client("surveillant")
+    c = candidat_in(live.day, "A01", pieces_manquantes="")
+    body = {"code": c["numero"], "client_id": cid(), "piece_identite": "cni"}
+    conn = live.day.journal._conn
+    before = events(live)
+    conn.execute("PRAGMA query_only = ON")
+    try:
+        status, erreur = error_of(lambda: tablet.post("/api/v1/salles/A01/scans", body))
+    finally:
+        conn.execute("PRAGMA query_only = OFF")
+    assert status == 503 and erreur["code"] == "stockage"
+    assert "rien n'a été enregistré" in erreur["message"] and "Réessayez" in erreur["message"]
+    assert events(live) == before
+    answer = tablet.post("/api/v1/salles/A01/scans", body)
+    assert answer["verdict"] == "admis" and answer["rejoue"] is False
+    assert tablet.post("/api/v1/salles/A01/scans", body)["rejoue"] is True
+    assert events(live) == before + 1
+
+
+def test_a_locked_database_at_begin_answers_503_and_records_nothing(live):
+    """Another process holding SQLite's write lock past the wait: the whole commit fails, in French."""
+    tablet = live.client("surveillant")
+    c = candidat_in(live.day, "A01", pieces_manquantes="")
+    body = {"code": c["numero"], "client_id": cid(), "piece_identite": "cni"}
+    live.day.journal._conn.execute("PRAGMA busy_timeout = 50")
+    other = sqlite3.connect(live.day.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    try:
+        before = events(live)
+        status, erreur = error_of(lambda: tablet.post("/api/v1/salles/A01/scans", body))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert status == 503 and erreur["code"] == "stockage" and "locked" in erreur["message"]
+    assert events(live) == before
+    assert tablet.post("/api/v1/salles/A01/scans", body)["verdict"] == "admis"
+    assert events(live) == before + 1
 
 
 def test_preview_without_identity_records_nothing(live):

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from salle.day import Caller
-from salle.errors import Conflit
+from salle.errors import Conflit, SalleError
 from salle.journal import Actor, verify_chain
 from salle.state import STATE_TABLES, rebuild
 
@@ -176,6 +176,69 @@ def test_a_lone_failing_command_leaves_nothing_and_the_chain_goes_on(day):
     day.journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": "kept"}))
     notes = day.journal.query("SELECT seq, payload FROM events WHERE type = 'note'")
     assert [n["payload"] for n in notes] == ['{"n": "kept"}'] and notes[0]["seq"] == before + 1
+    path = day.db_path
+    day.close()
+    assert verify_chain(path)[0]
+
+
+def _full_disk(journal):
+    """SQLite's own « database or disk is full »: the file may not grow past its current size."""
+    journal.write(lambda tx: tx.db.execute("CREATE TABLE IF NOT EXISTS filler (x BLOB)"))
+    journal._conn.execute(f"PRAGMA max_page_count = {journal._conn.execute('PRAGMA page_count').fetchone()[0]}")
+
+    def big(tx):
+        tx.append("note", SURVEILLANT.actor, {"n": "big"})
+        tx.db.execute("INSERT INTO filler VALUES (zeroblob(1000000))")  # needs new pages: refused
+
+    return big
+
+
+def test_a_full_disk_fails_the_command_in_french_and_the_chain_goes_on(day):
+    journal = day.journal
+    big = _full_disk(journal)
+    before = journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+    with pytest.raises(SalleError) as exc:
+        journal.write(big)  # alone: SQLite rolls the transaction back by itself
+    assert exc.value.code == "stockage" and "disk is full" in exc.value.message
+    journal._conn.execute("PRAGMA max_page_count = 1073741823")
+    journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": "after"}))
+    notes = journal.query("SELECT seq, payload FROM events WHERE type = 'note'")
+    assert [n["payload"] for n in notes] == ['{"n": "after"}'] and notes[0]["seq"] == before + 1
+    path = day.db_path
+    day.close()
+    assert verify_chain(path)[0]
+
+
+def test_a_full_disk_in_a_group_commit_fails_the_whole_batch(day):
+    """SQLite undoes the whole transaction on a full disk: every command of the batch is told, none is
+    acknowledged, and each can be retried with its client id."""
+    journal = day.journal
+    big = _full_disk(journal)
+    outcomes = []
+
+    def run(fn, client_id):
+        try:
+            outcomes.append(journal.command(client_id, {"id": client_id}, fn))
+        except SalleError as exc:
+            outcomes.append(exc.code)
+
+    def note(tx):
+        tx.append("note", SURVEILLANT.actor, {"n": "small"})
+        return {"ok": True}
+
+    queued_before = journal._queue.unfinished_tasks
+    with journal._writing:
+        threads = [threading.Thread(target=run, args=(fn, f"disk-{i}")) for i, fn in enumerate((note, big, note))]
+        for t in threads:
+            t.start()
+        while journal._queue.unfinished_tasks - queued_before < 3:
+            threading.Event().wait(0.01)
+    for t in threads:
+        t.join()
+    assert outcomes == ["stockage"] * 3
+    assert journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'note'")["n"] == 0
+    journal._conn.execute("PRAGMA max_page_count = 1073741823")
+    assert journal.command("disk-0", {"id": "disk-0"}, note) == ({"ok": True}, False)  # not acknowledged before
     path = day.db_path
     day.close()
     assert verify_chain(path)[0]

@@ -159,3 +159,25 @@ def test_offline_tablet_queues_then_replays_nothing_lost_or_doubled(live, clock,
     assert len(events(live.day, "toilettes_sortie", first)) == 1
     assert len(events(live.day, "scan", first)) == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('salle.tablette.queue') || '[]').length") == 0
+
+
+def test_a_server_that_cannot_record_keeps_the_action_on_the_tablet(live, context):
+    """The disk refuses writes (the writer's connection made query-only): the server answers 503, the
+    tablet keeps the entry and says so, then sends it by itself once the server records again: once."""
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    (numero,) = candidats(live.day, "A01", 1)
+    conn = live.day.journal._conn
+    conn.execute("PRAGMA query_only = ON")
+    try:
+        wedge_scan(page, numero)  # even the preview goes through the writer: the server answers 503
+        expect(page.locator("#v-word")).to_have_text("SERVEUR INDISPONIBLE")
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#net")).to_have_text("Serveur indisponible — 1 action(s) en attente")
+        expect(page.locator("#v-word")).to_have_text("EN ATTENTE")
+        assert events(live.day, "scan", numero) == []
+    finally:
+        conn.execute("PRAGMA query_only = OFF")
+    expect(page.locator("#net")).to_have_text("En ligne", timeout=10000)
+    scans = events(live.day, "scan", numero)
+    assert len(scans) == 1 and json.loads(scans[0]["payload"])["verdict"] == "admis"

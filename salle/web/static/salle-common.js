@@ -57,6 +57,7 @@ const Salle = (() => {
   const now = () => new Date(Date.now() + offset);
   const hhmm = (iso) => (iso ? iso.slice(11, 16).replace(":", " h ") : "—");
   const errorMessage = (data) => (data && data.erreur ? data.erreur.message : "Erreur inattendue.");
+  const serverDown = (status) => status >= 502 && status <= 504; // could not record (disk, restart): nothing was
 
   function el(tag, attrs = {}, ...children) { // text only through textContent: nothing typed reaches HTML
     const node = document.createElement(tag);
@@ -70,11 +71,12 @@ const Salle = (() => {
   }
 
   /* Every write goes through this queue, persisted in localStorage, replayed in order when the network is back.
-     Each action keeps its client_id, so a replay after a cut is recorded once. */
+     Each action keeps its client_id, so a replay after a cut is recorded once. An answer 502-504 (the server
+     could not record: disk trouble, restart) keeps the action queued like a network cut: nothing was recorded. */
   class Queue {
     constructor(key, onResult, onChange) {
       this.key = key; this.onResult = onResult; this.onChange = onChange;
-      this.online = true; this.busy = false;
+      this.online = true; this.serverDown = false; this.busy = false;
       window.addEventListener("online", () => this.flush());
       setInterval(() => { if (this.items().length) this.flush(); }, 2000);
     }
@@ -94,9 +96,12 @@ const Salle = (() => {
           const action = items[0];
           let answer;
           try { answer = await api("POST", action.path, action.body); } catch (e) {
-            this.online = false; this.onChange(this); return; // network down: keep it, try again later
+            this.online = false; this.serverDown = false; this.onChange(this); return; // network down: keep it, try again later
           }
-          this.online = true;
+          if (serverDown(answer.status)) { // the server could not record it: keep it, try again later
+            this.online = false; this.serverDown = true; this.onChange(this); return;
+          }
+          this.online = true; this.serverDown = false;
           this.save(this.items().filter((a) => a.body.client_id !== action.body.client_id));
           this.onResult(action, answer);
         }
@@ -137,6 +142,6 @@ const Salle = (() => {
     return socket;
   }
 
-  return { uuid, api, login, logout, token, personnel, now, hhmm, errorMessage, el, Queue, SignaturePad, live,
+  return { uuid, api, login, logout, token, personnel, now, hhmm, errorMessage, serverDown, el, Queue, SignaturePad, live,
            get repetition() { return repetition; } };
 })();

@@ -30,6 +30,10 @@
   }
 
   function showAnswer(data, status) {
+    if (status >= 500) { // the server's trouble, not the candidat's: never « REFUSÉ »
+      verdict("wait", "RÉESSAYEZ", Salle.errorMessage(data));
+      return;
+    }
     if (status >= 400 || data.erreur) {
       const e = data.erreur || {};
       const from = e.details && e.details.autorise_a_partir_de ? ` Autorisé à partir de ${hhmm(e.details.autorise_a_partir_de)}.` : "";
@@ -54,7 +58,8 @@
     const n = q.items().length;
     const net = $("net");
     net.classList.toggle("off", !q.online);
-    net.textContent = q.online ? (n ? `Envoi de ${n} action(s)…` : "En ligne") : `Hors ligne — ${n} action(s) en attente`;
+    net.textContent = q.online ? (n ? `Envoi de ${n} action(s)…` : "En ligne")
+      : `${q.serverDown ? "Serveur indisponible" : "Hors ligne"} — ${n} action(s) en attente`;
   }
 
   // --- the queue's answers -------------------------------------------------------------------------------
@@ -66,22 +71,30 @@
     refresh();
   }
 
-  function send(path, body, label, context) {
-    if (!queue.online) verdict("wait", "EN ATTENTE", "Hors ligne : action gardée sur la tablette, envoyée au retour du réseau.", label);
-    return queue.push(path, body, label, context);
+  async function send(path, body, label, context) {
+    await queue.push(path, body, label, context);
+    if (!queue.online) {
+      verdict("wait", "EN ATTENTE", queue.serverDown
+        ? "Le serveur n'a pas pu l'enregistrer : action gardée sur la tablette, renvoyée toute seule."
+        : "Hors ligne : action gardée sur la tablette, envoyée au retour du réseau.", label);
+    }
   }
 
   // --- scans -----------------------------------------------------------------------------------------------
 
   async function scan(code, extra = {}) {
     hidePanels();
-    let answer;
+    let answer = null;
     try {
       answer = await Salle.api("POST", `/api/v1/salles/${salle}/scans`, { code, client_id: Salle.uuid(), ...extra });
-    } catch (e) { // offline: the surveillant checks the convocation by eye; the entry is queued with the ID shown
-      renderNet(Object.assign(queue, { online: false }));
-      verdict("wait", "HORS LIGNE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée au retour du réseau.", code);
-      askPiece("Pièce d'identité présentée (hors ligne)", (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, ...extra }, `Entrée ${code}`));
+    } catch (e) { /* offline: below */ }
+    if (!answer || Salle.serverDown(answer.status)) {
+      // offline, or the server cannot record just now: the surveillant checks the convocation by eye; the entry
+      // is queued with the ID shown and sent by itself later
+      renderNet(Object.assign(queue, { online: false, serverDown: !!answer }));
+      if (answer) verdict("wait", "SERVEUR INDISPONIBLE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée dès que le serveur répondra.", code);
+      else verdict("wait", "HORS LIGNE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée au retour du réseau.", code);
+      askPiece(`Pièce d'identité présentée (${answer ? "serveur indisponible" : "hors ligne"})`, (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, ...extra }, `Entrée ${code}`));
       return;
     }
     const { status, data } = answer;
