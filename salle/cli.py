@@ -1,4 +1,5 @@
-"""The `salle` command: set up the day, import candidats, serve, verify the journal, run the demo."""
+"""The `salle` command: set up the day, import candidats, serve, verify the journal, export and purge, run the
+demo."""
 
 from __future__ import annotations
 
@@ -172,6 +173,48 @@ def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
     finally:
         day.close()
     click.echo(f"Procès-verbal écrit dans {output}.")
+
+
+@main.command()
+@DB
+@click.option("-o", "--output", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Dossier où écrire l'archive.")
+def export(db_path: Path, directory: Path):
+    """Exporter la journée dans une archive ZIP : journal, candidats, émargements, procès-verbaux."""
+    from .export import export_day
+
+    day = open_day(db_path)
+    try:
+        archive = export_day(day, directory)
+    except SalleError as exc:
+        fail(exc)
+    finally:
+        day.close()
+    from .export import check_archive
+
+    checked = check_archive(archive)
+    click.echo(f"Export écrit dans {archive} : {checked.events} événements, tête de chaîne {checked.head}.")
+
+
+@main.command()
+@DB
+@click.option("--export", "archive", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="L'archive écrite par « salle export » pour ce fichier.")
+@click.option("--oui", is_flag=True, help="Ne pas demander de confirmation.")
+def purge(db_path: Path, archive: Path, oui: bool):
+    """Supprimer le fichier du jour (données personnelles, R27) après avoir vérifié son export."""
+    from .export import check_archive, purge as purge_day
+
+    try:
+        check_archive(archive)
+        if not oui:
+            answer = click.prompt(f"Supprimer définitivement {db_path} ? (o/n)", default="n", show_default=False)
+            if answer.strip().lower() not in ("o", "oui"):
+                click.echo("Rien n'est supprimé.")
+                sys.exit(1)
+        click.echo(purge_day(db_path, archive))
+    except SalleError as exc:
+        fail(exc)
 
 
 def _register_optional_groups():

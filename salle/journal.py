@@ -140,6 +140,7 @@ class Journal:
         self._load_head()
         self._load_acked()
         self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []  # every thread's reader, closed with the journal
         self.listeners: list[Callable[[list[dict]], None]] = []
         self._queue: queue.Queue = queue.Queue()
         self._writing = threading.Lock()  # held by whoever commits: the writer thread or a lone caller
@@ -182,6 +183,7 @@ class Journal:
         if db is None:
             db = sqlite_utils.Database(connect(self.path, readonly=True))
             self._local.db = db
+            self._readers.append(db.conn)
         return db
 
     def query(self, sql: str, params=()) -> list[dict]:
@@ -329,6 +331,8 @@ class Journal:
         except sqlite3.Error as exc:
             log.warning("checkpoint at close: %s", exc)
         self._conn.close()
+        for conn in self._readers:
+            conn.close()
 
 
 def _storage_error(exc: sqlite3.Error) -> SalleError:
@@ -340,23 +344,28 @@ def _storage_error(exc: sqlite3.Error) -> SalleError:
 def verify_chain(path: str | Path) -> tuple[bool, str, int]:
     """Check every event's hash and link. Returns (ok, message in French, events checked)."""
     conn = connect(path, readonly=True)
+    try:
+        return verify_events(dict(row) for row in conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events "
+                                                               "ORDER BY seq"))
+    finally:
+        conn.close()
+
+
+def verify_events(events) -> tuple[bool, str, int]:
+    """Check a sequence of events (dicts, in seq order) from the journal or from an export."""
     prev = GENESIS
     count = 0
     expected_seq = 1
-    try:
-        for row in conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq"):
-            event = dict(row)
-            count += 1
-            if event["seq"] != expected_seq:
-                return False, f"Événement n° {expected_seq} manquant : le journal a été amputé.", count
-            if event["prev_hash"] != prev:
-                return False, (f"Événement n° {event['seq']} ({event['type']}) : son lien vers l'événement "
-                               "précédent ne correspond pas : le journal a été modifié."), count
-            if event_hash(event) != event["hash"]:
-                return False, (f"Événement n° {event['seq']} ({event['type']}, {event['server_time']}) : son "
-                               "contenu a été modifié après son enregistrement."), count
-            prev = event["hash"]
-            expected_seq += 1
-    finally:
-        conn.close()
+    for event in events:
+        count += 1
+        if event["seq"] != expected_seq:
+            return False, f"Événement n° {expected_seq} manquant : le journal a été amputé.", count
+        if event["prev_hash"] != prev:
+            return False, (f"Événement n° {event['seq']} ({event['type']}) : son lien vers l'événement "
+                           "précédent ne correspond pas : le journal a été modifié."), count
+        if event_hash(event) != event["hash"]:
+            return False, (f"Événement n° {event['seq']} ({event['type']}, {event['server_time']}) : son "
+                           "contenu a été modifié après son enregistrement."), count
+        prev = event["hash"]
+        expected_seq += 1
     return True, f"Journal intègre : {count} événements, tête de chaîne {prev}.", count

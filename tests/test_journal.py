@@ -18,6 +18,20 @@ def numeros(day, salle):
                                                    "pieces_manquantes = '' ORDER BY numero", [salle])]
 
 
+def queued_behind_a_commit(journal, calls) -> None:
+    """Run each call in its own thread while a commit is on its way, so that all of them queue up and share
+    the writer's next group commit; return when all are done."""
+    queued_before = journal._queue.unfinished_tasks  # every put counts (nothing calls task_done)
+    with journal._writing:
+        threads = [threading.Thread(target=call) for call in calls]
+        for t in threads:
+            t.start()
+        while journal._queue.unfinished_tasks - queued_before < len(calls):
+            threading.Event().wait(0.01)
+    for t in threads:
+        t.join()
+
+
 def scan(day, numero, client_id, salle="A01"):
     return day.scan(SURVEILLANT, salle, {"code": numero, "client_id": client_id, "piece_identite": "cni"})
 
@@ -115,16 +129,7 @@ def test_a_failing_command_leaves_the_others_of_its_batch(day):
     batches = []
     commit = journal._commit
     journal._commit = lambda batch: (batches.append(len(batch)), commit(batch))
-    queued_before = journal._queue.unfinished_tasks  # every put counts (nothing calls task_done)
-    with journal._writing:  # a commit on its way: the three queue up behind it
-        threads = [threading.Thread(target=good, args=(1,)), threading.Thread(target=bad),
-                   threading.Thread(target=good, args=(2,))]
-        for t in threads:
-            t.start()
-        while journal._queue.unfinished_tasks - queued_before < 3:
-            threading.Event().wait(0.01)
-    for t in threads:
-        t.join()
+    queued_behind_a_commit(journal, [lambda: good(1), bad, lambda: good(2)])
     assert batches == [3]
     assert len(results) == 2 and len(errors) == 1
     notes = journal.query("SELECT payload FROM events WHERE type = 'note'")
@@ -226,15 +231,7 @@ def test_a_full_disk_in_a_group_commit_fails_the_whole_batch(day):
         tx.append("note", SURVEILLANT.actor, {"n": "small"})
         return {"ok": True}
 
-    queued_before = journal._queue.unfinished_tasks
-    with journal._writing:
-        threads = [threading.Thread(target=run, args=(fn, f"disk-{i}")) for i, fn in enumerate((note, big, note))]
-        for t in threads:
-            t.start()
-        while journal._queue.unfinished_tasks - queued_before < 3:
-            threading.Event().wait(0.01)
-    for t in threads:
-        t.join()
+    queued_behind_a_commit(journal, [lambda i=i, fn=fn: run(fn, f"disk-{i}") for i, fn in enumerate((note, big, note))])
     assert outcomes == ["stockage"] * 3
     assert journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'note'")["n"] == 0
     journal._conn.execute("PRAGMA max_page_count = 1073741823")
