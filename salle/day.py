@@ -229,6 +229,7 @@ class ExamDay:
             raise Invalide("Le code scanné doit être du texte.", code="code_invalide")
         device_time = _device_time(body.get("device_time"))
         now = self.clock.now()
+        seen_at = _seen_at(body.get("heure_constatee"), now)
         epreuve = self.epreuve_for(body.get("epreuve"), now)
         parsed = rules.parse_code(code, self.session.concours)
         if parsed.verdict:  # illisible, inconnu: nothing is recorded (bad input changes nothing)
@@ -237,7 +238,7 @@ class ExamDay:
                        "epreuve": body.get("epreuve")}
 
         def decide(tx: Tx) -> dict:
-            arrival = self._arrival(tx.db, epreuve, salle, parsed.numero, piece, pieces_produites, tx.now)
+            arrival = self._arrival(tx.db, epreuve, salle, parsed.numero, piece, pieces_produites, tx.now, seen_at)
             verdict = rules.check_arrival(arrival, tx.now)
             c = arrival.candidat
             if c is None or (verdict.code == rules.ADMIS and piece is None):
@@ -245,7 +246,7 @@ class ExamDay:
             tx.append("scan", caller.actor, {
                 "verdict": verdict.code, "code": code, "piece_identite": piece, "message": verdict.message,
                 "pieces_produites": pieces_produites and bool(c.pieces_manquantes), "place": c.place,
-                "regle": verdict.rule,
+                "regle": verdict.rule, **({"entre_a": verdict.data["entre_a"]} if "entre_a" in verdict.data else {}),
             }, client_id=client_id, device_time=device_time, epreuve=epreuve.code, site=salle.site,
                 salle=salle.code, candidat=c.numero)
             return self._answer(verdict, epreuve, salle, c, recorded=True)
@@ -253,7 +254,8 @@ class ExamDay:
         answer, replayed = self.journal.command(client_id, fingerprint, decide)
         return {**answer, "rejoue": replayed}
 
-    def _arrival(self, db, epreuve: Epreuve, salle: Salle, numero: str, piece, pieces_produites, now) -> rules.Arrival:
+    def _arrival(self, db, epreuve: Epreuve, salle: Salle, numero: str, piece, pieces_produites, now,
+                 seen_at: datetime | None = None) -> rules.Arrival:
         session = self.session
         row = _fetch(db, "SELECT * FROM candidats WHERE numero = ?", [numero])
         if row is None:
@@ -271,6 +273,7 @@ class ExamDay:
             started_at=_dt(der.get("started_at")),
             entered_at=_dt(presence["entered_at"]) if presence else None,
             entered_place=(presence or {}).get("place") or "", pieces_produites_at=produced, piece_identite=piece,
+            seen_at=seen_at,
         )
 
     def _answer(self, verdict: rules.Verdict, epreuve: Epreuve, salle: Salle, c: Candidat | None,
@@ -533,6 +536,26 @@ def _device_time(value) -> str | None:
     except ValueError as exc:
         raise Invalide("« device_time » doit être une date ISO 8601.", code="requete_invalide") from exc
     return value
+
+
+def _seen_at(value, now: datetime) -> datetime | None:
+    """When the surveillant checked the candidat by eye while the tablet was offline: the tablet's clock set
+    by the server's, in the server's local time (an offset-aware time is converted to it)."""
+    if value is None:
+        return None
+    message = "« heure_constatee » doit être une date et heure ISO 8601."
+    if not isinstance(value, str) or len(value) > 40:
+        raise Invalide(message, code="requete_invalide")
+    try:
+        seen = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise Invalide(message, code="requete_invalide") from exc
+    if seen.tzinfo is not None:
+        seen = seen.astimezone().replace(tzinfo=None)
+    if seen > now + timedelta(minutes=2):
+        raise Invalide(f"« heure_constatee » ({seen:%H:%M}) est après l'heure du serveur ({now:%H:%M}) : l'horloge de "
+                       "la tablette est fausse. Rien n'est enregistré.", code="requete_invalide")
+    return seen
 
 
 def _parse_new_time(value, epreuve: Epreuve) -> datetime:

@@ -170,11 +170,21 @@ class Arrival:
     entered_place: str = ""
     pieces_produites_at: datetime | None = None  # R7: when the missing pièces were produced (this scan: now)
     piece_identite: str | None = None  # R5, None when only previewing
+    seen_at: datetime | None = None  # checked by eye at the door while the tablet could not reach the server
 
 
 def doors_closed(close_at: datetime | None, closed_at: datetime | None, now: datetime) -> bool:
     """R3: the doors are closed once pronounced, or once their set time has come, whichever is first."""
     return closed_at is not None or (close_at is not None and now >= close_at)
+
+
+def seen_before_closing(a: Arrival, now: datetime) -> bool:
+    """R3 is judged when the candidat stood at the door. Offline, the surveillant checked the convocation by
+    eye at `seen_at` (the tablet's clock, set by the server's) and the entry reaches the server later: the
+    doors were still open then if `seen_at` came before both the set time and the pronounced closing."""
+    t = a.seen_at
+    return (t is not None and t < now and (a.doors_close_at is None or t < a.doors_close_at)
+            and (a.doors_closed_at is None or t < a.doors_closed_at))
 
 
 def check_arrival(a: Arrival, now: datetime) -> Verdict:
@@ -191,9 +201,11 @@ def check_arrival(a: Arrival, now: datetime) -> Verdict:
         return Verdict(DEJA_PRESENT, f"{c.display_name} est déjà entré(e) à {hhmm(a.entered_at)}, place "
                        f"{a.entered_place or c.place}. Rien à faire.", "R8", data=who)
     if doors_closed(a.doors_close_at, a.doors_closed_at, now):
-        closed = a.doors_closed_at or a.doors_close_at
-        return Verdict(PORTES_FERMEES, f"Portes fermées depuis {hhmm(closed)} : {c.display_name} n'est pas admis(e) à "
-                       "composer, quel que soit le motif du retard. Refus enregistré.", "R3", data=who)
+        if not seen_before_closing(a, now):
+            closed = a.doors_closed_at or a.doors_close_at
+            return Verdict(PORTES_FERMEES, f"Portes fermées depuis {hhmm(closed)} : {c.display_name} n'est pas admis(e) "
+                           "à composer, quel que soit le motif du retard. Refus enregistré.", "R3", data=who)
+        who = {**who, "hors_ligne": True, "entre_a": a.seen_at.isoformat(timespec="seconds")}
     if c.site != a.door_salle.site:
         site = a.candidat_site
         where = f"{site.name}, {site.address}" if site else c.site
@@ -217,10 +229,14 @@ def check_arrival(a: Arrival, now: datetime) -> Verdict:
     if a.piece_identite is None:
         return Verdict(ADMIS, f"{c.display_name}, place {c.place} : vérifiez la pièce d'identité avec photo.{extra}",
                        "R5", data={**who, "a_confirmer": True})
+    if who.get("hors_ligne"):  # R3: let in before the doors closed, recorded after: the responsable confirms
+        extra += (f" Entré(e) à {hhmm(a.seen_at)} selon la tablette hors ligne, avant la fermeture des portes : le "
+                  "responsable de salle est alerté pour confirmer.")
     if a.piece_identite == "aucune":
         return Verdict(ADMIS, f"Admis(e) sans pièce d'identité : place {c.place}. Le responsable de salle est alerté "
                        f"et fera un contrôle d'identité spécifique.{extra}", "R5", data={**who, "alerte": True})
-    return Verdict(ADMIS, f"Admis(e) : place {c.place} ({PIECES_IDENTITE[a.piece_identite]}).{extra}", "R5", data=who)
+    return Verdict(ADMIS, f"Admis(e) : place {c.place} ({PIECES_IDENTITE[a.piece_identite]}).{extra}",
+                   "R3" if who.get("hors_ligne") else "R5", data=who)
 
 
 # --- Exits and toilets --------------------------------------------------------------------------

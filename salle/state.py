@@ -109,10 +109,13 @@ def _scan(db, e, p):
     if verdict == "admis":
         _upsert(db, "presences", {
             "epreuve": e["epreuve"], "numero": e["candidat"], "salle": e["salle"], "status": "present",
-            "entered_at": e["server_time"], "place": p.get("place"), "piece_identite": p.get("piece_identite"),
+            "entered_at": p.get("entre_a") or e["server_time"], "place": p.get("place"),
+            "piece_identite": p.get("piece_identite"),
         }, ("epreuve", "numero"))
         if p.get("piece_identite") == "aucune":  # R5: the responsable carries out a specific control
             _alert(db, e, "sans_piece_identite", p["message"])
+        if p.get("entre_a"):  # R3: let in offline before the closing, recorded after it: the responsable confirms
+            _alert(db, e, "admission_hors_ligne", p["message"])
     elif verdict in ("portes_fermees", "pieces_manquantes"):  # R3, R7: refusals recorded for the PV
         db.execute("INSERT INTO refus (seq, epreuve, numero, salle, verdict, at) VALUES (?, ?, ?, ?, ?, ?)",
                    [e["seq"], e["epreuve"], e["candidat"], e["salle"], verdict, e["server_time"]])

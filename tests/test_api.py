@@ -227,6 +227,42 @@ def test_doors_close_by_themselves_and_late_scans_are_refused(live, clock):
     assert refused["at"].startswith("2027-03-18T09:00:01")
 
 
+def test_an_entry_seen_offline_before_the_closing_is_admitted_after_it_and_the_responsable_alerted(live, clock):
+    tablet = live.client("surveillant")
+    c = candidat_in(live.day, "A01", pieces_manquantes="")
+    clock.set(at("09:12"))
+    live.day.tick()  # doors closed at 09:12 by the doorkeeper (set time 09:00)
+    body = {"code": c["numero"], "client_id": cid(), "piece_identite": "cni", "heure_constatee": "2027-03-18T08:58:30"}
+    answer = tablet.post("/api/v1/salles/A01/scans", body)
+    assert answer["verdict"] == "admis" and answer["enregistre"] is True and answer["regle"] == "R3"
+    assert "8 h 58 selon la tablette hors ligne" in answer["message"]
+    presence = live.day.journal.one("SELECT * FROM presences WHERE numero = ?", [c["numero"]])
+    assert presence["status"] == "present" and presence["entered_at"] == "2027-03-18T08:58:30"
+    alert = live.day.journal.one("SELECT * FROM alerts WHERE candidat = ?", [c["numero"]])
+    assert alert["kind"] == "admission_hors_ligne" and alert["salle"] == "A01"
+    other = live.day.journal.one("SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes = '' "
+                                 "AND numero != ? ORDER BY numero LIMIT 1", [c["numero"]])
+    refused = tablet.post("/api/v1/salles/A01/scans", {**body, "code": other["numero"], "client_id": cid(),
+                                                       "heure_constatee": "2027-03-18T09:00:00"})
+    assert refused["verdict"] == "portes_fermees"
+
+
+@pytest.mark.parametrize("value, words", [
+    ("2027-03-18T09:20:00", "après l'heure du serveur"),
+    ("hier matin", "ISO 8601"),
+    (1234, "ISO 8601"),
+])
+def test_a_bad_seen_time_is_refused_and_changes_nothing(live, clock, value, words):
+    tablet = live.client("surveillant")
+    c = candidat_in(live.day, "A01", pieces_manquantes="")
+    clock.set(at("09:12"))
+    before = events(live)
+    status, erreur = error_of(lambda: tablet.post("/api/v1/salles/A01/scans", {
+        "code": c["numero"], "client_id": cid(), "piece_identite": "cni", "heure_constatee": value}))
+    assert status == 400 and words in erreur["message"]
+    assert events(live) == before
+
+
 def test_responsable_moves_the_closing_before_it_passes(live, clock):
     resp = live.client("responsable")
     answer = resp.post("/api/v1/epreuves/E1/sites/PANTIN/fermeture",

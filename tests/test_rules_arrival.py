@@ -102,6 +102,42 @@ def test_already_present_wins_over_closed_doors():
     assert verdict.code == rules.DEJA_PRESENT and "8 h 41" in verdict.message
 
 
+# --- R3 offline: checked by eye at the door, recorded later -----------------------------------------------
+
+def test_seen_offline_one_second_before_closing_is_admitted_after_it_and_flagged():
+    verdict = rules.check_arrival(arrival(seen_at=CLOSE - timedelta(seconds=1)), at(9, 12))
+    assert verdict.code == rules.ADMIS and verdict.rule == "R3"
+    assert verdict.data["hors_ligne"] is True and verdict.data["entre_a"] == "2027-03-18T08:59:59"
+    assert "8 h 59 selon la tablette hors ligne" in verdict.message and "alerté" in verdict.message
+
+
+def test_seen_offline_at_the_closing_second_is_refused():
+    verdict = rules.check_arrival(arrival(seen_at=CLOSE), at(9, 12))
+    assert verdict.code == rules.PORTES_FERMEES
+
+
+def test_seen_offline_after_a_closing_pronounced_early_is_refused():
+    early = arrival(doors_closed_at=at(8, 55), seen_at=at(8, 55, 1))
+    assert rules.check_arrival(early, at(9, 5)).code == rules.PORTES_FERMEES
+    assert rules.check_arrival(replace(early, seen_at=at(8, 54, 59)), at(9, 5)).code == rules.ADMIS
+
+
+def test_seen_offline_while_the_doors_are_still_open_is_an_ordinary_admission():
+    verdict = rules.check_arrival(arrival(seen_at=at(8, 50)), at(8, 52))
+    assert verdict.code == rules.ADMIS and verdict.rule == "R5" and "hors_ligne" not in verdict.data
+
+
+def test_a_seen_time_after_now_never_helps():
+    assert rules.check_arrival(arrival(seen_at=at(9, 30)), at(9, 12)).code == rules.PORTES_FERMEES
+
+
+def test_seen_offline_does_not_pass_the_other_rules():
+    elsewhere = arrival(door_salle=A01, seen_at=at(8, 50))
+    assert rules.check_arrival(elsewhere, at(9, 12)).code == rules.MAUVAISE_SALLE
+    inside = arrival(entered_at=at(8, 41), seen_at=at(8, 50))
+    assert rules.check_arrival(inside, at(9, 12)).code == rules.DEJA_PRESENT
+
+
 # --- R1: site and salle ------------------------------------------------------------------------------
 
 def test_wrong_site_says_which_site_and_its_address():

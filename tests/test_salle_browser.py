@@ -181,3 +181,26 @@ def test_a_server_that_cannot_record_keeps_the_action_on_the_tablet(live, contex
     expect(page.locator("#net")).to_have_text("En ligne", timeout=10000)
     scans = events(live.day, "scan", numero)
     assert len(scans) == 1 and json.loads(scans[0]["payload"])["verdict"] == "admis"
+
+
+def test_an_entry_seen_offline_before_the_closing_is_admitted_when_it_reaches_the_server_after(live, clock, context):
+    """R3 offline: the surveillant lets the candidat in at 08:58 by eye, the network comes back at 09:05,
+    after the doors closed: the entry is admitted at 08:58 and the responsable is alerted to confirm."""
+    clock.set(at("08:58"))
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")  # the tablet sets its clock by the server's
+    (numero,) = candidats(live.day, "A01", 1)
+    context.set_offline(True)
+    wedge_scan(page, numero)
+    expect(page.locator("#v-word")).to_have_text("HORS LIGNE")
+    page.click("button[data-piece=cni]")
+    expect(page.locator("#net")).to_have_text("Hors ligne — 1 action(s) en attente")
+    clock.set(at("09:05"))
+    live.day.tick()  # the doors close at 09:00 while the tablet is offline
+    context.set_offline(False)
+    expect(page.locator("#net")).to_have_text("En ligne", timeout=10000)
+    (scan,) = events(live.day, "scan", numero)
+    payload = json.loads(scan["payload"])
+    assert payload["verdict"] == "admis" and payload["entre_a"].startswith("2027-03-18T08:58")
+    alert = live.day.journal.one("SELECT kind FROM alerts WHERE candidat = ?", [numero])
+    assert alert["kind"] == "admission_hors_ligne"

@@ -42,6 +42,9 @@ def openapi_document() -> dict:
                 client_id=CLIENT_ID, piece_identite={**PIECE, "description": "Pièce d'identité présentée (R5). "
                 "Absente : un candidat admissible est seulement prévisualisé, rien n'est enregistré."},
                 pieces_produites={"type": "boolean", "description": "Pièces manquantes produites (R7)"},
+                heure_constatee={**S, "description": "Hors ligne : heure (du serveur, sans fuseau) à laquelle le "
+                                 "surveillant a vérifié la convocation ; R3 est jugée à cette heure, une entrée "
+                                 "admise ainsi après la fermeture alerte le responsable."},
                 device_time={**S, "format": "date-time"}, epreuve=S)
     movement = _obj(("numero", "client_id"), numero=S, client_id=CLIENT_ID, piece_identite=PIECE,
                     accompagnateur=S, device_time={**S, "format": "date-time"}, epreuve=S)

@@ -119,13 +119,16 @@
 
   // --- alerts ------------------------------------------------------------------------------------------------------
 
+  const PLACEHOLDERS = { sans_piece_identite: "Contrôle d'identité effectué…",
+                         admission_hors_ligne: "Heure d'entrée confirmée avec le surveillant…" };
+
   async function loadAlertes() {
     let r;
     try { r = await Salle.api("GET", "/api/v1/alertes"); } catch (e) { return; }
     if (r.status !== 200) return;
     const box = $("alertes");
     box.replaceChildren(...r.data.alertes.map((a) => {
-      const input = el("input", { size: 40, "aria-label": "Ce qui a été fait", placeholder: a.type === "sans_piece_identite" ? "Contrôle d'identité effectué…" : "Suite donnée…" });
+      const input = el("input", { size: 40, "aria-label": "Ce qui a été fait", placeholder: PLACEHOLDERS[a.type] || "Suite donnée…" });
       return el("div", { class: "alert" }, el("b", {}, `${hhmm(a.creee_a)} — ${a.salle} — `), a.message, " ",
         input, el("button", { onclick: () => post(`/api/v1/alertes/${a.seq}/resolution`, { resolution: input.value }, loadAlertes) }, "Traitée"));
     }));

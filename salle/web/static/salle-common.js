@@ -55,6 +55,9 @@ const Salle = (() => {
   }
 
   const now = () => new Date(Date.now() + offset);
+  const pad = (n) => String(n).padStart(2, "0");
+  // the server's own way of writing a time (its local time, no offset): the fields of a Date set by the server
+  const localIso = (d) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const hhmm = (iso) => (iso ? iso.slice(11, 16).replace(":", " h ") : "—");
   const errorMessage = (data) => (data && data.erreur ? data.erreur.message : "Erreur inattendue.");
   const serverDown = (status) => status >= 502 && status <= 504; // could not record (disk, restart): nothing was
@@ -142,6 +145,6 @@ const Salle = (() => {
     return socket;
   }
 
-  return { uuid, api, login, logout, token, personnel, now, hhmm, errorMessage, serverDown, el, Queue, SignaturePad, live,
+  return { uuid, api, login, logout, token, personnel, now, localIso, hhmm, errorMessage, serverDown, el, Queue, SignaturePad, live,
            get repetition() { return repetition; } };
 })();

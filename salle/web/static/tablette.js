@@ -84,6 +84,7 @@
 
   async function scan(code, extra = {}) {
     hidePanels();
+    const seenAt = Salle.localIso(Salle.now()); // R3: if the entry is recorded later, the doors are judged at this time
     let answer = null;
     try {
       answer = await Salle.api("POST", `/api/v1/salles/${salle}/scans`, { code, client_id: Salle.uuid(), ...extra });
@@ -94,7 +95,7 @@
       renderNet(Object.assign(queue, { online: false, serverDown: !!answer }));
       if (answer) verdict("wait", "SERVEUR INDISPONIBLE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée dès que le serveur répondra.", code);
       else verdict("wait", "HORS LIGNE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée au retour du réseau.", code);
-      askPiece(`Pièce d'identité présentée (${answer ? "serveur indisponible" : "hors ligne"})`, (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, ...extra }, `Entrée ${code}`));
+      askPiece(`Pièce d'identité présentée (${answer ? "serveur indisponible" : "hors ligne"})`, (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, heure_constatee: seenAt, ...extra }, `Entrée ${code}`));
       return;
     }
     const { status, data } = answer;
