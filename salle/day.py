@@ -36,6 +36,7 @@ class Caller:
     role: str
     salle: str | None = None
     site: str | None = None
+    token_hash: str | None = None  # the sign-in this request came with (None for devices and the system)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -81,6 +82,8 @@ class ExamDay:
         ensure_state_schema(self.journal._db)
         self._session: Session | None = None
         self._callers: dict[str, Caller] = {}
+        self._revocations = 0  # sign-outs committed so far (see authenticate)
+        self.journal.subscribe(self._forget_revoked)
         self._secret = self._load_secret()
         self._stop = threading.Event()
         self._doorkeeper = None
@@ -156,14 +159,65 @@ class ExamDay:
         cached = self._callers.get(token_hash)
         if cached:
             return cached
+        generation = self._revocations
         row = self.journal.one(
             "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?", [token_hash])
         if row is None:
             raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
                               code="jeton_invalide")
         actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
-        caller = self._callers[token_hash] = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"])
+        caller = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"], token_hash=token_hash)
+        if generation == self._revocations:  # no sign-out committed meanwhile: what was read is still true
+            self._callers[token_hash] = caller
         return caller
+
+    def _forget_revoked(self, events: list[dict]) -> None:
+        """After a commit: revoked sign-ins leave the cache (and nothing read before the commit comes back)."""
+        for event in events:
+            if event["type"] in ("deconnexion", "jetons_revoques"):
+                self._revocations += 1
+                payload = json.loads(event["payload"])
+                for token_hash, caller in list(self._callers.items()):
+                    if token_hash == payload.get("token_hash") or caller.actor.id == payload.get("personnel"):
+                        self._callers.pop(token_hash, None)
+
+    def logout(self, caller: Caller) -> dict:
+        """Sign this device out: its token stops working at once, here and on its live connection."""
+        self.journal.write(lambda tx: tx.append("deconnexion", caller.actor, {"token_hash": caller.token_hash}))
+        return {"deconnecte": True}
+
+    def staff_for(self, caller: Caller) -> list[dict]:
+        """The staff a responsable (their site) or an admin (everyone) sees, with their signed-in devices."""
+        rows = self.journal.query(
+            "SELECT s.id, s.name, s.role, s.salle, s.site, COUNT(t.token_hash) AS appareils, "
+            "MAX(t.created_at) AS derniere_connexion FROM staff s LEFT JOIN tokens t ON t.staff_id = s.id "
+            "GROUP BY s.id ORDER BY s.site, s.role, s.name")
+        return [{**self.staff_public(r), "appareils": r["appareils"], "derniere_connexion": r["derniere_connexion"]}
+                for r in rows if caller.role == "admin" or r["site"] == caller.site]
+
+    def revoke(self, caller: Caller, staff_id: str, body: dict) -> dict:
+        """Sign out every device of a staff member (a tablet lost or left signed in), with a journaled reason."""
+        client_id = require_client_id(body.get("client_id"))
+        motif = body.get("motif")
+        if not isinstance(motif, str) or not motif.strip() or len(motif) > 200:
+            raise Invalide("Indiquez le motif de la déconnexion (200 caractères au plus).", code="motif_requis")
+        target = self.journal.one("SELECT * FROM staff WHERE id = ?", [staff_id])
+        if target is None:
+            raise Introuvable(f"Personnel « {str(staff_id)[:20]} » inconnu.", code="personnel_inconnu")
+        if caller.role != "admin" and (target["site"] != caller.site or target["role"] not in ("surveillant", "kiosk")):
+            raise Interdit("Vous ne pouvez déconnecter que les surveillants et les bornes de votre site.")
+
+        def decide(tx: Tx) -> dict:
+            count = tx.db.execute("SELECT COUNT(*) FROM tokens WHERE staff_id = ?", [staff_id]).fetchone()[0]
+            tx.append("jetons_revoques", caller.actor, {"personnel": staff_id, "nom": target["name"],
+                                                        "motif": motif.strip(), "appareils": count},
+                      client_id=client_id, site=target["site"], salle=target["salle"])
+            return {"personnel": staff_id, "appareils_deconnectes": count,
+                    "message": f"{target['name']} : {count} appareil(s) déconnecté(s)."}
+
+        answer, replayed = self.journal.command(client_id, {"op": "revoke", "staff": staff_id,
+                                                            "motif": motif.strip()}, decide)
+        return {**answer, "rejoue": replayed}
 
     # --- who may touch what (R27) ----------------------------------------------------------------
 

@@ -188,8 +188,18 @@ def _emargement(db, e, p):
     })
 
 
+def _deconnexion(db, e, p):
+    db.execute("DELETE FROM tokens WHERE token_hash = ?", [p["token_hash"]])
+
+
+def _jetons_revoques(db, e, p):
+    db.execute("DELETE FROM tokens WHERE staff_id = ?", [p["personnel"]])
+
+
 PROJECTIONS = {
     "session_chargee": _session_chargee,
+    "deconnexion": _deconnexion,
+    "jetons_revoques": _jetons_revoques,
     "candidats_importes": _candidats_importes,
     "connexion": _connexion,
     "scan": _scan,

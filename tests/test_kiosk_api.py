@@ -201,8 +201,8 @@ def test_staff_roles_cannot_use_the_kiosk_endpoints(kiosk_live, role):
 
 def test_kiosk_token_gets_403_on_every_staff_endpoint(kiosk_live, kiosk):  # R27
     kiosk_routes = {"/api/v1/kiosk/recherches", "/api/v1/kiosk/impressions", "/api/v1/kiosk/impressions/<job>"}
-    public = {"/api/v1/health", "/api/v1/openapi.json", "/api/v1/auth/login", "/api/v1/me", "/api/v1/session",
-              "/api/v1/clock"}
+    public = {"/api/v1/health", "/api/v1/openapi.json", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/me",
+              "/api/v1/session", "/api/v1/clock"}
     checked = 0
     for rule in kiosk_live.app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.rule in kiosk_routes | public:

@@ -128,3 +128,21 @@ def test_connection_without_a_valid_token_is_refused(live, token, words):
 def test_kiosk_cannot_follow_the_salles(live):
     said = refusal(live, live.client("kiosk").token)
     assert said["data"]["code"] == "role_interdit" and "borne" in said["message"]
+
+
+def test_a_signed_out_tablet_loses_its_live_connection_and_cannot_reconnect(live):
+    tablet = live.client("surveillant_m1")
+    cut = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("disconnect", lambda *args: cut.put(True))
+    client.connect(live.url, auth={"token": tablet.token}, transports=["websocket"], wait_timeout=10)
+    try:
+        target = live.day.journal.one("SELECT id FROM staff WHERE role = 'surveillant' AND salle = 'M1'")["id"]
+        answer = live.client("responsable_montreuil").post(f"/api/v1/personnel/{target}/deconnexion",
+                                                          {"motif": "tablette perdue", "client_id": "revoke-m1-0001"})
+        assert answer["appareils_deconnectes"] >= 1
+        assert cut.get(timeout=10) is True  # the server cut the websocket
+    finally:
+        client.disconnect()
+    said = refusal(live, tablet.token)
+    assert said["data"]["code"] == "jeton_invalide" and "reconnectez-vous" in said["message"]

@@ -204,3 +204,39 @@ def test_an_entry_seen_offline_before_the_closing_is_admitted_when_it_reaches_th
     assert payload["verdict"] == "admis" and payload["entre_a"].startswith("2027-03-18T08:58")
     alert = live.day.journal.one("SELECT kind FROM alerts WHERE candidat = ?", [numero])
     assert alert["kind"] == "admission_hors_ligne"
+
+
+def test_the_console_signs_out_a_lost_tablet_which_goes_back_to_its_sign_in(live, chromium, context):
+    tablet = context.new_page()
+    sign_in(tablet, live.url, "/tablette", "surveillant")
+    console_context = chromium.new_context(viewport={"width": 1400, "height": 1400}, locale="fr-FR")
+    try:
+        console = console_context.new_page()
+        sign_in(console, live.url, "/console", "responsable")
+        row = console.locator("#personnel tr", has_text="surveillant").filter(has_text="A01")
+        expect(row.locator("[data-k=appareils]")).to_contain_text("1 (dernier à")
+        row.locator("input").fill("Tablette oubliée dans le couloir")
+        row.locator("button", has_text="Déconnecter").click()
+        expect(console.locator("#message")).to_contain_text("1 appareil(s) déconnecté(s)")
+        expect(row.locator("[data-k=appareils]")).to_have_text("aucun")
+        expect(tablet.locator("#login-card")).to_be_visible(timeout=10000)  # cut live, then its token refused
+        assert tablet.evaluate("localStorage.getItem('salle.token')") is None
+        revoked = live.day.journal.query("SELECT payload FROM events WHERE type = 'jetons_revoques'")
+        assert json.loads(revoked[0]["payload"])["motif"] == "Tablette oubliée dans le couloir"
+    finally:
+        console_context.close()
+
+
+def test_signing_out_from_the_tablet_revokes_its_token(live, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/tablette", "surveillant")
+    token = page.evaluate("localStorage.getItem('salle.token')")
+    page.click("#logout")
+    expect(page.locator("#login-card")).to_be_visible()
+    from salle.client import ApiClient, ApiError
+
+    client = ApiClient(live.url)
+    client.token = token
+    with pytest.raises(ApiError) as exc:
+        client.get("/api/v1/me")
+    assert exc.value.status == 401

@@ -103,6 +103,24 @@ def login():
     return reply({"token": token, "personnel": staff})
 
 
+@bp.post("/auth/logout")
+@allow(*STAFF, "kiosk")
+def logout():
+    return reply(day().logout(g.caller))
+
+
+@bp.get("/personnel")
+@allow("admin", "responsable")
+def staff_list():
+    return reply({"personnel": day().staff_for(g.caller)})
+
+
+@bp.post("/personnel/<personnel>/deconnexion")
+@allow("admin", "responsable")
+def revoke(personnel):
+    return reply(day().revoke(g.caller, personnel, body()))
+
+
 # --- the session --------------------------------------------------------------------------------
 
 

@@ -47,6 +47,7 @@ class Broadcaster:
         self.day = day
         self.summary_period = summary_period
         self.queue: queue.Queue = queue.Queue()
+        self.connected: dict[str, object] = {}  # Socket.IO sid -> the Caller it signed in as
         self._touched: dict[tuple[str, str], None] = {}
         self._lock = threading.Lock()
         threading.Thread(target=self._run, name="salle-broadcaster", daemon=True).start()
@@ -75,7 +76,9 @@ class Broadcaster:
         by_room: dict[str, list[dict]] = {}
         touched = []
         for event in events:
-            if event["type"] == "connexion":
+            if event["type"] in ("deconnexion", "jetons_revoques"):
+                self._disconnect_revoked(json.loads(event["payload"]))
+            if event["type"] in ("connexion", "deconnexion"):
                 continue
             data = public_event(event)
             for room in rooms_for(event):
@@ -91,6 +94,13 @@ class Broadcaster:
                 self.socketio.emit("evenements", items, to=room)
         with self._lock:
             self._touched.update(dict.fromkeys(touched))
+
+    def _disconnect_revoked(self, payload: dict) -> None:
+        """A signed-out device loses its live connection too (it reconnects, is refused, and shows the sign-in)."""
+        for sid, caller in list(self.connected.items()):
+            if caller.token_hash == payload.get("token_hash") or caller.actor.id == payload.get("personnel"):
+                self.connected.pop(sid, None)
+                self.socketio.server.disconnect(sid, namespace="/")
 
     def _run_summaries(self) -> None:
         while True:
@@ -112,7 +122,12 @@ class Broadcaster:
 
 
 def init(app, socketio, day) -> None:
-    day.journal.subscribe(Broadcaster(socketio, day))
+    broadcaster = Broadcaster(socketio, day)
+    day.journal.subscribe(broadcaster)
+
+    @socketio.on("disconnect")
+    def disconnect(*_):
+        broadcaster.connected.pop(request.sid, None)
 
     @socketio.on("connect")
     def connect(auth=None):
@@ -131,4 +146,5 @@ def init(app, socketio, day) -> None:
             join_room(f"site:{caller.site}")
         elif caller.role == "surveillant":
             join_room(f"salle:{caller.salle}")
+        broadcaster.connected[request.sid] = caller
         return True

@@ -53,6 +53,13 @@ def openapi_document() -> dict:
         "/api/v1/openapi.json": {"get": _op("Ce document", "tous", auth=False)},
         "/api/v1/auth/login": {"post": _op("Connexion avec le code personnel", "tous",
                                            _obj(("code",), code=S, device=S), "Connexion", auth=False)},
+        "/api/v1/auth/logout": {"post": _op("Déconnecter cet appareil : son jeton cesse de valoir, y compris pour le "
+                                            "direct", "admin, responsable, surveillant, kiosk")},
+        "/api/v1/personnel": {"get": _op("Personnel et appareils connectés", "admin (tous), responsable (son site)")},
+        "/api/v1/personnel/{personnel}/deconnexion": {"post": _op(
+            "Déconnecter tous les appareils d'une personne (tablette perdue), avec un motif journalisé",
+            "admin, responsable (surveillants et bornes de son site)",
+            _obj(("motif", "client_id"), motif=S, client_id=CLIENT_ID), params=("personnel",))},
         "/api/v1/me": {"get": _op("Qui suis-je", "admin, responsable, surveillant, kiosk")},
         "/api/v1/session": {"get": _op("Concours, épreuves, sites et salles visibles", "tous les rôles")},
         "/api/v1/clock": {
@@ -107,6 +114,8 @@ def openapi_document() -> dict:
             "parameters": {
                 "salle": {"name": "salle", "in": "path", "required": True, "schema": S},
                 "site": {"name": "site", "in": "path", "required": True, "schema": S},
+                "personnel": {"name": "personnel", "in": "path", "required": True, "schema": S,
+                              "description": "Identifiant du personnel (P001…), voir /api/v1/personnel"},
                 "epreuve_path": {"name": "epreuve", "in": "path", "required": True, "schema": S},
                 "epreuve": {"name": "epreuve", "in": "query", "required": False, "schema": S,
                             "description": "Code d'épreuve ; par défaut celle en cours"},

@@ -159,6 +159,28 @@
     if (!impressionsTimer) impressionsTimer = setTimeout(() => { impressionsTimer = null; loadImpressions(); }, 1000);
   }
 
+  // --- staff and their signed-in devices: sign out a lost tablet ----------------------------------------------
+
+  const ROLES = { surveillant: "surveillant", kiosk: "borne", responsable: "responsable", admin: "organisateur" };
+
+  async function loadPersonnel() {
+    let r;
+    try { r = await Salle.api("GET", "/api/v1/personnel"); } catch (e) { return; }
+    if (r.status !== 200) return;
+    const rows = r.data.personnel.filter((p) => p.site === site || !p.site);
+    $("personnel").replaceChildren(el("table", { class: "impressions" },
+      el("thead", {}, el("tr", {}, ["Personne", "Rôle", "Salle", "Appareils connectés", ""].map((h) => el("th", {}, h)))),
+      el("tbody", {}, rows.map((p) => {
+        const motif = el("input", { size: 24, "aria-label": `Motif de la déconnexion de ${p.nom}`, placeholder: "Motif (tablette perdue…)" });
+        const canRevoke = p.appareils > 0 && (me.role === "admin" || ["surveillant", "kiosk"].includes(p.role));
+        return el("tr", { "data-personnel": p.id },
+          el("td", {}, p.nom), el("td", {}, ROLES[p.role] || p.role), el("td", {}, p.salle || "—"),
+          el("td", { "data-k": "appareils" }, p.appareils ? `${p.appareils} (dernier à ${hhmm(p.derniere_connexion)})` : "aucun"),
+          el("td", {}, canRevoke ? [motif, el("button", { class: "danger", onclick: () =>
+            post(`/api/v1/personnel/${p.id}/deconnexion`, { motif: motif.value }, loadPersonnel) }, "Déconnecter")] : ""));
+      }))));
+  }
+
   // --- end of épreuve (R21, R22) --------------------------------------------------------------------------------
 
   async function openFin(code) {
@@ -190,7 +212,7 @@
   function connectLive() {
     socket = Salle.live({
       connect: async () => { // (re)connected: resynchronise, events missed meanwhile are in the state
-        await loadSalles(); await loadAlertes(); await loadImpressions();
+        await loadSalles(); await loadAlertes(); await loadImpressions(); await loadPersonnel();
         $("net").textContent = "Direct"; $("net").classList.remove("off");
       },
       disconnect: () => { $("net").textContent = "Direct interrompu — reconnexion…"; $("net").classList.add("off"); },
@@ -202,6 +224,7 @@
       evenement: (e) => {
         if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) alertesSoon();
         if (e.type.startsWith("impression") || e.type === "convocation_imprimee") impressionsSoon();
+        if (e.type === "jetons_revoques") loadPersonnel();
       },
     });
   }
@@ -225,5 +248,6 @@
   });
   $("logout").onclick = () => Salle.logout();
   setInterval(tick, 1000);
+  setInterval(() => { if (!$("app").hidden) loadPersonnel(); }, 30000); // sign-ins are not pushed live
   if (Salle.token() && Salle.personnel()) start(); else $("code").focus();
 })();

@@ -37,7 +37,7 @@ const Salle = (() => {
     let data = {};
     try { data = await r.json(); } catch (e) { data = { erreur: { message: `Réponse illisible du serveur (${r.status}).` } }; }
     noteServer(data);
-    if (r.status === 401 && token()) { logout(); }
+    if (r.status === 401 && token()) { logout(false); }
     return { status: r.status, data };
   }
 
@@ -49,7 +49,13 @@ const Salle = (() => {
     return data.personnel;
   }
 
-  function logout() {
+  /* Sign this device out. `server`: also tell the server, so the token stops working there (not when the
+     server has just refused it). */
+  async function logout(server = true) {
+    const t = token();
+    if (server && t) {
+      try { await fetch("/api/v1/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${t}` }, cache: "no-store" }); } catch (e) { /* offline: the token is forgotten here anyway */ }
+    }
     localStorage.removeItem(TOKEN); localStorage.removeItem(WHO);
     location.reload();
   }
@@ -140,6 +146,11 @@ const Salle = (() => {
     if (!window.io) return null;
     const socket = io({ auth: { token: token() }, transports: ["websocket", "polling"] });
     for (const [name, fn] of Object.entries(handlers)) socket.on(name, fn);
+    // Cut by the server (this device was signed out): ask who we are; a 401 brings the sign-in back.
+    socket.on("disconnect", (reason) => { if (reason === "io server disconnect") api("GET", "/api/v1/me").catch(() => {}); });
+    socket.on("connect_error", (err) => {
+      if (err && err.data && ["jeton_invalide", "non_authentifie"].includes(err.data.code)) logout(false);
+    });
     // Under load the server batches what piled up into one "evenements" message (a list, oldest first).
     if (handlers.evenement) socket.on("evenements", (list) => list.forEach(handlers.evenement));
     return socket;

@@ -292,7 +292,7 @@
     const wanted = new URLSearchParams(location.search).get("salle");
     try {
       const s = await Salle.api("GET", "/api/v1/session");
-      if (s.status === 401) { Salle.logout(); return; } // the sign-in is no longer valid: back to the code
+      if (s.status === 401) { Salle.logout(false); return; } // the sign-in is no longer valid: back to the code
       if (s.status !== 200) throw new Error(Salle.errorMessage(s.data));
       const salles = s.data.salles || [];
       salle = me.salle || (salles.find((x) => x.code === wanted) || salles[0] || {}).code;
