@@ -4,8 +4,8 @@ Every change of state is a command run inside a transaction, one writer at a tim
 events and updates the derived state (salle.state) in that same transaction. A command that finds
 nobody writing commits at once in its caller's thread; commands arriving while a commit is on its
 way queue up for the writer thread and share its next durable commit (group commit, WAL +
-synchronous=FULL). Each caller is answered only once its commit is on disk. A command carries a client-made id: a retry gets the
-first answer back and records nothing new.
+synchronous=FULL). Each caller is answered only once its commit is on disk. A command carries a
+client-made id: a retry gets the first answer back and records nothing new.
 """
 
 from __future__ import annotations
@@ -282,7 +282,9 @@ class Journal:
                     outcomes.append((slot, done, tx.events))
                 except Exception as exc:  # the command's own failure: undo it alone, keep the batch
                     if not conn.in_transaction:  # SQLite itself rolled back (disk full, I/O error): all lost
-                        raise
+                        if isinstance(exc, sqlite3.Error):
+                            raise
+                        raise sqlite3.OperationalError(f"transaction annulée par SQLite ({exc})") from exc
                     if alone:
                         conn.execute("ROLLBACK")
                     else:
@@ -293,12 +295,17 @@ class Journal:
                     outcomes.append((slot, done, []))
             if conn.in_transaction:
                 conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except Exception as exc:  # the whole batch is lost (SQLite's error, or a bug): tell every caller
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._load_head()
             self._acked.difference_update(self._batch_acked)
-            error = _storage_error(exc)
+            if isinstance(exc, sqlite3.Error):
+                error = _storage_error(exc)
+            else:
+                log.exception("group commit failed")
+                error = SalleError(f"Erreur interne ({exc}) : rien n'a été enregistré, réessayez.", code="interne",
+                                   status=500)
             for fn, slot, done in batch:
                 slot.pop("result", None)
                 slot["error"] = error
@@ -311,7 +318,10 @@ class Journal:
         committed = [event for _, _, events in outcomes for event in events]
         if committed:
             for listener in self.listeners:
-                listener(committed)
+                try:
+                    listener(committed)
+                except Exception:  # what is committed stays committed and answered: a listener only follows
+                    log.exception("listener %r failed", listener)
 
     def subscribe(self, listener: Callable[[list[dict]], None]) -> None:
         """Be told of each batch of committed events, from the writer thread: hand them on, never block."""

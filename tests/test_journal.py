@@ -239,3 +239,71 @@ def test_a_full_disk_in_a_group_commit_fails_the_whole_batch(day):
     path = day.db_path
     day.close()
     assert verify_chain(path)[0]
+
+
+def test_a_failing_listener_neither_loses_the_answer_nor_stops_the_writer(day):
+    """Listeners follow commits (live pushes, relays): one that raises is logged, the commit stands."""
+    journal = day.journal
+    journal.subscribe(lambda events: 1 / 0)
+    answers = []
+    queued_behind_a_commit(journal, [lambda: answers.append(journal.write(lambda tx: tx.append("note", SURVEILLANT.actor)
+                                                                              and "queued"))])
+    answers.append(journal.write(lambda tx: tx.append("note", SURVEILLANT.actor) and "alone"))
+    assert answers == ["queued", "alone"]
+    assert journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'note'")["n"] == 2
+
+
+def test_a_command_that_hides_sqlites_own_rollback_fails_its_batch_not_the_writer(day):
+    """A command that catches SQLite's « disk full » and raises something else: SQLite has already undone
+    the transaction, so the batch fails as a storage error and the writer goes on."""
+    journal = day.journal
+    big = _full_disk(journal)
+
+    def hiding(tx):
+        try:
+            big(tx)
+        except sqlite3.Error:
+            raise ValueError("autre chose")
+
+    outcomes = []
+
+    def run(fn):
+        try:
+            outcomes.append(journal.write(fn))
+        except SalleError as exc:
+            outcomes.append(exc.code)
+
+    queued_behind_a_commit(journal, [lambda: run(hiding)])
+    assert outcomes == ["stockage"]
+    journal._conn.execute("PRAGMA max_page_count = 1073741823")
+    assert journal.write(lambda tx: tx.append("note", SURVEILLANT.actor) and "after") == "after"
+
+
+def test_an_unexpected_failure_around_the_commands_fails_the_batch_and_the_writer_goes_on(day):
+    """Not a command's own failure: the server's clock raising while the transaction is open. Every caller of
+    the batch is answered with an error (none is left waiting), nothing is recorded, the next commit works."""
+    journal = day.journal
+    clock = journal.clock
+
+    class Broken:
+        def now(self):
+            raise RuntimeError("horloge cassée")
+
+    outcomes = []
+
+    def run():
+        try:
+            outcomes.append(journal.write(lambda tx: tx.append("note", SURVEILLANT.actor) and "written"))
+        except SalleError as exc:
+            outcomes.append(exc.code)
+
+    before = journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+    journal.clock = Broken()
+    try:
+        queued_behind_a_commit(journal, [run, run])
+        run()  # and alone, in the caller's thread
+    finally:
+        journal.clock = clock
+    assert outcomes == ["interne"] * 3
+    assert journal.one("SELECT COUNT(*) AS n FROM events")["n"] == before
+    assert journal.write(lambda tx: tx.append("note", SURVEILLANT.actor) and "after") == "after"
