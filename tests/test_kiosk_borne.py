@@ -190,6 +190,22 @@ def test_bad_input_is_refused_with_a_clear_message(kiosk_live, page):
     assert page.evaluate("window.pwned === undefined")
 
 
+def test_a_server_that_cannot_record_sends_the_candidat_to_the_accueil(kiosk_live, page):
+    """Lookups are journaled: with the disk refusing writes the server answers 503, and the borne tells the
+    candidat where to go rather than repeating the staff's technical message."""
+    c = unique_candidat(kiosk_live, "A01")
+    open_borne(page, kiosk_live)
+    conn = kiosk_live.day.journal._conn
+    conn.execute("PRAGMA query_only = ON")
+    try:
+        tap_numero(page, c["numero"].split("-")[-1])
+        page.wait_for_selector("#ecran-message:not([hidden])")
+        assert "adressez-vous au personnel de l'accueil" in text(page, "#message-texte")
+        assert "disque" not in text(page, "#message-texte")
+    finally:
+        conn.execute("PRAGMA query_only = OFF")
+
+
 def test_only_a_kiosk_code_opens_the_borne(kiosk_live, page):
     page.goto(f"{kiosk_live.url}/borne")
     for digit in CODES["surveillant"]:

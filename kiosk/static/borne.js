@@ -62,6 +62,8 @@
     }
   }
   function errorText(res) {
+    // The server's own trouble (disk, restart) is staff business: the candidat is sent to the accueil.
+    if (res.status >= 500) return "Le service est momentanément indisponible : adressez-vous au personnel de l'accueil.";
     return (res.data.erreur && res.data.erreur.message) || "Une erreur est survenue : adressez-vous au personnel de l'accueil.";
   }
   function clientId() {
