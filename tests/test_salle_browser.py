@@ -240,3 +240,30 @@ def test_signing_out_from_the_tablet_revokes_its_token(live, context):
     with pytest.raises(ApiError) as exc:
         client.get("/api/v1/me")
     assert exc.value.status == 401
+
+
+def test_the_console_shows_the_epreuve_picked_in_its_bar(live, clock, context):
+    """Morning and afternoon épreuves: the console follows the current one by default and shows another on
+    request; pushes for the épreuve not shown leave its cards alone."""
+    page = context.new_page()
+    sign_in(page, live.url, "/console", "responsable")
+    expect(page.locator("#net")).to_have_text("Direct")
+    a01 = page.locator("section[data-salle=A01]")
+    tablet = live.client("surveillant")
+    first, second, third = candidats(live.day, "A01", 3)
+    for numero in (first, second):
+        tablet.scan("A01", numero, "cni")  # E1, the current épreuve at 08:40
+    expect(a01.locator("[data-k=presents]")).to_have_text("2")
+    expect(page.locator("#epreuve-name")).to_contain_text("E1")
+    page.select_option("#epreuve-choice", "E2")
+    expect(page.locator("#epreuve-name")).to_contain_text("E2")
+    expect(a01.locator("[data-k=presents]")).to_have_text("0")
+    tablet.post("/api/v1/salles/A01/scans", {"code": third, "client_id": cid(), "piece_identite": "cni",
+                                              "epreuve": "E2"})
+    expect(a01.locator("[data-k=presents]")).to_have_text("1")
+    tablet.scan("A01", third, "cni")  # E1 again: its summary is pushed, the E2 card must not take it
+    page.wait_for_timeout(1000)  # past the 250 ms summary period
+    expect(a01.locator("[data-k=presents]")).to_have_text("1")
+    page.select_option("#epreuve-choice", "")
+    expect(page.locator("#epreuve-name")).to_contain_text("E1")
+    expect(a01.locator("[data-k=presents]")).to_have_text("3")

@@ -6,6 +6,8 @@
   const $ = (id) => document.getElementById(id);
   const { el, hhmm } = Salle;
   let me = null, site = null, epreuve = null, summaries = {}, seats = {}, finSalle = null, socket = null;
+  let chosen = ""; // the épreuve picked in the bar; "" follows the current one (by the clock)
+  const forEpreuve = () => (chosen ? `?epreuve=${encodeURIComponent(chosen)}` : "");
 
   function say(kind, text) {
     $("message").hidden = false; $("message").className = `verdict ${kind}`; $("message-text").textContent = text;
@@ -25,8 +27,9 @@
   // --- salles ----------------------------------------------------------------------------------------------
 
   async function loadSalles() {
-    const r = await Salle.api("GET", "/api/v1/salles");
+    const r = await Salle.api("GET", `/api/v1/salles${forEpreuve()}`);
     if (r.status !== 200) return;
+    summaries = {};
     for (const s of r.data.salles) if (!site || s.site === site) summaries[s.salle] = s;
     const first = Object.values(summaries)[0];
     if (first) { epreuve = first.epreuve; $("epreuve-name").textContent = `${epreuve.code} — ${epreuve.libelle}`; }
@@ -35,7 +38,7 @@
   }
 
   async function loadSeats(code) {
-    const r = await Salle.api("GET", `/api/v1/salles/${code}/candidats`);
+    const r = await Salle.api("GET", `/api/v1/salles/${code}/candidats${forEpreuve()}`);
     if (r.status === 200) seats[code] = r.data.candidats;
   }
 
@@ -185,7 +188,7 @@
 
   async function openFin(code) {
     finSalle = code;
-    const r = await Salle.api("GET", `/api/v1/salles/${code}/fin`);
+    const r = await Salle.api("GET", `/api/v1/salles/${code}/fin${forEpreuve()}`);
     if (r.status !== 200) { say("bad", Salle.errorMessage(r.data)); return; }
     const f = r.data;
     $("fin").hidden = false;
@@ -198,8 +201,8 @@
       el("ul", {}, f.sans_emargement.map((c) => el("li", {}, `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}, place ${c.place}`))));
     $("fin").scrollIntoView();
   }
-  $("recount-btn").onclick = () => post(`/api/v1/salles/${finSalle}/recomptage`, { copies_comptees: Number($("recount").value) }, () => openFin(finSalle));
-  $("release-btn").onclick = () => post(`/api/v1/salles/${finSalle}/liberation`, {}, () => openFin(finSalle));
+  $("recount-btn").onclick = () => post(`/api/v1/salles/${finSalle}/recomptage`, { copies_comptees: Number($("recount").value), epreuve: epreuve.code }, () => openFin(finSalle));
+  $("release-btn").onclick = () => post(`/api/v1/salles/${finSalle}/liberation`, { epreuve: epreuve.code }, () => openFin(finSalle));
   $("fin-close").onclick = () => { $("fin").hidden = true; };
 
   // --- live ------------------------------------------------------------------------------------------------------
@@ -218,6 +221,7 @@
       disconnect: () => { $("net").textContent = "Direct interrompu — reconnexion…"; $("net").classList.add("off"); },
       salle_etat: (s) => {
         if (site && s.site !== site) return;
+        if (epreuve && s.epreuve.code !== epreuve.code) return; // another épreuve than the one shown
         summaries[s.salle] = s;
         refreshSeats(s.salle);
       },
@@ -237,6 +241,10 @@
     site = me.site || new URLSearchParams(location.search).get("site") || (s.data.sites[0] || {}).code;
     const info = (s.data.sites || []).find((x) => x.code === site);
     $("site-name").textContent = info ? info.nom : site;
+    const choice = $("epreuve-choice");
+    choice.replaceChildren(el("option", { value: "" }, "Épreuve en cours"),
+      ...(s.data.epreuves || []).map((e) => el("option", { value: e.code }, `${e.code} — ${e.libelle} (${hhmm(e.debut)})`)));
+    choice.onchange = async () => { chosen = choice.value; $("fin").hidden = true; seats = {}; await loadSalles(); };
     connectLive();
   }
 
