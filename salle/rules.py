@@ -179,9 +179,10 @@ def doors_closed(close_at: datetime | None, closed_at: datetime | None, now: dat
 
 
 def seen_before_closing(a: Arrival, now: datetime) -> bool:
-    """R3 is judged when the candidat stood at the door. Offline, the surveillant checked the convocation by
-    eye at `seen_at` (the tablet's clock, set by the server's) and the entry reaches the server later: the
-    doors were still open then if `seen_at` came before both the set time and the pronounced closing."""
+    """R3: « les candidats arrivant après la fermeture des portes … ne sont plus acceptés »: judged when the
+    candidat arrived. Offline, the surveillant checked the convocation by eye at `seen_at` (the tablet's
+    clock, set by the server's) and the entry reaches the server later: the doors were still open then if
+    `seen_at` came before both the set time and the pronounced closing."""
     t = a.seen_at
     return (t is not None and t < now and (a.doors_close_at is None or t < a.doors_close_at)
             and (a.doors_closed_at is None or t < a.doors_closed_at))
