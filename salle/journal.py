@@ -140,7 +140,8 @@ class Journal:
         self._load_head()
         self._load_acked()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []  # every thread's reader, closed with the journal
+        self._readers: list[tuple[threading.Thread, sqlite3.Connection]] = []  # see close()
+        self._readers_lock = threading.Lock()
         self.listeners: list[Callable[[list[dict]], None]] = []
         self._queue: queue.Queue = queue.Queue()
         self._writing = threading.Lock()  # held by whoever commits: the writer thread or a lone caller
@@ -183,7 +184,12 @@ class Journal:
         if db is None:
             db = sqlite_utils.Database(connect(self.path, readonly=True))
             self._local.db = db
-            self._readers.append(db.conn)
+            with self._readers_lock:  # readers of threads that have ended are closed here, not left open
+                for thread, conn in self._readers:
+                    if not thread.is_alive():
+                        conn.close()
+                self._readers = [(t, c) for t, c in self._readers if t.is_alive()]
+                self._readers.append((threading.current_thread(), db.conn))
         return db
 
     def query(self, sql: str, params=()) -> list[dict]:
@@ -341,8 +347,12 @@ class Journal:
         except sqlite3.Error as exc:
             log.warning("checkpoint at close: %s", exc)
         self._conn.close()
-        for conn in self._readers:
-            conn.close()
+        # Readers of this thread and of threads that have ended are closed (the file is then free, e.g. for
+        # `salle purge`). A live thread's reader is left to that thread: closing a connection another thread
+        # may be using at this very moment can crash the process.
+        for thread, conn in self._readers:
+            if thread is threading.current_thread() or not thread.is_alive():
+                conn.close()
 
 
 def _storage_error(exc: sqlite3.Error) -> SalleError:
