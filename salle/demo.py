@@ -258,6 +258,10 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     except KeyboardInterrupt:
         pass
     finally:
+        # A second signal (a group-wide SIGTERM reaches this process twice, an impatient Ctrl-C) must not cut the
+        # server's stop short and leave it running with the port taken.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop.set()
         server.stop()
 

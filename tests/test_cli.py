@@ -108,3 +108,28 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
         out, err = proc.communicate(timeout=30)
     for expected in [f"http://127.0.0.1:{port}/tablette", "300001  surveillant", "RÉPÉTITION", "portes fermées à 09:00"]:
         assert expected in out
+
+
+def test_a_stopped_demo_leaves_no_server_behind_even_when_signalled_twice(tmp_path):
+    """`make demo` stopped by a group-wide SIGTERM (timeout, a service manager) or two quick Ctrl-C: the
+    demo's own server stops too, and the port is free for the next run."""
+    import os
+    import signal
+    import socket
+
+    from salle.server import free_port, wait_for_server
+
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "salle", "demo", "--dir", str(tmp_path / "demo"), "--port",
+                             str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
+        os.killpg(proc.pid, signal.SIGTERM)
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=30)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", port))  # raises if the demo's server still holds the port
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        subprocess.run(["pkill", "-f", str(tmp_path / "demo" / "salle.db")])  # a server left behind, if any
