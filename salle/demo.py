@@ -240,11 +240,16 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     stop = threading.Event()
 
     def interrupted(signum, frame):
+        # The first signal stops the demo; the next ones (a group-wide SIGTERM reaches this process twice, an
+        # impatient Ctrl-C) must not cut the server's stop short and leave it running with the port taken.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)  # a stop by the service manager stops the server too
+    signal.signal(signal.SIGINT, interrupted)
     server = ChildServer(db, host=host, port=port, clock=clock_start.isoformat(timespec="minutes"), speed=speed,
-                         env=env, output=None)
+                         env=env, output=None)  # stops its server itself if interrupted while it starts
     try:
         print(banner(base, workdir, count, speed), flush=True)
         feeder = threading.Thread(target=feed_scans, args=(base, db, clock_start, speed, stop, time.monotonic()),
@@ -258,8 +263,6 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     except KeyboardInterrupt:
         pass
     finally:
-        # A second signal (a group-wide SIGTERM reaches this process twice, an impatient Ctrl-C) must not cut the
-        # server's stop short and leave it running with the port taken.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop.set()

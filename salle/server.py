@@ -137,7 +137,11 @@ class ChildServer:
         if clock:
             command += ["--clock", clock, "--speed", str(speed)]
         self.proc = subprocess.Popen(command, stdout=output, stderr=output, env=env, start_new_session=True)
-        self.wait_ready(timeout)
+        try:
+            self.wait_ready(timeout)
+        except BaseException:  # not ready, or interrupted meanwhile: never leave it running behind us
+            self.stop()
+            raise
 
     def wait_ready(self, timeout: float) -> None:
         wait_for_server(self.url, timeout, alive=lambda: self.proc.poll() is None)
