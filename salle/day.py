@@ -504,6 +504,8 @@ class ExamDay:
                     self.tick()
                 except SalleError as exc:  # e.g. the file is busy: try again at the next tick
                     log.warning("doorkeeper: %s", exc.message)
+                except Exception:  # R3 depends on this thread: whatever happened, it keeps ticking
+                    log.exception("doorkeeper")
 
         self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
         self._doorkeeper.start()

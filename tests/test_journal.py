@@ -9,6 +9,7 @@ from salle.day import Caller
 from salle.errors import Conflit, SalleError
 from salle.journal import Actor, verify_chain
 from salle.state import STATE_TABLES, rebuild
+from tests.support import at
 
 SURVEILLANT = Caller(Actor("P004", "surveillant", "tablette"), "surveillant", salle="A01", site="PANTIN")
 
@@ -307,3 +308,24 @@ def test_an_unexpected_failure_around_the_commands_fails_the_batch_and_the_write
     assert outcomes == ["interne"] * 3
     assert journal.one("SELECT COUNT(*) AS n FROM events")["n"] == before
     assert journal.write(lambda tx: tx.append("note", SURVEILLANT.actor) and "after") == "after"
+
+
+def test_the_doorkeeper_keeps_ticking_after_an_unexpected_error(day, clock):
+    """R3 rests on the doorkeeper thread: an error it does not expect is logged, and the doors still close."""
+    tick, failures = day.tick, []
+
+    def flaky_tick():
+        if not failures:
+            failures.append(1)
+            raise RuntimeError("lecture impossible")
+        return tick()
+
+    day.tick = flaky_tick
+    clock.set(at("09:00:01"))
+    day.start_doorkeeper(period=0.01)
+    for _ in range(500):
+        row = day.journal.one("SELECT doors_closed_at FROM deroulement WHERE epreuve = 'E1' AND site = 'PANTIN'")
+        if row["doors_closed_at"]:
+            break
+        threading.Event().wait(0.01)
+    assert failures == [1] and row["doors_closed_at"].startswith("2027-03-18T09:00:01")

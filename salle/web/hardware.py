@@ -86,7 +86,10 @@ class SiteDevices:
         while True:
             kind = self._signals.get()
             for relay in self.relays:
-                relay.doors_closed() if kind == "portes_fermees" else relay.epreuve_ended()
+                try:
+                    relay.doors_closed() if kind == "portes_fermees" else relay.epreuve_ended()
+                except Exception:  # e.g. its alert could not be recorded: the next signal must still go out
+                    log.exception("relais")
 
     def _relay_alert(self, kind: str, message: str) -> None:
         actor = Actor(id="appareil:relais", role="appareil", device="relais", name="Relais de porte")

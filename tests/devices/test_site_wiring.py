@@ -86,3 +86,32 @@ def test_relay_failure_never_blocks_the_door_closing(day, demo_files, clock, tmp
     finally:
         live.app.extensions["salle.devices"].stop()
         live.stop()
+
+
+def test_a_relay_raising_unexpectedly_does_not_silence_the_next_signals(day, demo_files, clock, tmp_path):
+    """The relays' thread survives a relay that raises something unforeseen: the next signal still goes out
+    (here to a relay that is absent, so it shows as an alert)."""
+    day.close()
+    config = parse_config(devices_toml(str(tmp_path / "no-scanner"), str(tmp_path / "no-relay")))
+    live = LiveServer(demo_files / "salle.db", clock, config={"DEVICES": config})
+    try:
+        relay = live.app.extensions["salle.devices"].relays[0]
+        real, calls = relay.doors_closed, []
+
+        def first_call_raises():
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError("pilote du relais")
+            return real()
+
+        relay.doors_closed = first_call_raises
+        clock.set(at("09:00"))
+        live.day.tick()  # both sites' doors close: two signals, the first one raises
+        from tests.devices.conftest import wait_until
+
+        wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
+                                                "message LIKE '%Signal de porte%'"), timeout=15)
+        assert len(calls) == 2
+    finally:
+        live.app.extensions["salle.devices"].stop()
+        live.stop()
