@@ -267,3 +267,16 @@ def test_the_console_shows_the_epreuve_picked_in_its_bar(live, clock, context):
     page.select_option("#epreuve-choice", "")
     expect(page.locator("#epreuve-name")).to_contain_text("E1")
     expect(a01.locator("[data-k=presents]")).to_have_text("3")
+
+
+def test_the_organiser_switches_the_console_from_one_site_to_the_other(live, context):
+    page = context.new_page()
+    sign_in(page, live.url, "/console", "admin")
+    expect(page.locator("#net")).to_have_text("Direct")
+    expect(page.locator("section[data-salle=A01]")).to_be_visible()
+    page.select_option("#site-choice", "MONTREUIL")
+    expect(page.locator("section[data-salle=M1]")).to_be_visible()
+    expect(page.locator("section[data-salle=A01]")).to_have_count(0)
+    assert page.url.endswith("?site=MONTREUIL")
+    live.client("surveillant_m1").scan("M1", candidats(live.day, "M1", 1)[0], "cni")
+    expect(page.locator("section[data-salle=M1] [data-k=presents]")).to_have_text("1")

@@ -239,8 +239,21 @@
     $("login-card").hidden = true; $("app").hidden = false;
     const s = await Salle.api("GET", "/api/v1/session");
     site = me.site || new URLSearchParams(location.search).get("site") || (s.data.sites[0] || {}).code;
-    const info = (s.data.sites || []).find((x) => x.code === site);
-    $("site-name").textContent = info ? info.nom : site;
+    const showSite = () => {
+      const info = (s.data.sites || []).find((x) => x.code === site);
+      $("site-name").textContent = info ? info.nom : site;
+    };
+    showSite();
+    if (me.role === "admin" && (s.data.sites || []).length > 1) { // the organiser looks at one site, then another
+      const pick = $("site-choice");
+      pick.replaceChildren(...s.data.sites.map((x) => el("option", { value: x.code }, x.nom)));
+      pick.value = site; pick.hidden = false;
+      pick.onchange = async () => {
+        site = pick.value; showSite(); history.replaceState(null, "", `?site=${encodeURIComponent(site)}`);
+        $("fin").hidden = true; seats = {};
+        await loadSalles(); await loadImpressions(); await loadPersonnel();
+      };
+    }
     const choice = $("epreuve-choice");
     choice.replaceChildren(el("option", { value: "" }, "Épreuve en cours"),
       ...(s.data.epreuves || []).map((e) => el("option", { value: e.code }, `${e.code} — ${e.libelle} (${hhmm(e.debut)})`)));
