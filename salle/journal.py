@@ -341,7 +341,7 @@ class Journal:
         self._queue.put(None)
         self._thread.join(timeout=10)
         self._checkpointer.join(timeout=5)
-        self._writing.acquire()  # a caller committing in its own thread finishes first
+        self._writing.acquire(timeout=10)  # a caller committing in its own thread finishes first
         try:
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # leave one tidy file behind
         except sqlite3.Error as exc:
