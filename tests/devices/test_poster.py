@@ -97,15 +97,21 @@ def make_poster(api, results, statuses=None, staff_code="S-1234"):
     )
 
 
-def test_scan_posted_with_token_client_id_and_device_time(api, poll):
-    api.start()
+def post_one(api, poll, code="2026004217") -> list:
+    """One code through a started poster, waited for until its answer comes back: the results."""
     results = []
     poster = make_poster(api, results).start()
     try:
-        poster.submit("2026004217")
+        poster.submit(code)
         poll(lambda: results)
     finally:
         poster.stop()
+    return results
+
+
+def test_scan_posted_with_token_client_id_and_device_time(api, poll):
+    api.start()
+    results = post_one(api, poll)
     login, scan = api.requests
     assert login[0] == "/api/v1/auth/login" and login[2] == {"code": "S-1234", "device": "porte-A101"}
     assert scan[0] == "/api/v1/salles/A101/scans"
@@ -140,13 +146,7 @@ def test_codes_scanned_while_server_down_are_sent_in_order_once_it_is_back(api, 
 def test_expired_token_signs_in_again(api, poll):
     api.start()
     api.expire_next_token = True
-    results = []
-    poster = make_poster(api, results).start()
-    try:
-        poster.submit("2026004217")
-        poll(lambda: results)
-    finally:
-        poster.stop()
+    results = post_one(api, poll)
     assert [path for path, _, _ in api.requests].count("/api/v1/auth/login") == 2
     assert results[0][1]["verdict"] == "admis"
 
