@@ -181,7 +181,7 @@ def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
               show_default=True, help="Dossier où écrire l'archive.")
 def export(db_path: Path, directory: Path):
     """Exporter la journée dans une archive ZIP : journal, candidats, émargements, procès-verbaux."""
-    from .export import export_day
+    from .export import check_archive, export_day
 
     day = open_day(db_path)
     try:
@@ -190,9 +190,7 @@ def export(db_path: Path, directory: Path):
         fail(exc)
     finally:
         day.close()
-    from .export import check_archive
-
-    checked = check_archive(archive)
+    checked = check_archive(archive)  # read back what was written
     click.echo(f"Export écrit dans {archive} : {checked.events} événements, tête de chaîne {checked.head}.")
 
 

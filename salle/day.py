@@ -39,6 +39,11 @@ class Caller:
     token_hash: str | None = None  # the sign-in this request came with (None for devices and the system)
 
 
+def signed_out(caller: Caller, payload: dict) -> bool:
+    """Whether a « deconnexion » (this token) or « jetons_revoques » (all of a person's) event ends `caller`."""
+    return caller.token_hash == payload.get("token_hash") or caller.actor.id == payload.get("personnel")
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
@@ -178,7 +183,7 @@ class ExamDay:
                 self._revocations += 1
                 payload = json.loads(event["payload"])
                 for token_hash, caller in list(self._callers.items()):
-                    if token_hash == payload.get("token_hash") or caller.actor.id == payload.get("personnel"):
+                    if signed_out(caller, payload):
                         self._callers.pop(token_hash, None)
 
     def logout(self, caller: Caller) -> dict:
@@ -582,30 +587,29 @@ def _fetch(db, sql: str, params) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row))
 
 
-def _device_time(value) -> str | None:
+def _iso_datetime(value, message: str) -> datetime | None:
+    """An ISO 8601 date and time sent by a device (« Z » accepted), or None; else `message`, in French."""
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > 40:
-        raise Invalide("« device_time » doit être une date ISO 8601.", code="requete_invalide")
+        raise Invalide(message, code="requete_invalide")
     try:
-        datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise Invalide("« device_time » doit être une date ISO 8601.", code="requete_invalide") from exc
+        raise Invalide(message, code="requete_invalide") from exc
+
+
+def _device_time(value) -> str | None:
+    _iso_datetime(value, "« device_time » doit être une date ISO 8601.")
     return value
 
 
 def _seen_at(value, now: datetime) -> datetime | None:
     """When the surveillant checked the candidat by eye while the tablet was offline: the tablet's clock set
     by the server's, in the server's local time (an offset-aware time is converted to it)."""
-    if value is None:
+    seen = _iso_datetime(value, "« heure_constatee » doit être une date et heure ISO 8601.")
+    if seen is None:
         return None
-    message = "« heure_constatee » doit être une date et heure ISO 8601."
-    if not isinstance(value, str) or len(value) > 40:
-        raise Invalide(message, code="requete_invalide")
-    try:
-        seen = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise Invalide(message, code="requete_invalide") from exc
     if seen.tzinfo is not None:
         seen = seen.astimezone().replace(tzinfo=None)
     if seen > now + timedelta(minutes=2):

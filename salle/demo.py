@@ -239,11 +239,14 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     env = {**os.environ, "SALLE_KIOSK_PRINTER": f"{devices.resolve()}#accueil"}
     stop = threading.Event()
 
-    def interrupted(signum, frame):
+    def deaf():
         # The first signal stops the demo; the next ones (a group-wide SIGTERM reaches this process twice, an
         # impatient Ctrl-C) must not cut the server's stop short and leave it running with the port taken.
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def interrupted(signum, frame):
+        deaf()
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)  # a stop by the service manager stops the server too
@@ -263,8 +266,7 @@ def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, d
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        deaf()
         stop.set()
         server.stop()
 

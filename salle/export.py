@@ -36,9 +36,8 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _journal_lines(day: ExamDay) -> bytes:
-    rows = day.journal.query(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq")
-    return "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows).encode("utf-8")
+def _journal_lines(events: list[dict]) -> bytes:
+    return "".join(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n" for e in events).encode("utf-8")
 
 
 def _candidats_csv(day: ExamDay) -> bytes:
@@ -57,8 +56,9 @@ def export_day(day: ExamDay, directory: Path) -> Path:
     from .pv import build_pv, emargement_csv
 
     session = day.session
+    events = day.journal.query(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq")
     files: dict[str, bytes] = {
-        JOURNAL: _journal_lines(day),
+        JOURNAL: _journal_lines(events),
         "session.toml": (day.journal.one("SELECT value FROM meta WHERE key = 'session_toml'") or {}).get(
             "value", "").encode("utf-8"),
         "candidats.csv": _candidats_csv(day),
@@ -66,15 +66,14 @@ def export_day(day: ExamDay, directory: Path) -> Path:
     for epreuve in session.epreuves:
         files[f"emargement-{epreuve.code}.csv"] = emargement_csv(day, epreuve.code).encode("utf-8")
         files[f"pv-{epreuve.code}.pdf"] = build_pv(day, epreuve.code)
-    ok, message, count = verify_events(json.loads(line) for line in files[JOURNAL].splitlines())
-    head = day.journal.one("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")
+    ok, message, count = verify_events(json.loads(line) for line in files[JOURNAL].splitlines())  # as archived
     manifest = {
         "format": FORMAT,
         "concours": session.concours.code,
         "libelle": session.concours.label,
         "exporte_le": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "evenements": count,
-        "tete_chaine": head["hash"] if head else None,
+        "tete_chaine": events[-1]["hash"] if events else None,
         "chaine_integre": ok,
         "verification": message,
         "fichiers": {name: _sha256(data) for name, data in files.items()},

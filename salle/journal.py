@@ -185,11 +185,13 @@ class Journal:
             db = sqlite_utils.Database(connect(self.path, readonly=True))
             self._local.db = db
             with self._readers_lock:  # readers of threads that have ended are closed here, not left open
+                kept = [(threading.current_thread(), db.conn)]
                 for thread, conn in self._readers:
-                    if not thread.is_alive():
+                    if thread.is_alive():
+                        kept.append((thread, conn))
+                    else:
                         conn.close()
-                self._readers = [(t, c) for t, c in self._readers if t.is_alive()]
-                self._readers.append((threading.current_thread(), db.conn))
+                self._readers = kept
         return db
 
     def query(self, sql: str, params=()) -> list[dict]:
@@ -204,14 +206,14 @@ class Journal:
     def write(self, fn: Callable[[Tx], Any]) -> Any:
         """Run `fn(tx)` in the writer's transaction; return its result once it is durable on disk."""
         if self._closed:
-            raise SalleError("Le serveur s'arrête : réessayez dans un instant.", code="arret", status=503)
+            raise _stopping()
         slot: dict = {}
         if self._queue.empty() and self._writing.acquire(blocking=False):
             # Nobody is writing and nobody waits: commit here, in the caller's thread. On an ordinary day
             # most commands arrive alone, and this saves two thread hand-offs (to the writer and back).
             try:
                 if self._closed:
-                    raise SalleError("Le serveur s'arrête : réessayez dans un instant.", code="arret", status=503)
+                    raise _stopping()
                 self._commit([(fn, slot, None)])
             finally:
                 self._writing.release()
@@ -353,6 +355,10 @@ class Journal:
         for thread, conn in self._readers:
             if thread is threading.current_thread() or not thread.is_alive():
                 conn.close()
+
+
+def _stopping() -> SalleError:
+    return SalleError("Le serveur s'arrête : réessayez dans un instant.", code="arret", status=503)
 
 
 def _storage_error(exc: sqlite3.Error) -> SalleError:

@@ -12,7 +12,7 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from ..errors import SalleError
-from ..day import salle_summary
+from ..day import salle_summary, signed_out
 
 log = logging.getLogger(__name__)
 PUBLIC_PAYLOAD = ("verdict", "message", "accompagnateur", "avant", "apres", "motif", "copies", "copie_blanche",
@@ -98,7 +98,7 @@ class Broadcaster:
     def _disconnect_revoked(self, payload: dict) -> None:
         """A signed-out device loses its live connection too (it reconnects, is refused, and shows the sign-in)."""
         for sid, caller in list(self.connected.items()):
-            if caller.token_hash == payload.get("token_hash") or caller.actor.id == payload.get("personnel"):
+            if signed_out(caller, payload):
                 self.connected.pop(sid, None)
                 self.socketio.server.disconnect(sid, namespace="/")
 
