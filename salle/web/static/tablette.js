@@ -13,9 +13,7 @@
     incident_enregistre: "CONSIGNÉ",
   };
   const STATUTS = { attendu: "attendu", present: "présent", toilettes: "aux toilettes", sorti: "sorti" };
-  const SCAN_GAP_MS = 30; // a keyboard-wedge scanner types faster than this per character on average (no pause)
-  let salle = null, me = null, candidats = [], selected = null, pending = null, epreuveType = "ecrit";
-  let keyTimes = [];
+  let salle = null, me = null, candidats = [], selected = null, epreuveType = "ecrit";
 
   const queue = new Salle.Queue("salle.tablette.queue", onResult, renderNet);
   const pad = new Salle.SignaturePad($("sign"));
@@ -48,10 +46,20 @@
     verdict(kind, word, (data.message || "") + from, who);
   }
 
-  function log(text) {
-    const li = el("li", {}, `${Salle.now().toTimeString().slice(0, 5)} — ${text}`);
-    $("log").prepend(li);
-    while ($("log").children.length > 30) $("log").lastChild.remove();
+  /* The tablet's journal: what was recorded, and every scan left unrecorded (« non enregistré », with a way back
+     to it). Kept on the tablet, so a reload keeps it. */
+  const journalKey = () => `salle.tablette.journal.${salle}`;
+  const journal = () => JSON.parse(localStorage.getItem(journalKey()) || "[]");
+
+  function note(text, kind = "info", code = null) {
+    const entry = { heure: Salle.now().toTimeString().slice(0, 5), text, kind, code };
+    localStorage.setItem(journalKey(), JSON.stringify([entry, ...journal()].slice(0, 60)));
+    renderJournal();
+  }
+
+  function renderJournal() {
+    $("log").replaceChildren(...journal().map((j) => el("li", { class: `j-${j.kind}`, "data-code": j.code }, `${j.heure} — ${j.text} `,
+      j.code ? el("button", { type: "button", onclick: () => scan(j.code) }, "Reprendre") : "")));
   }
 
   function renderNet(q) {
@@ -66,7 +74,8 @@
 
   function onResult(action, { status, data }) {
     const replayed = Date.now() - action.at > 1500;
-    log(`${action.label} : ${status < 400 ? (WORDS[data.verdict] || data.message || "fait") : Salle.errorMessage(data)}${replayed ? " (renvoyé)" : ""}`);
+    const done = status < 400 ? (WORDS[data.verdict] || data.message || "fait") : Salle.errorMessage(data);
+    note(`${action.label} : ${done}${replayed ? " (renvoyé)" : ""}`, status < 400 && data.ok !== false ? "ok" : "bad");
     if (!replayed || action.context.show) showAnswer(data, status);
     refresh();
   }
@@ -82,73 +91,112 @@
 
   // --- scans -----------------------------------------------------------------------------------------------
 
+  /* A scan always wins: a question still open (which identity document?) is left unrecorded, visibly, and the
+     new code is handled; an answer that comes back after a newer scan only goes to the journal. */
+  let question = null;   // {code, who, then, reason}: waiting for a deliberate tap
+  let current = null;    // {code, seq}: the scan whose answer is awaited
+  let seq = 0;
+  const ARM_MS = 400;    // a question's buttons wait this long: a tap meant for the previous question lands on none
+
   async function scan(code, extra = {}) {
+    if (!extra.pieces_produites && ((question && question.code === code) || (current && current.code === code))) {
+      return; // the same convocation read twice: its question stays
+    }
+    leaveQuestion("nouveau scan avant le choix de la pièce");
     hidePanels();
+    const mine = current = { code, seq: ++seq };
     const seenAt = Salle.localIso(Salle.now()); // R3: if the entry is recorded later, the doors are judged at this time
     let answer = null;
     try {
       answer = await Salle.api("POST", `/api/v1/salles/${salle}/scans`, { code, client_id: Salle.uuid(), ...extra });
     } catch (e) { /* offline: below */ }
+    if (current !== mine) return overtaken(code, answer);
+    current = null;
     if (!answer || Salle.serverDown(answer.status)) {
       // offline, or the server cannot record just now: the surveillant checks the convocation by eye; the entry
       // is queued with the ID shown and sent by itself later
       renderNet(Object.assign(queue, { online: false, serverDown: !!answer }));
       if (answer) verdict("wait", "SERVEUR INDISPONIBLE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée dès que le serveur répondra.", code);
       else verdict("wait", "HORS LIGNE", "Vérifiez la convocation et la pièce d'identité : l'entrée sera enregistrée au retour du réseau.", code);
-      askPiece(`Pièce d'identité présentée (${answer ? "serveur indisponible" : "hors ligne"})`, (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, heure_constatee: seenAt, ...extra }, `Entrée ${code}`));
+      askPiece({ code, who: code, title: `Pièce d'identité présentée (${answer ? "serveur indisponible" : "hors ligne"})`,
+                 then: (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, heure_constatee: seenAt, ...extra }, `Entrée ${code}`) });
       return;
     }
     const { status, data } = answer;
     showAnswer(data, status);
-    if (status >= 400) return;
-    log(`Scan ${code} : ${WORDS[data.verdict] || data.verdict}`);
+    if (status >= 400) { note(`Scan ${code} : ${Salle.errorMessage(data)}`, "bad"); return; }
+    const c = data.candidat;
     if (data.verdict === "admis" && !data.enregistre) {
-      askPiece("Pièce d'identité présentée (R5)", (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, ...extra }, `Entrée ${data.candidat.nom.toUpperCase()}`, { show: true }));
-    } else if (data.verdict === "pieces_manquantes" && !extra.pieces_produites && data.candidat) {
+      const who = `${c.nom.toUpperCase()} ${c.prenom}`;
+      askPiece({ code, who, title: `Pièce d'identité présentée — ${who}`,
+                 then: (piece) => send(`/api/v1/salles/${salle}/scans`, { code, piece_identite: piece, ...extra }, `Entrée ${c.nom.toUpperCase()}`, { show: true }) });
+      return;
+    }
+    note(`Scan ${c ? c.nom.toUpperCase() : code} : ${WORDS[data.verdict] || data.verdict}${data.enregistre ? "" : " (rien d'enregistré)"}`,
+         data.ok ? "ok" : "bad");
+    if (data.verdict === "pieces_manquantes" && !extra.pieces_produites && c) {
       $("pm-text").textContent = data.message;
       $("pm").hidden = false;
       $("pm-ok").onclick = () => scan(code, { pieces_produites: true });
-      $("pm-no").onclick = () => { hidePanels(); verdict("bad", "REFUSÉ", "Pièces non produites : accès refusé (R7).", data.candidat.nom); };
+      $("pm-no").onclick = () => { hidePanels(); verdict("bad", "REFUSÉ", "Pièces non produites : accès refusé (R7).", c.nom); };
     }
     if (data.enregistre) refresh();
   }
 
-  function askPiece(title, then) {
-    $("pieces-title").textContent = title;
-    $("pieces").hidden = false;
-    pending = then;
-    $("pieces").querySelector("button").focus();
+  /* The answer to a scan that a newer scan overtook: nothing shown, everything in the journal. */
+  function overtaken(code, answer) {
+    const data = answer && answer.data;
+    if (!data || Salle.serverDown(answer.status) || (data.verdict === "admis" && !data.enregistre)) {
+      const who = data && data.candidat ? `${data.candidat.nom.toUpperCase()} ${data.candidat.prenom}` : code;
+      note(`${who} — non enregistré (nouveau scan avant le choix de la pièce)`, "lost", code);
+    } else if (data.erreur) {
+      note(`Scan ${code} : ${Salle.errorMessage(data)}`, "bad");
+    } else {
+      const who = data.candidat ? data.candidat.nom.toUpperCase() : code;
+      note(`Scan ${who} : ${WORDS[data.verdict] || data.verdict}${data.enregistre ? "" : " (rien d'enregistré)"}`, "bad");
+      if (data.enregistre) refresh();
+    }
+  }
+
+  /* Ask which identity document was shown; nothing is recorded until a deliberate tap on one of them. */
+  function askPiece(q) {
+    question = q;
+    const box = $("pieces");
+    $("pieces-title").textContent = q.title;
+    box.dataset.code = q.code;
+    box.hidden = false;
+    const buttons = box.querySelectorAll("button[data-piece]");
+    buttons.forEach((b) => { b.disabled = true; });
+    setTimeout(() => { if (question === q) buttons.forEach((b) => { b.disabled = false; }); }, ARM_MS);
+  }
+
+  /* The open question is dropped: the candidate stays unrecorded, and the journal says so with a way back. */
+  function leaveQuestion(reason) {
+    const q = question;
+    if (!q) return;
+    question = null;
+    $("pieces").hidden = true;
+    note(`${q.who} — non enregistré (${reason})`, "lost", q.arrival === false ? null : q.code);
   }
 
   $("pieces").addEventListener("click", (e) => {
     const piece = e.target.dataset && e.target.dataset.piece;
-    if (!piece || !pending) return;
-    const then = pending; pending = null; $("pieces").hidden = true;
-    then(piece);
-    $("scan").focus();
+    if (!piece || !question || e.target.disabled) return;
+    const q = question; question = null;
+    $("pieces").hidden = true;
+    q.then(piece);
   });
-  $("pieces-cancel").onclick = () => { pending = null; hidePanels(); verdict("info", "ANNULÉ", "Rien n'a été enregistré."); $("scan").focus(); };
+  $("pieces-cancel").onclick = () => {
+    if (!question) { $("pieces").hidden = true; return; }
+    leaveQuestion("annulé");
+    verdict("info", "ANNULÉ", "Rien n'a été enregistré.");
+  };
 
-  function hidePanels() { ["pieces", "pm"].forEach((id) => { $(id).hidden = true; }); pending = null; }
+  function hidePanels() { ["pieces", "pm"].forEach((id) => { $(id).hidden = true; }); }
 
-  /* Keyboard wedge: characters typed faster than SCAN_GAP_MS on average, none paused more than three times
-     that, and ended by Enter or Tab, are a scan;
-     slower typing ended by Enter is a search by name or numéro. */
-  $("scan").addEventListener("keydown", (e) => {
-    if (e.key === "Enter" || e.key === "Tab") {
-      const value = $("scan").value.trim();
-      if (!value) return;
-      e.preventDefault();
-      const gaps = keyTimes.slice(1).map((t, i) => t - keyTimes[i]);
-      const mean = gaps.reduce((a, g) => a + g, 0) / (gaps.length || 1);
-      const fast = keyTimes.length >= 3 && mean < SCAN_GAP_MS && gaps.every((g) => g < 3 * SCAN_GAP_MS);
-      $("scan").value = ""; keyTimes = [];
-      if (fast) scan(value); else search(value);
-    } else if (e.key.length === 1) {
-      if ($("scan").value === "") keyTimes = [];
-      keyTimes.push(e.timeStamp);
-    }
-  });
+  const wedge = new Wedge.Reader($("scan"), { onScan: (code) => scan(code), onText: (text) => search(text) });
+  wedge.enabled = false; // until the salle is known
+  window.wedge = wedge;
 
   async function search(q) {
     const box = $("search-results");
@@ -207,7 +255,12 @@
   const movement = (path, label, extra = {}) => send(`/api/v1/salles/${salle}/${path}`, { numero: selected.numero, ...extra }, `${label} ${selected.nom.toUpperCase()}`, { show: true });
   $("act-toilettes").onclick = () => movement("toilettes", "Toilettes", { accompagnateur: $("accompagnateur").value.trim() });
   $("act-retour").onclick = () => movement("toilettes/retour", "Retour");
-  $("act-sortie").onclick = () => askPiece("Sortie : pièce d'identité vérifiée (R8)", (piece) => movement("sorties", "Sortie", { piece_identite: piece }));
+  $("act-sortie").onclick = () => {
+    leaveQuestion("remplacé par la sortie");
+    const who = `${selected.nom.toUpperCase()} ${selected.prenom}`;
+    askPiece({ code: selected.numero, who: `Sortie de ${who}`, arrival: false, title: `Sortie de ${who} : pièce d'identité vérifiée`,
+               then: (piece) => movement("sorties", "Sortie", { piece_identite: piece }) });
+  };
   $("act-emarge").onclick = () => {
     $("em-name").textContent = `${selected.nom.toUpperCase()} ${selected.prenom}`;
     $("abandon-label").hidden = epreuveType !== "oral";
@@ -302,6 +355,8 @@
       if (st.status === 200) epreuveType = st.data.epreuve.type;
     } catch (e) { salle = me.salle; $("salle-name").textContent = salle || "—"; }
     $("app").hidden = false; // shown once the salle is known (the scan field is inside)
+    wedge.enabled = true;
+    renderJournal();
     await refresh();
     Salle.live({ salle_etat: () => refresh(), evenement: () => {} });
     queue.flush();

@@ -1,0 +1,137 @@
+/* Keyboard-wedge scanners (USB or Bluetooth scanners that type like a keyboard), wherever the focus is.
+   A scan is told from typing by its speed: its keys come a few milliseconds apart, a person's a hundred or more.
+   It may end with Enter, with Tab, or with nothing (many cheap scanners): a pause ends it then. A scanner set up
+   to send a prefix is recognised by the prefix (a setting of the tablet), whatever its speed.
+   A scan always wins: its characters never stay in a question, a button or a form — they are taken back out of
+   whatever field received them — and its Enter or Tab never activates anything. Slow typing ended by Enter in
+   the scan field is text (a search). */
+"use strict";
+
+const Wedge = (() => {
+  const KEY = "salle.douchette";
+  // prefix sent by the scanner (none by default); median milliseconds between a scanner's keys at most: scanners
+  // send a key every 1-10 ms, a busy tablet may space them to 20-40 ms; the fastest typists stay above 80 ms
+  const DEFAULTS = { prefixe: "", ecart: 50 };
+  const MIN_LENGTH = 4;    // shorter bursts are not codes
+  const SPLIT_MS = 200;    // a longer silence starts a new burst
+  const PAUSE_MS = 200;    // a fast burst followed by this much silence is a scan without terminator
+  const TRAIL_MS = 500;    // an Enter or Tab this soon after a scan ended by a pause is that scan's terminator
+
+  const settings = () => ({ ...DEFAULTS, ...JSON.parse(localStorage.getItem(KEY) || "{}") });
+  const saveSettings = (s) => localStorage.setItem(KEY, JSON.stringify({ ...settings(), ...s }));
+
+  const TEXT_INPUTS = ["text", "search", "number", "tel", "email", "password", "url", ""];
+  const editable = (node) => !!node && (node.isContentEditable || node.tagName === "TEXTAREA"
+    || (node.tagName === "INPUT" && TEXT_INPUTS.includes(node.type)));
+
+  function median(values) {
+    const s = [...values].sort((a, b) => a - b);
+    return s.length ? s[Math.floor(s.length / 2)] : Infinity;
+  }
+
+  class Reader {
+    /* field: the scan field, where stray characters go; onScan(code) for a scan; onText(text) for slow
+       typing ended by Enter in the scan field. */
+    constructor(field, { onScan, onText }) {
+      this.field = field; this.onScan = onScan; this.onText = onText;
+      this.burst = null; this.timer = null; this.endedAt = -Infinity; this.swallowed = new Set();
+      this.enabled = true;
+      this.last = []; // the last bursts judged: {length, median, scan}: shown by the scanner's settings
+      window.addEventListener("keydown", (e) => this.keydown(e), true);
+      window.addEventListener("keyup", (e) => {
+        if (this.swallowed.delete(e.code || e.key)) { e.preventDefault(); e.stopPropagation(); }
+      }, true);
+    }
+
+    swallow(e) {
+      e.preventDefault(); e.stopPropagation();
+      this.swallowed.add(e.code || e.key);
+    }
+
+    keydown(e) {
+      if (!this.enabled || e.ctrlKey || e.altKey || e.metaKey || e.isComposing) return;
+      const t = e.timeStamp;
+      if (e.key.length === 1) return this.character(e, t);
+      if (e.key !== "Enter" && e.key !== "Tab") return;
+      const b = this.burst;
+      if (b && (b.prefixed || this.isScan(b, t))) { this.swallow(e); return this.finish(); }
+      if (t - this.endedAt < TRAIL_MS) { this.swallow(e); this.endedAt = -Infinity; return; } // a late terminator
+      if (e.key === "Enter" && e.target === this.field && this.field.value.trim()) {
+        this.swallow(e);
+        const text = this.field.value.trim();
+        this.field.value = ""; this.burst = null;
+        this.onText(text);
+      }
+      // otherwise a person's Enter or Tab on a control: theirs
+    }
+
+    character(e, t) {
+      const s = settings();
+      let b = this.burst;
+      if (!b || t - b.times[b.times.length - 1] > SPLIT_MS) {
+        b = this.burst = { chars: [], times: [], touched: new Map(), prefixed: false, matched: 0 };
+      }
+      if (s.prefixe && !b.prefixed) { // a configured prefix: what follows it is the scanner's, whatever the speed
+        if (e.key === s.prefixe[b.matched]) {
+          this.swallow(e);
+          b.matched += 1;
+          if (b.matched === s.prefixe.length) { b.prefixed = true; b.chars = []; b.times = []; }
+          this.arm(b);
+          return;
+        }
+        if (b.matched) this.giveBack(e.target, s.prefixe.slice(0, b.matched)); // a person typed it: theirs
+        b.matched = 0;
+      }
+      b.chars.push(e.key); b.times.push(t);
+      if (b.prefixed) { this.swallow(e); this.arm(b); return; }
+      let target = e.target;
+      if (!editable(target)) { // typed on a button, a canvas, the page: it belongs in the scan field
+        this.swallow(e);
+        target = this.field;
+        if (!b.touched.has(target)) b.touched.set(target, target.value);
+        target.value += e.key;
+        if (document.activeElement !== target) target.focus();
+      } else if (!b.touched.has(target)) {
+        b.touched.set(target, target.value);
+      }
+      this.arm(b);
+    }
+
+    giveBack(target, text) {
+      const node = editable(target) ? target : this.field;
+      node.value += text;
+    }
+
+    /* A burst is a scan when its keys came at a scanner's pace: the median gap, so that one hiccup of a busy
+       tablet (a gap of 100 ms and more, measured) does not turn a scan into typing. */
+    isScan(b, t) {
+      if (b.chars.length < MIN_LENGTH || t - b.times[b.times.length - 1] > SPLIT_MS) return false;
+      const gaps = b.times.slice(1).map((x, k) => x - b.times[k]);
+      const m = median(gaps), scan = m <= settings().ecart;
+      this.last = [{ length: b.chars.length, median: Math.round(m), max: Math.round(Math.max(...gaps)), scan },
+                   ...this.last].slice(0, 10);
+      return scan;
+    }
+
+    arm(b) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => {
+        if (this.burst !== b) return;
+        if (b.prefixed || this.isScan(b, b.times[b.times.length - 1])) { this.finish(); this.endedAt = performance.now(); }
+        else this.burst = null; // a person typing: their characters stay where they typed them
+      }, b.prefixed ? 2 * PAUSE_MS : PAUSE_MS);
+    }
+
+    finish() {
+      const b = this.burst;
+      clearTimeout(this.timer);
+      this.burst = null;
+      if (!b) return;
+      const code = b.chars.join("");
+      for (const [node, before] of b.touched) node.value = before; // the scanner's characters leave every field
+      if (code.trim()) this.onScan(code.trim());
+    }
+  }
+
+  return { Reader, settings, saveSettings, DEFAULTS };
+})();
