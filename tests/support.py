@@ -86,3 +86,36 @@ class ServedProcess(ChildServer):
     def stop(self) -> None:
         super().stop()
         self.log.close()
+
+
+class WedgeScanner:
+    """A keyboard-wedge scanner at a page: real key events into whatever has the focus, stamped with the
+    scanner's own clock (a key every `gap` seconds), as a USB scanner's events are stamped by the system. The
+    events go through Chromium's input pipeline (Enter on a focused button presses it, characters go into the
+    focused field); only their pace no longer depends on how busy the test machine is."""
+
+    def __init__(self, page, gap: float = 0.005):
+        self.cdp = page.context.new_cdp_session(page)
+        self.gap = gap
+
+    def key(self, key: str, at: float, text: str | None = None, code: str | None = None, vk: int | None = None):
+        down = {"type": "keyDown" if text else "rawKeyDown", "key": key, "timestamp": at}
+        if text:
+            down.update(text=text, unmodifiedText=text)
+        if code:
+            down.update(code=code, windowsVirtualKeyCode=vk, nativeVirtualKeyCode=vk)
+        self.cdp.send("Input.dispatchKeyEvent", down)
+        self.cdp.send("Input.dispatchKeyEvent", {**{k: v for k, v in down.items() if k not in ("text", "unmodifiedText")},
+                                                 "type": "keyUp", "timestamp": at + self.gap / 2})
+
+    def scan(self, code: str, end: str | None = "Enter", prefix: str = "") -> None:
+        import time
+
+        t0 = time.time()
+        for i, ch in enumerate(prefix + code):
+            self.key(ch, t0 + i * self.gap, text=ch)
+        at = t0 + len(prefix + code) * self.gap
+        if end == "Enter":
+            self.key("Enter", at, text="\r", code="Enter", vk=13)
+        elif end == "Tab":
+            self.key("Tab", at, code="Tab", vk=9)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk_support import chromium  # noqa: F401 (one Playwright per session: the shared fixture)
-from support import CODES
+from support import CODES, WedgeScanner
 
 pytestmark = pytest.mark.browser
 
@@ -39,11 +39,9 @@ def tablet(live, chromium):
     context.close()
 
 
-def scanner(page, code: str, end: str | None = "Enter", prefix: str = ""):
-    """A keyboard-wedge scanner: real key events, 5 ms apart, into whatever has the focus."""
-    page.keyboard.type(prefix + code, delay=5)
-    if end:
-        page.keyboard.press(end)
+def scanner(page, code: str, end: str | None = "Enter", prefix: str = "", gap: float = 0.005):
+    """A keyboard-wedge scanner: real key events, 5 ms apart by its clock, into whatever has the focus."""
+    WedgeScanner(page, gap).scan(code, end, prefix)
 
 
 def a01(day, n: int) -> list[str]:
@@ -123,8 +121,7 @@ def test_a_scanner_sending_a_prefix_is_recognised_by_the_tablet_setting(live, ta
     (numero,) = a01(live.day, 1)
     tablet.evaluate("Wedge.saveSettings({prefixe: ']C0'})")
     tablet.focus("#scan")
-    tablet.keyboard.type("]C0" + numero, delay=60)  # a slow Bluetooth scanner sending the AIM id: only the prefix tells it
-    tablet.keyboard.press("Enter")
+    scanner(tablet, numero, prefix="]C0", gap=0.06)  # a slow Bluetooth scanner sending the AIM id: only the prefix tells it
     expect(tablet.locator("#pieces")).to_have_attribute("data-code", numero)
     assert tablet.locator("#scan").input_value() == ""
 

@@ -14,7 +14,7 @@ const Wedge = (() => {
   const DEFAULTS = { prefixe: "", ecart: 50 };
   const MIN_LENGTH = 4;    // shorter bursts are not codes
   const SPLIT_MS = 200;    // a longer silence starts a new burst
-  const PAUSE_MS = 200;    // a fast burst followed by this much silence is a scan without terminator
+  const PAUSE_MS = 250;    // a fast burst followed by this much silence is a scan without terminator
   const TRAIL_MS = 500;    // an Enter or Tab this soon after a scan ended by a pause is that scan's terminator
 
   const settings = () => ({ ...DEFAULTS, ...JSON.parse(localStorage.getItem(KEY) || "{}") });
