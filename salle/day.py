@@ -305,7 +305,8 @@ class ExamDay:
             tx.append("scan", caller.actor, {
                 "verdict": verdict.code, "code": code, "piece_identite": piece, "message": verdict.message,
                 "pieces_produites": pieces_produites and bool(c.pieces_manquantes), "place": c.place,
-                "regle": verdict.rule, **({"entre_a": verdict.data["entre_a"]} if "entre_a" in verdict.data else {}),
+                "regle": verdict.rule, **{k: verdict.data[k] for k in ("entre_a", "entre_salle", "entre_site")
+                                          if k in verdict.data},
             }, client_id=client_id, device_time=device_time, epreuve=epreuve.code, site=salle.site,
                 salle=salle.code, candidat=c.numero)
             return self._answer(verdict, epreuve, salle, c, recorded=True)
@@ -331,7 +332,10 @@ class ExamDay:
             doors_close_at=_dt(der.get("doors_close_at")), doors_closed_at=_dt(der.get("doors_closed_at")),
             started_at=_dt(der.get("started_at")),
             entered_at=_dt(presence["entered_at"]) if presence else None,
-            entered_place=(presence or {}).get("place") or "", pieces_produites_at=produced, piece_identite=piece,
+            entered_place=(presence or {}).get("place") or "",
+            entered_salle=session.salle(presence["salle"]) if presence else None,
+            entered_site=session.site(session.salle(presence["salle"]).site) if presence else None,
+            pieces_produites_at=produced, piece_identite=piece,
             seen_at=seen_at,
         )
 

@@ -168,6 +168,8 @@ class Arrival:
     started_at: datetime | None = None  # recorded ouverture des sujets (R9)
     entered_at: datetime | None = None  # already admitted to this épreuve at that time
     entered_place: str = ""
+    entered_salle: Salle | None = None  # where that admission was recorded
+    entered_site: Site | None = None
     pieces_produites_at: datetime | None = None  # R7: when the missing pièces were produced (this scan: now)
     piece_identite: str | None = None  # R5, None when only previewing
     seen_at: datetime | None = None  # checked by eye at the door while the tablet could not reach the server
@@ -199,14 +201,8 @@ def check_arrival(a: Arrival, now: datetime) -> Verdict:
         return Verdict(NON_CONVOQUE, f"{c.display_name} n'est pas convoqué(e) à l'épreuve « {a.epreuve.label} » : "
                        "accès refusé.", "R4", data=who)
     if a.entered_at is not None:
-        return Verdict(DEJA_PRESENT, f"{c.display_name} est déjà entré(e) à {hhmm(a.entered_at)}, place "
-                       f"{a.entered_place or c.place}. Rien à faire.", "R8", data=who)
-    if doors_closed(a.doors_close_at, a.doors_closed_at, now):
-        if not seen_before_closing(a, now):
-            closed = a.doors_closed_at or a.doors_close_at
-            return Verdict(PORTES_FERMEES, f"Portes fermées depuis {hhmm(closed)} : {c.display_name} n'est pas admis(e) "
-                           "à composer, quel que soit le motif du retard. Refus enregistré.", "R3", data=who)
-        who = {**who, "hors_ligne": True, "entre_a": a.seen_at.isoformat(timespec="seconds")}
+        return _already_entered(a, who)
+    # R1 before R3: at the wrong site or salle the candidat is told where to go, not recorded late here.
     if c.site != a.door_salle.site:
         site = a.candidat_site
         where = f"{site.name}, {site.address}" if site else c.site
@@ -216,6 +212,12 @@ def check_arrival(a: Arrival, now: datetime) -> Verdict:
         salle = a.candidat_salle
         where = salle.display + (f", {salle.access}" if salle and salle.access else "") if salle else c.salle
         return Verdict(MAUVAISE_SALLE, f"Aller en {where} — place {c.place}.", "R1", data={**who, "salle": c.salle})
+    if doors_closed(a.doors_close_at, a.doors_closed_at, now):
+        if not seen_before_closing(a, now):
+            closed = a.doors_closed_at or a.doors_close_at
+            return Verdict(PORTES_FERMEES, f"Portes fermées depuis {hhmm(closed)} : {c.display_name} n'est pas admis(e) "
+                           "à composer, quel que soit le motif du retard. Refus enregistré.", "R3", data=who)
+        who = {**who, "hors_ligne": True, "entre_a": a.seen_at.isoformat(timespec="seconds")}
     if c.pieces_manquantes:
         # R7: « produire au plus tard avant le début de l'épreuve … A défaut … l'accès à la salle … est refusé »
         start = start_of(a.epreuve, a.started_at)
@@ -238,6 +240,25 @@ def check_arrival(a: Arrival, now: datetime) -> Verdict:
                        f"et fera un contrôle d'identité spécifique.{extra}", "R5", data={**who, "alerte": True})
     return Verdict(ADMIS, f"Admis(e) : place {c.place} ({PIECES_IDENTITE[a.piece_identite]}).{extra}",
                    "R3" if who.get("hors_ligne") else "R5", data=who)
+
+
+def _already_entered(a: Arrival, who: dict) -> Verdict:
+    """R4, R8: one convocation, one entry. The same convocation read again at the door where it entered is
+    nothing to do; read at another salle or site, the person holding it may not be the one admitted: the
+    surveillant keeps them at the door and the responsable is alerted (`data.ailleurs`)."""
+    c, here = a.candidat, a.door_salle
+    place = a.entered_place or c.place
+    if a.entered_salle is None or a.entered_salle.code == here.code:
+        return Verdict(DEJA_PRESENT, f"{c.display_name} est déjà entré(e) dans cette salle à {hhmm(a.entered_at)}, "
+                       f"place {place} : rien à faire.", "R8", data=who)
+    where = a.entered_salle.display
+    if a.entered_site is not None and a.entered_site.code != here.site:
+        where += f" — {a.entered_site.name}, {a.entered_site.address}"
+    return Verdict(DEJA_PRESENT, f"Convocation déjà utilisée : {c.display_name} est déjà entré(e) à "
+                   f"{hhmm(a.entered_at)}, {where}, place {place}. Ne laissez pas entrer : gardez la personne à la "
+                   "porte, le responsable est alerté.", "R4",
+                   data={**who, "ailleurs": True, "entre_salle": a.entered_salle.code,
+                         "entre_site": a.entered_salle.site})
 
 
 # --- Exits and toilets --------------------------------------------------------------------------

@@ -116,9 +116,28 @@ def _scan(db, e, p):
             _alert(db, e, "sans_piece_identite", p["message"])
         if p.get("entre_a"):  # R3: let in offline before the closing, recorded after it: the responsable confirms
             _alert(db, e, "admission_hors_ligne", p["message"])
+    elif verdict == "deja_present" and p.get("entre_salle"):  # R4: one convocation read at two doors
+        _doubled_convocation(db, e, p)
     elif verdict in ("portes_fermees", "pieces_manquantes"):  # R3, R7: refusals recorded for the PV
         db.execute("INSERT INTO refus (seq, epreuve, numero, salle, verdict, at) VALUES (?, ?, ?, ?, ?, ?)",
                    [e["seq"], e["epreuve"], e["candidat"], e["salle"], verdict, e["server_time"]])
+
+
+def _doubled_convocation(db, e, p):
+    """R4: a convocation already used at another door: the responsable of this door's site checks the person."""
+    entered = db.execute("SELECT entered_at FROM presences WHERE epreuve = ? AND numero = ?",
+                         [e["epreuve"], e["candidat"]]).fetchone()
+    name = db.execute("SELECT nom, prenom FROM candidats WHERE numero = ?", [e["candidat"]]).fetchone()
+    who = f"{name[0].upper()} {name[1]} ({e['candidat']})" if name else e["candidat"]
+    where = p["entre_salle"] + ("" if p["entre_site"] == e["site"] else f", site {p['entre_site']}")
+    _alert(db, e, "convocation_deja_utilisee",
+           f"Convocation de {who} présentée à la porte de {e['salle']} à {_hhmm(e['server_time'])}, alors que ce "
+           f"candidat est déjà entré à {_hhmm(entered[0] if entered else '')} en {where}. La personne est retenue "
+           "à la porte : contrôlez son identité, et celle de la personne admise.")
+
+
+def _hhmm(iso: str) -> str:
+    return iso[11:16].replace(":", " h ") if iso else "?"
 
 
 def _alert(db, e, kind, message):

@@ -123,7 +123,8 @@
   // --- alerts ------------------------------------------------------------------------------------------------------
 
   const PLACEHOLDERS = { sans_piece_identite: "Contrôle d'identité effectué…",
-                         admission_hors_ligne: "Heure d'entrée confirmée avec le surveillant…" };
+                         admission_hors_ligne: "Heure d'entrée confirmée avec le surveillant…",
+                         convocation_deja_utilisee: "Identité contrôlée : qui a été admis, qui est à la porte…" };
 
   async function loadAlertes() {
     let r;
@@ -197,7 +198,7 @@
       el("p", {}, `Copies déclarées à l'émargement : ${f.copies_emargees}.`,
         f.recomptage ? ` Recomptage : ${f.recomptage.copies_comptees} (écart ${f.recomptage.ecart}).` : " Pas encore recomptées.",
         f.liberee_a ? ` Salle libérée à ${hhmm(f.liberee_a)}.` : ""),
-      el("p", {}, el("b", {}, `Présents sans émargement (R21) : ${f.sans_emargement.length}`)),
+      el("p", {}, el("b", {}, `Présents sans émargement : ${f.sans_emargement.length}`)),
       el("ul", {}, f.sans_emargement.map((c) => el("li", {}, `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}, place ${c.place}`))));
     $("fin").scrollIntoView();
   }
