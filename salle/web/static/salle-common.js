@@ -142,6 +142,27 @@ const Salle = (() => {
     value() { return this.strokes.filter((s) => s.length); }
   }
 
+  /* A short sound per verdict colour (Web Audio: no file to load) and a vibration pattern where the device has
+     one; muted with the tablet's « Son » switch (kept on the device). */
+  const TONES = { ok: [[880, 0.12]], warn: [[660, 0.12], [880, 0.12]], bad: [[330, 0.35]], info: [[740, 0.08]] };
+  const BUZZ = { ok: [60], warn: [60, 80, 60], bad: [300], info: [30] };
+  let audio = null;
+  const muted = () => localStorage.getItem("salle.son") === "non";
+  function signal(kind) {
+    if (muted() || !TONES[kind]) return;
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      let t = audio.currentTime;
+      for (const [freq, length] of TONES[kind]) {
+        const osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = freq; gain.gain.setValueAtTime(0.15, t); gain.gain.exponentialRampToValueAtTime(0.001, t + length);
+        osc.connect(gain).connect(audio.destination); osc.start(t); osc.stop(t + length); t += length + 0.04;
+      }
+    } catch (e) { /* no audio on this device: the colour and the word remain */ }
+    if (navigator.vibrate) navigator.vibrate(BUZZ[kind]);
+  }
+  function setMuted(value) { localStorage.setItem("salle.son", value ? "non" : "oui"); }
+
   function live(handlers) {
     if (!window.io) return null;
     const socket = io({ auth: { token: token() }, transports: ["websocket", "polling"] });
@@ -157,5 +178,6 @@ const Salle = (() => {
   }
 
   return { uuid, api, login, logout, token, personnel, now, localIso, hhmm, errorMessage, serverDown, el, Queue, SignaturePad, live,
+           signal, muted, setMuted,
            get repetition() { return repetition; } };
 })();

@@ -21,10 +21,14 @@
 
   // --- verdicts ----------------------------------------------------------------------------------------
 
+  /* One verdict per scan: the colour says one thing (green: admitted, nothing to follow; amber: admitted, something
+     to follow up; red: refused; blue: a question or information; grey: waiting for the server), the word says it
+     again, the message says what to do; a short sound and a vibration per colour (mutable on the tablet). */
   function verdict(kind, word, message, who) {
     const box = $("verdict");
     box.className = `verdict ${kind}`;
     $("v-word").textContent = word; $("v-msg").textContent = message || ""; $("v-who").textContent = who || "";
+    Salle.signal(kind);
   }
 
   function showAnswer(data, status) {
@@ -34,16 +38,29 @@
     }
     if (status >= 400 || data.erreur) {
       const e = data.erreur || {};
-      const from = e.details && e.details.autorise_a_partir_de ? ` Autorisé à partir de ${hhmm(e.details.autorise_a_partir_de)}.` : "";
+      const from = e.details && e.details.autorise_a_partir_de ? ` Possible à partir de ${hhmm(e.details.autorise_a_partir_de)}.` : "";
       verdict("bad", "REFUSÉ", Salle.errorMessage(data) + from);
       return;
     }
     const c = data.candidat;
     const who = c ? `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}${c.place ? ", place " + c.place : ""}` : "";
-    const from = data.autorise_a_partir_de ? ` Autorisé à partir de ${hhmm(data.autorise_a_partir_de)}.` : "";
-    const kind = data.ok ? (data.verdict === "admis" && !data.enregistre ? "warn" : "ok") : "bad";
-    const word = data.verdict === "admis" && !data.enregistre ? "VÉRIFIER L'IDENTITÉ" : (WORDS[data.verdict] || (data.ok ? "OK" : "REFUSÉ"));
+    const from = data.autorise_a_partir_de ? ` Possible à partir de ${hhmm(data.autorise_a_partir_de)}.` : "";
+    const [kind, word] = classify(data);
     verdict(kind, word, (data.message || "") + from, who);
+  }
+
+  /* The colour and the word of an answer. */
+  function classify(data) {
+    if (data.verdict === "admis" && !data.enregistre) return ["info", "VÉRIFIER L'IDENTITÉ"];
+    if (data.verdict === "admis") {
+      if (data.alerte) return ["warn", "ADMIS SANS PIÈCE"];  // the responsable controls the identity (R5)
+      if (data.hors_ligne) return ["warn", "ADMIS — À CONFIRMER"];  // let in offline before the closing (R3)
+      if (data.candidat && data.candidat.pieces_manquantes) return ["warn", "ADMIS — PIÈCES PRODUITES"];  // R7
+      return ["ok", "ADMIS"];
+    }
+    if (data.verdict === "deja_present" && data.ailleurs) return ["bad", "DÉJÀ UTILISÉE AILLEURS"];
+    if (data.verdict === "deja_present") return ["info", "DÉJÀ ENTRÉ"];
+    return [data.ok ? "ok" : "bad", WORDS[data.verdict] || (data.ok ? "OK" : "REFUSÉ")];
   }
 
   /* The tablet's journal: what was recorded, and every scan left unrecorded (« non enregistré », with a way back
@@ -138,7 +155,7 @@
       $("pm-text").textContent = data.message;
       $("pm").hidden = false;
       $("pm-ok").onclick = () => scan(code, { pieces_produites: true });
-      $("pm-no").onclick = () => { hidePanels(); verdict("bad", "REFUSÉ", "Pièces non produites : accès refusé (R7).", c.nom); };
+      $("pm-no").onclick = () => { hidePanels(); verdict("bad", "REFUSÉ", "Pièces non produites : accès refusé, le refus est enregistré.", c.nom); };
     }
     if (data.enregistre) refresh();
   }
@@ -372,6 +389,12 @@
     } catch (err) { $("login-error").hidden = false; $("login-error").textContent = err.message; }
   });
   $("logout").onclick = () => Salle.logout();
+  function renderSon() {
+    $("son").textContent = Salle.muted() ? "Son : non" : "Son : oui";
+    $("son").setAttribute("aria-pressed", String(!Salle.muted()));
+  }
+  $("son").onclick = () => { Salle.setMuted(!Salle.muted()); renderSon(); };
+  renderSon();
   $("pdf-btn").onclick = async () => {
     const r = await fetch(`/api/v1/salles/${salle}/feuille-emargement.pdf`, { headers: { Authorization: `Bearer ${Salle.token()}` }, cache: "no-store" });
     if (r.ok) window.open(URL.createObjectURL(await r.blob()));
