@@ -533,19 +533,52 @@ class ExamDay:
         rows = self.journal.query(
             "SELECT c.*, p.status, p.entered_at, p.piece_identite, p.exited_at, p.toilettes_since, "
             "p.accompagnateur, p.emarge_at, p.copies, p.copie_blanche FROM candidats c LEFT JOIN presences p "
-            "ON p.numero = c.numero AND p.epreuve = ? WHERE c.salle = ? ORDER BY c.nom, c.prenom",
+            "ON p.numero = c.numero AND p.epreuve = ? WHERE c.salle = ? ORDER BY c.nom COLLATE FR, c.prenom COLLATE FR",
             [epreuve.code, salle.code],
         )
+        refus = {r["numero"]: r for r in self.journal.query(
+            "SELECT numero, verdict, at FROM refus WHERE epreuve = ? AND salle = ? ORDER BY seq", [epreuve.code, salle.code])}
         out = []
         for row in rows:
             c = candidat_from_row(row)
             if not c.convoque(epreuve.code):
                 continue
-            out.append({**candidat_public(c), "statut": row["status"] or "attendu", "entree": row["entered_at"],
-                        "piece_identite": row["piece_identite"], "sortie": row["exited_at"],
+            refused = refus.get(c.numero) if row["status"] is None else None
+            out.append({**candidat_public(c), "statut": row["status"] or ("refuse" if refused else "attendu"),
+                        "entree": row["entered_at"], "piece_identite": row["piece_identite"], "sortie": row["exited_at"],
                         "toilettes_depuis": row["toilettes_since"], "accompagnateur": row["accompagnateur"],
-                        "emargement": row["emarge_at"], "copies": row["copies"]})
+                        "emargement": row["emarge_at"], "copies": row["copies"],
+                        "refus": {"verdict": refused["verdict"], "a": refused["at"]} if refused else None})
+        _name_homonyms(out, rows)
         return out
+
+    def candidat_card(self, caller: Caller, salle_code: str, numero: str, epreuve_code: str | None = None) -> dict:
+        """A candidat at this salle now: where they stand and, for each action of the tablet, whether it applies
+        now and else from when (the same rules the commands apply; nothing recorded)."""
+        salle = self.salle_for(caller, salle_code)
+        now = self.clock.now()
+        epreuve = self.epreuve_for(epreuve_code, now)
+        db = self.journal.reader()
+        c, facts = self._presence_facts(db, epreuve, salle, numero.strip(), True)
+        if c.salle != salle.code:
+            raise Introuvable(f"{c.display_name} n'est pas convoqué(e) dans cette salle.", code="candidat_inconnu")
+        presence = self._presence(db, epreuve.code, c.numero) or {}
+        end = rules.candidate_end(epreuve, facts.started_at, c.tiers_temps)
+        checks = {
+            "toilettes": rules.check_toilettes(facts, "accompagnateur", now),
+            "sortie": rules.check_exit(facts, now),
+            "emargement": rules.check_emargement(rules.EmargementFacts(facts), now),
+        }
+        return {
+            "candidat": {**candidat_public(c), "date_naissance": c.date_naissance.isoformat()},
+            "statut": facts.status or "attendu", "entree": presence.get("entered_at"),
+            "piece_identite": presence.get("piece_identite"), "sortie": presence.get("exited_at"),
+            "toilettes_depuis": presence.get("toilettes_since"), "accompagnateur": presence.get("accompagnateur"),
+            "emargement": presence.get("emarge_at"), "copies": presence.get("copies"),
+            "fin": _iso(end), "debut": _iso(facts.started_at),
+            "actions": {name: {"possible": v.ok or v.code == rules.EMARGEMENT_ENREGISTRE, "message": v.message,
+                               "a_partir_de": _iso(v.allowed_from)} for name, v in checks.items()},
+        }
 
     def close(self) -> None:
         self._stop.set()
@@ -579,6 +612,18 @@ def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -
                    "fermees": rules.doors_closed(_dt(der.get("doors_close_at")), _dt(der.get("doors_closed_at")), now),
                    "debut": der.get("started_at")},
     }
+
+
+def _name_homonyms(out: list[dict], rows) -> None:
+    """Two candidats of one list with the same name are told apart by their date of birth."""
+    keys = {}
+    for item in out:
+        keys.setdefault(rules.normalize_name(item["nom"] + item["prenom"]), []).append(item)
+    births = {r["numero"]: r["date_naissance"] for r in rows}
+    for same in keys.values():
+        if len(same) > 1:
+            for item in same:
+                item["date_naissance"] = births[item["numero"]]
 
 
 def _fetch(db, sql: str, params) -> dict | None:

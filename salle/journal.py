@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 import sqlite_utils
 
+from . import collation
 from .errors import Conflit, SalleError
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection in WAL mode with durable commits (synchronous=FULL)."""
     conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
     conn.row_factory = sqlite3.Row
+    collation.register(conn)  # ORDER BY nom COLLATE FR
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -272,7 +272,7 @@ def feuille_emargement(day: ExamDay, salle_code: str, epreuve_code: str) -> byte
     """The paper émargement sheet of a salle, printed before the épreuve (names, places, signature, copies)."""
     session = day.session
     salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
-    rows = day.journal.query("SELECT * FROM candidats WHERE salle = ? ORDER BY nom, prenom", [salle.code])
+    rows = day.journal.query("SELECT * FROM candidats WHERE salle = ? ORDER BY nom COLLATE FR, prenom COLLATE FR", [salle.code])
     rows = [r for r in rows if not json.loads(r["epreuves"] or "[]") or epreuve.code in json.loads(r["epreuves"])]
     pdf = Document(f"Émargement — {salle.display} — {epreuve.code}")
     pdf.alias_nb_pages()
@@ -305,7 +305,7 @@ def emargement_csv(day: ExamDay, epreuve_code: str, site_code: str | None = None
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    for r in day.journal.query(sql + " ORDER BY c.site, c.salle, c.nom, c.prenom", params):
+    for r in day.journal.query(sql + " ORDER BY c.site, c.salle, c.nom COLLATE FR, c.prenom COLLATE FR", params):
         if json.loads(r["epreuves"] or "[]") and epreuve_code not in json.loads(r["epreuves"]):
             continue
         writer.writerow([epreuve_code, r["site"], r["salle_presence"] or r["salle"], r["place"], r["numero"],

@@ -17,7 +17,7 @@ import re
 from datetime import datetime
 
 from . import rules
-from .day import Caller, ExamDay, _dt, _fetch, candidat_from_row, candidat_public, require_client_id
+from .day import Caller, ExamDay, _dt, _fetch, _name_homonyms, candidat_from_row, candidat_public, require_client_id
 from .errors import Conflit, Interdit, Introuvable, Invalide
 from .images import decode_image
 from .journal import Tx
@@ -301,7 +301,7 @@ def sans_emargement(day: ExamDay, epreuve: str, salle: str) -> list[dict]:
     """R21: « un candidat n'ayant pas émargé sera réputé ne pas avoir rendu de copie »."""
     rows = day.journal.query(
         "SELECT c.numero, c.nom, c.prenom, p.place, p.status FROM presences p JOIN candidats c ON c.numero = "
-        "p.numero WHERE p.epreuve = ? AND p.salle = ? AND p.emarge_at IS NULL ORDER BY c.nom, c.prenom",
+        "p.numero WHERE p.epreuve = ? AND p.salle = ? AND p.emarge_at IS NULL ORDER BY c.nom COLLATE FR, c.prenom COLLATE FR",
         [epreuve, salle])
     return [{"numero": r["numero"], "nom": r["nom"], "prenom": r["prenom"], "place": r["place"],
              "statut": r["status"]} for r in rows]
@@ -408,7 +408,7 @@ def rechercher(day: ExamDay, caller: Caller, salle_code: str, q, epreuve_code: s
     epreuve = day.epreuve_for(epreuve_code, day.clock.now())
     rows = day.journal.query(
         "SELECT c.*, p.status FROM candidats c LEFT JOIN presences p ON p.numero = c.numero AND p.epreuve = ? "
-        "WHERE c.site = ? ORDER BY c.nom, c.prenom", [epreuve.code, salle.site])
+        "WHERE c.site = ? ORDER BY c.nom COLLATE FR, c.prenom COLLATE FR", [epreuve.code, salle.site])
     fmt = day.session.concours.code_format
     scored = []
     for row in rows:
@@ -418,9 +418,10 @@ def rechercher(day: ExamDay, caller: Caller, salle_code: str, q, epreuve_code: s
         if upper in numero or any(key in n for n in names if n):
             rank = 0 if numero == upper else 1 if numero.endswith(upper) else 2 if names[0].startswith(key) else 3
             scored.append((rank, row))
-    out = []
-    for _, row in sorted(scored, key=lambda x: x[0])[:20]:
+    out, found = [], [row for _, row in sorted(scored, key=lambda x: x[0])[:20]]
+    for row in found:
         c = candidat_from_row(row)
         out.append({**candidat_public(c), "statut": row["status"] or "attendu", "convoque": c.convoque(epreuve.code),
                     "autre_salle": c.salle != salle.code, "code": fmt.replace("{numero}", c.numero)})
+    _name_homonyms(out, found)
     return out

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk_support import chromium  # noqa: F401 (one Playwright per session: the shared fixture)
-from support import CODES, WedgeScanner
+from support import CODES, WedgeScanner, at
 
 pytestmark = pytest.mark.browser
 
@@ -109,11 +109,11 @@ def test_enter_from_the_scanner_never_activates_the_focused_button(live, tablet)
 def test_scanners_without_enter_are_told_by_their_speed(live, tablet, end):
     numero, other = a01(live.day, 2)
     tablet.click(f"#candidats tr:has-text('{other}')")
-    tablet.click("#accompagnateur")  # even in a form field: the scan's characters do not stay there
-    tablet.fill("#accompagnateur", "")
+    tablet.click("#act-incident")
+    tablet.fill("#inc-texte", "Bruit ")  # the surveillant is writing an incident: the scan goes elsewhere
     scanner(tablet, numero, end=end)
     expect(tablet.locator("#pieces")).to_have_attribute("data-code", numero)
-    assert tablet.locator("#accompagnateur").input_value() == ""
+    assert tablet.locator("#inc-texte").input_value() == "Bruit "
     assert tablet.locator("#scan").input_value() == ""
 
 
@@ -190,3 +190,64 @@ def test_a_burst_of_forty_scans_with_taps_skips_and_late_taps_records_exactly_wh
     expect(lost).to_have_count(len(numeros) - len(tapped))
     assert {lost.nth(i).get_attribute("data-code") for i in range(lost.count())} == set(numeros) - set(tapped)
     assert all("non enregistré" in text for text in lost.all_inner_texts())
+
+
+def in_view(page, selector: str, timeout: float = 3.0) -> bool:
+    """The top of the element comes on screen, below the sticky bar."""
+    deadline = time.monotonic() + timeout
+    while True:
+        box = page.locator(selector).bounding_box()
+        bar = page.locator("header.bar").bounding_box()
+        if box and bar["height"] - 1 <= box["y"] and box["y"] + min(box["height"], 120) <= page.viewport_size["height"]:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
+
+
+def test_the_candidate_card_opens_in_view_after_an_admission_and_after_a_tap_on_a_row(live, clock, tablet):
+    numeros = a01(live.day, 40)
+    scanner(tablet, numeros[0])
+    expect(tablet.locator("button[data-piece=cni]")).to_be_enabled()
+    tablet.click("button[data-piece=cni]")
+    expect(tablet.locator("#sel-etat")).to_contain_text("Présent(e) depuis 08 h 40 (carte d'identité)")
+    assert in_view(tablet, "#selected")
+    expect(tablet.locator("#act-toilettes")).to_be_visible()
+    expect(tablet.locator("#act-emarge")).to_be_disabled()  # the subject is not open yet
+    expect(tablet.locator("#hint-emargement")).to_contain_text("pas commencé")
+
+    last = numeros[-1]  # far down the list
+    tablet.locator(f"#candidats tr[data-numero='{last}']").click()
+    expect(tablet.locator("#sel-name")).to_contain_text(last)
+    expect(tablet.locator("#sel-etat")).to_contain_text("Attendu(e)")
+    expect(tablet.locator("#act-admettre")).to_be_visible()
+    assert in_view(tablet, "#selected")
+
+
+def test_the_list_says_each_status_in_words_and_filters(live, clock, tablet):
+    first, second = a01(live.day, 2)
+    live.client("surveillant").scan("A01", first, "cni")
+    clock.set(at("09:05"))
+    live.day.tick()
+    live.client("surveillant").scan("A01", second, "cni")  # late: refused
+    tablet.reload()
+    expect(tablet.locator(f"#candidats tr[data-numero='{first}'] .chip")).to_have_text("présent")
+    expect(tablet.locator(f"#candidats tr[data-numero='{second}'] .chip")).to_have_text("refusé")
+    tablet.click("#filtres button[data-filtre=refuse]")
+    expect(tablet.locator("#candidats tr")).to_have_count(1)
+    tablet.click("#filtres button[data-filtre=tous]")
+    expect(tablet.locator("#candidats tr")).not_to_have_count(1)
+
+
+def test_the_bar_counts_down_to_the_closing_and_says_closed_at_the_second_without_a_reload(live, clock, chromium):
+    clock.set(at("08:59:56"))
+    context = chromium.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/tablette")
+        page.fill("#code", CODES["surveillant"])
+        page.click("button[type=submit]")
+        expect(page.locator("#portes")).to_contain_text("fermeture dans 0 min")
+        expect(page.locator("#portes")).to_contain_text("Portes fermées depuis 09 h 00", timeout=15000)
+    finally:
+        context.close()

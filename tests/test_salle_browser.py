@@ -75,10 +75,8 @@ def test_tablet_scan_id_toilets_refused_exit_and_drawn_emargement(live, clock, c
     expect(page.locator("#dehors")).to_contain_text("Paul Surveillant")
     page.click("#dehors button")
     expect(page.locator("#v-word")).to_have_text("RETOUR")
-    page.click("#act-sortie")
-    page.click("button[data-piece=passeport]")
-    expect(page.locator("#v-word")).to_have_text("REFUSÉ")
-    expect(page.locator("#v-msg")).to_contain_text("remise de la copie")
+    expect(page.locator("#act-sortie")).to_be_disabled()  # R16: the card says why before anyone taps
+    expect(page.locator("#hint-sortie")).to_contain_text("remise de la copie")
     assert events(live.day, "sortie", numero) == []
 
     page.click("#act-emarge")

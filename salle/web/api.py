@@ -209,6 +209,12 @@ def salle_candidats(salle):
     return reply({"candidats": day().salle_candidats(g.caller, salle, request.args.get("epreuve"))})
 
 
+@bp.get("/salles/<salle>/candidats/<numero>")
+@allow(*STAFF)
+def candidat_card(salle, numero):
+    return reply(day().candidat_card(g.caller, salle, numero, request.args.get("epreuve")))
+
+
 @bp.post("/salles/<salle>/scans")
 @allow(*STAFF)
 def scan(salle):

@@ -73,6 +73,10 @@ def openapi_document() -> dict:
                                               params=("salle", "epreuve"), response="EtatSalle")},
         "/api/v1/salles/{salle}/candidats": {"get": _op("Candidats d'une salle et leur statut", "admin, responsable "
                                                         "du site, surveillant de la salle", params=("salle", "epreuve"))},
+        "/api/v1/salles/{salle}/candidats/{numero}": {"get": _op(
+            "Fiche d'un candidat : où il en est, et pour chaque action (toilettes, sortie, émargement) si elle est "
+            "possible maintenant, sinon à partir de quand ; rien n'est enregistré", "admin, responsable du site, "
+            "surveillant de la salle", params=("salle", "numero", "epreuve"))},
         "/api/v1/salles/{salle}/scans": {"post": _op("Scan d'une convocation à la porte (R1, R3, R4, R5, R7, R8)",
                                                      "admin, responsable du site, surveillant de la salle", scan,
                                                      "Verdict", ("salle",))},
@@ -114,6 +118,8 @@ def openapi_document() -> dict:
             "parameters": {
                 "salle": {"name": "salle", "in": "path", "required": True, "schema": S},
                 "site": {"name": "site", "in": "path", "required": True, "schema": S},
+                "numero": {"name": "numero", "in": "path", "required": True, "schema": S,
+                           "description": "Numéro d'inscription du candidat"},
                 "personnel": {"name": "personnel", "in": "path", "required": True, "schema": S,
                               "description": "Identifiant du personnel (P001…), voir /api/v1/personnel"},
                 "epreuve_path": {"name": "epreuve", "in": "path", "required": True, "schema": S},

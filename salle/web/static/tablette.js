@@ -12,7 +12,10 @@
     toilettes_autorisees: "TOILETTES", retour_enregistre: "RETOUR", emargement_enregistre: "ÉMARGÉ",
     incident_enregistre: "CONSIGNÉ",
   };
-  const STATUTS = { attendu: "attendu", present: "présent", toilettes: "aux toilettes", sorti: "sorti" };
+  const STATUTS = { attendu: "attendu", present: "présent", toilettes: "dehors", sorti: "sorti", refuse: "refusé" };
+  const PIECES = { cni: "carte d'identité", passeport: "passeport", permis: "permis de conduire",
+                   titre_sejour: "titre de séjour", aucune: "sans pièce d'identité" };
+  const REFUS = { portes_fermees: "arrivé(e) après la fermeture des portes", pieces_manquantes: "pièces non produites" };
   let salle = null, me = null, candidats = [], selected = null, epreuveType = "ecrit";
 
   const queue = new Salle.Queue("salle.tablette.queue", onResult, renderNet);
@@ -94,6 +97,10 @@
     const done = status < 400 ? (WORDS[data.verdict] || data.message || "fait") : Salle.errorMessage(data);
     note(`${action.label} : ${done}${replayed ? " (renvoyé)" : ""}`, status < 400 && data.ok !== false ? "ok" : "bad");
     if (!replayed || action.context.show) showAnswer(data, status);
+    if (!replayed && status < 400 && data.candidat && data.candidat.salle === salle
+        && ["admis", "toilettes_autorisees", "retour_enregistre", "sortie_autorisee", "emargement_enregistre"].includes(data.verdict)) {
+      select({ ...data.candidat, statut: "present" }, { scroll: false });
+    }
     refresh();
   }
 
@@ -215,6 +222,19 @@
   wedge.enabled = false; // until the salle is known
   window.wedge = wedge;
 
+  /* A search pick: a candidat of another salle is told where to go (nothing recorded); one of this salle not yet
+     in is admitted through the same path as a scan; one already in opens their card. */
+  function pick(c) {
+    if (c.autre_salle || !c.convoque) {
+      verdict("info", c.convoque ? "AUTRE SALLE" : "NON CONVOQUÉ", c.convoque
+        ? `Convoqué(e) en salle ${c.salle}, place ${c.place} : indiquez-lui sa salle.`
+        : "Pas convoqué(e) à cette épreuve.", `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}`);
+      return;
+    }
+    if (c.statut === "attendu") { scan(c.code); return; }
+    select(c);
+  }
+
   async function search(q) {
     const box = $("search-results");
     box.replaceChildren();
@@ -226,7 +246,7 @@
     if (!r.data.candidats.length) { box.append(el("p", {}, `Aucun candidat trouvé pour « ${q} » sur ce site.`)); return; }
     box.append(el("ul", {}, r.data.candidats.map((c) => el("li", {},
       `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero} — salle ${c.salle}, place ${c.place} (${STATUTS[c.statut] || c.statut}) `,
-      el("button", { onclick: () => { box.replaceChildren(); scan(c.code); } }, "Choisir")))));
+      el("button", { onclick: () => { box.replaceChildren(); pick(c); } }, "Choisir")))));
   }
   $("search-btn").onclick = () => { const v = $("scan").value.trim(); if (v) { $("scan").value = ""; search(v); } else $("scan").focus(); };
 
@@ -262,16 +282,70 @@
 
   // --- the selected candidate: toilets, exits, émargement, incidents ------------------------------------------
 
-  function select(c) {
+  /* The candidate's card: where they stand, and the actions that apply now (the others say from when). It opens
+     after a recorded admission, a search pick or a tap on a row, in view; it follows live updates. */
+  const ACTIONS = { toilettes: "act-toilettes", sortie: "act-sortie", emargement: "act-emarge" };
+  let card = null;
+
+  async function select(c, { scroll = true } = {}) {
+    if (!selected || selected.numero !== c.numero) card = null;
     selected = c;
     $("selected").hidden = false;
-    $("sel-name").textContent = `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}, place ${c.place} (${STATUTS[c.statut] || c.statut})`;
     renderCandidats();
+    renderCard();
+    if (scroll) $("selected").scrollIntoView({ block: "nearest" });
+    await loadCard();
+  }
+
+  async function loadCard() {
+    if (!selected) return;
+    const numero = selected.numero;
+    try {
+      const r = await Salle.api("GET", `/api/v1/salles/${salle}/candidats/${encodeURIComponent(numero)}`);
+      if (!selected || selected.numero !== numero) return;
+      card = r.status === 200 ? r.data : null;
+    } catch (e) { card = null; } // offline: every action stays offered, the server decides when it gets them
+    renderCard();
+  }
+
+  function renderCard() {
+    const c = selected;
+    const statut = card ? card.statut : c.statut;
+    const info = card ? card : c;
+    $("sel-name").textContent = `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}, place ${c.place}`;
+    const etat = {
+      attendu: c.refus ? `Refusé(e) à ${hhmm(c.refus.a)} (${REFUS[c.refus.verdict] || c.refus.verdict}).` : "Attendu(e) : pas encore entré(e).",
+      present: `Présent(e) depuis ${hhmm(info.entree)}${info.piece_identite ? ` (${PIECES[info.piece_identite] || info.piece_identite})` : ""}.`,
+      toilettes: `Aux toilettes depuis ${hhmm(info.toilettes_depuis)}, avec ${info.accompagnateur || "—"}.`,
+      sorti: `Sorti(e) à ${hhmm(info.sortie)}.`,
+      refuse: c.refus ? `Refusé(e) à ${hhmm(c.refus.a)} (${REFUS[c.refus.verdict] || c.refus.verdict}).` : "Refusé(e).",
+    }[statut] || statut;
+    const emarge = info.emargement ? ` Émargé à ${hhmm(info.emargement)} : ${info.copies} copie(s).` : "";
+    const fin = card && card.fin ? ` ${c.tiers_temps ? "Tiers-temps : fin" : "Fin"} à ${hhmm(card.fin)}.` : "";
+    $("sel-etat").textContent = etat + emarge + fin;
+    $("sel-etat").className = `etat st-${statut}`;
+    const inside = statut === "present";
+    $("act-admettre").hidden = !(statut === "attendu" || statut === "refuse");
+    $("act-retour").hidden = statut !== "toilettes";
+    $("accompagnateur-row").hidden = !inside;
+    for (const [name, id] of Object.entries(ACTIONS)) {
+      const a = card && card.actions[name];
+      const shown = name === "emargement" ? inside || statut === "toilettes" : inside;
+      $(id).hidden = !shown;
+      $(id).disabled = !!(card && a && !a.possible);
+      $(`hint-${name}`).textContent = shown && a && !a.possible ? whenPossible(name, a) : "";
+    }
+  }
+
+  function whenPossible(name, a) {
+    const what = { toilettes: "Toilettes possibles", sortie: "Sortie possible", emargement: "Émargement possible" }[name];
+    return a.a_partir_de ? `${what} à partir de ${hhmm(a.a_partir_de)}.` : a.message;
   }
 
   const movement = (path, label, extra = {}) => send(`/api/v1/salles/${salle}/${path}`, { numero: selected.numero, ...extra }, `${label} ${selected.nom.toUpperCase()}`, { show: true });
   $("act-toilettes").onclick = () => movement("toilettes", "Toilettes", { accompagnateur: $("accompagnateur").value.trim() });
   $("act-retour").onclick = () => movement("toilettes/retour", "Retour");
+  $("act-admettre").onclick = () => scan(selected.code || selected.numero);
   $("act-sortie").onclick = () => {
     leaveQuestion("remplacé par la sortie");
     const who = `${selected.nom.toUpperCase()} ${selected.prenom}`;
@@ -327,31 +401,71 @@
   async function refresh() {
     try {
       const r = await Salle.api("GET", `/api/v1/salles/${salle}/candidats`);
-      if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); }
+      if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); if (selected) loadCard(); }
     } catch (e) { /* offline: keep the last list */ }
+  }
+
+  const FILTERS = { tous: () => true, attendu: (c) => c.statut === "attendu", present: (c) => c.statut === "present",
+                    toilettes: (c) => c.statut === "toilettes", refuse: (c) => c.statut === "refuse",
+                    sorti: (c) => c.statut === "sorti", emarge: (c) => !!c.emargement };
+  let filter = "tous";
+
+  function statutOf(c) {
+    const word = c.emargement ? `émargé (${c.copies} copie${c.copies > 1 ? "s" : ""})` : STATUTS[c.statut] || c.statut;
+    return el("span", { class: `chip st-${c.emargement ? "emarge" : c.statut}` }, word);
   }
 
   function renderCandidats() {
     const body = $("candidats");
-    body.replaceChildren(...candidats.map((c) => {
-      const statut = c.emargement ? `${STATUTS[c.statut]}, émargé (${c.copies} copie(s))` : STATUTS[c.statut] || c.statut;
-      const tr = el("tr", { class: selected && selected.numero === c.numero ? "sel" : "", tabindex: 0,
-                            onclick: () => select(c), onkeydown: (e) => { if (e.key === "Enter") select(c); } },
-        el("td", {}, c.place), el("td", {}, `${c.nom.toUpperCase()} ${c.prenom}`), el("td", {}, c.numero), el("td", {}, statut));
-      return tr;
+    const focused = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.numero;
+    body.replaceChildren(...candidats.filter(FILTERS[filter]).map((c) => {
+      const name = `${c.nom.toUpperCase()} ${c.prenom}${c.date_naissance ? ` (né(e) le ${frDate(c.date_naissance)})` : ""}`;
+      return el("tr", { class: selected && selected.numero === c.numero ? "sel" : "", tabindex: 0, "data-numero": c.numero,
+                        onclick: () => select(c), onkeydown: (e) => { if (e.key === "Enter") select(c); } },
+        el("td", {}, c.place), el("td", {}, name), el("td", {}, c.numero), el("td", {}, statutOf(c)));
     }));
-    const n = (s) => candidats.filter((c) => c.statut === s).length;
-    $("counts").textContent = `— ${candidats.length} attendus, ${n("present")} présents, ${n("toilettes")} dehors, ${n("sorti")} sortis`;
+    if (focused) { const row = body.querySelector(`tr[data-numero="${CSS.escape(focused)}"]`); if (row) row.focus(); }
+    const n = (k) => candidats.filter(FILTERS[k]).length;
+    $("counts").textContent = `— ${candidats.length} convoqués : ${n("present")} présents, ${n("toilettes")} dehors, `
+      + `${n("attendu")} attendus, ${n("refuse")} refusés, ${n("sorti")} sortis, ${n("emarge")} émargés`;
+    document.querySelectorAll("#filtres button").forEach((b) => b.setAttribute("aria-pressed", String(b.dataset.filtre === filter)));
     $("dehors").replaceChildren(...candidats.filter((c) => c.statut === "toilettes").map((c) =>
       el("li", {}, `${c.nom.toUpperCase()} ${c.prenom} — depuis ${hhmm(c.toilettes_depuis)} avec ${c.accompagnateur} `,
-        el("button", { onclick: () => { select(c); movement("toilettes/retour", "Retour"); } }, "Retour"))));
+        el("button", { onclick: () => { select(c, { scroll: false }); movement("toilettes/retour", "Retour"); } }, "Retour"))));
     if (!$("dehors").children.length) $("dehors").append(el("li", { class: "muted" }, "Personne."));
     if (selected) { const s = candidats.find((c) => c.numero === selected.numero); if (s) selected = s; }
   }
+  const frDate = (iso) => iso.split("-").reverse().join("/");
+  $("filtres").addEventListener("click", (e) => {
+    if (!e.target.dataset.filtre) return;
+    filter = e.target.dataset.filtre; renderCandidats();
+  });
 
   // --- start ----------------------------------------------------------------------------------------------------
 
-  function tickClock() { $("clock").textContent = Salle.now().toTimeString().slice(0, 8); }
+  function tickClock() { $("clock").textContent = Salle.now().toTimeString().slice(0, 8); renderDoors(); }
+
+  /* The door in the bar: open with a countdown to its closing, then closed (R3) — at the closing second, without
+     waiting for the server; the server's word (live summary) follows. */
+  let portes = null;
+  function renderDoors() {
+    const box = $("portes");
+    if (!portes || !portes.heure_fermeture) { box.hidden = true; return; }
+    box.hidden = false;
+    const closeAt = new Date(portes.fermees_a || portes.heure_fermeture);
+    const left = Math.round((closeAt - Salle.now()) / 1000);
+    if (portes.fermees || left <= 0) {
+      box.className = "portes fermees"; box.textContent = `Portes fermées depuis ${hhmm(portes.fermees_a || portes.heure_fermeture)}`;
+      return;
+    }
+    const mm = Math.floor(left / 60), ss = String(left % 60).padStart(2, "0");
+    box.className = `portes${left <= 300 ? " bientot" : ""}`;
+    box.textContent = left < 3600 ? `Portes ouvertes — fermeture dans ${mm} min ${ss} s` : `Fermeture des portes à ${hhmm(portes.heure_fermeture)}`;
+  }
+  function noteSummary(summary) {
+    if (!summary || summary.salle !== salle) return;
+    portes = summary.portes; epreuveType = summary.epreuve.type; renderDoors();
+  }
 
   async function start() {
     me = Salle.personnel();
@@ -369,13 +483,13 @@
       const info = salles.find((x) => x.code === salle);
       $("salle-name").textContent = info ? info.libelle : salle;
       const st = await Salle.api("GET", `/api/v1/salles/${salle}`);
-      if (st.status === 200) epreuveType = st.data.epreuve.type;
+      if (st.status === 200) noteSummary(st.data);
     } catch (e) { salle = me.salle; $("salle-name").textContent = salle || "—"; }
     $("app").hidden = false; // shown once the salle is known (the scan field is inside)
     wedge.enabled = true;
     renderJournal();
     await refresh();
-    Salle.live({ salle_etat: () => refresh(), evenement: () => {} });
+    Salle.live({ salle_etat: (summary) => { noteSummary(summary); refresh(); }, evenement: () => {} });
     queue.flush();
     $("scan").focus();
   }
@@ -401,6 +515,7 @@
   };
 
   setInterval(tickClock, 1000); tickClock();
+  setInterval(() => { if (selected && !$("selected").hidden) loadCard(); }, 30000); // « possible à partir de » moves on
   renderNet(queue);
   if (Salle.token() && Salle.personnel()) start(); else $("code").focus();
 })();
