@@ -34,6 +34,7 @@ def tablet(live, chromium):
     page.click("button[type=submit]")
     expect(page.locator("#app")).to_be_visible()
     expect(page.locator("#net")).to_have_text("En ligne")
+    expect(page.locator("#counts")).to_contain_text("convoqués")  # the list is up: a surveillant scans from here
     yield page
     print("wedge bursts judged:", page.evaluate("window.wedge && window.wedge.last"))
     context.close()
@@ -119,7 +120,10 @@ def test_scanners_without_enter_are_told_by_their_speed(live, tablet, end):
 
 def test_a_scanner_sending_a_prefix_is_recognised_by_the_tablet_setting(live, tablet):
     (numero,) = a01(live.day, 1)
-    tablet.evaluate("Wedge.saveSettings({prefixe: ']C0'})")
+    tablet.fill("#d-prefixe", "]C0")  # the surveillant sets the scanner's prefix on the tablet
+    tablet.select_option("#d-ecart", "100")
+    tablet.click("#d-ok")
+    expect(tablet.locator("#v-word")).to_have_text("DOUCHETTE")
     tablet.focus("#scan")
     scanner(tablet, numero, prefix="]C0", gap=0.06)  # a slow Bluetooth scanner sending the AIM id: only the prefix tells it
     expect(tablet.locator("#pieces")).to_have_attribute("data-code", numero)

@@ -94,7 +94,7 @@
       for (const ch of row) {
         const b = key(ch, () => typeInto(input, ch));
         b.dataset.touche = ch;
-        b.setAttribute("aria-label", ch === "'" ? "apostrophe" : ch === "-" ? "trait d'union" : ch);
+        b.setAttribute("aria-label", ch === "'" ? "' apostrophe" : ch === "-" ? "- trait d'union" : ch);
         line.appendChild(b);
       }
       box.appendChild(line);
@@ -105,7 +105,7 @@
     space.dataset.touche = " ";
     const erase = key("⌫ effacer", () => backspace(input), " large");
     erase.dataset.touche = "effacer";
-    erase.setAttribute("aria-label", "effacer la dernière lettre");
+    erase.setAttribute("aria-label", "⌫ effacer la dernière lettre");
     last.append(space, erase);
     box.appendChild(last);
   }
@@ -117,7 +117,7 @@
       for (const ch of row) {
         const b = ch === "E" ? key("⌫", () => backspace(input)) : key(ch, () => typeInto(input, ch));
         b.dataset.touche = ch === "E" ? "effacer" : ch;
-        if (ch === "E") b.setAttribute("aria-label", "effacer le dernier chiffre");
+        if (ch === "E") b.setAttribute("aria-label", "⌫ effacer le dernier chiffre");
         line.appendChild(b);
       }
       box.appendChild(line);

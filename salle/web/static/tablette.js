@@ -508,6 +508,21 @@
     $("son").setAttribute("aria-pressed", String(!Salle.muted()));
   }
   $("son").onclick = () => { Salle.setMuted(!Salle.muted()); renderSon(); };
+
+  /* The scanner's settings, kept on this tablet: its prefix, how its codes end, its speed. */
+  function renderDouchette() {
+    const s = Wedge.settings();
+    $("d-prefixe").value = s.prefixe; $("d-fin").value = s.fin; $("d-ecart").value = String(s.ecart);
+    const last = wedge.last[0];
+    $("d-dernier").textContent = last ? `Dernière saisie rapide : ${last.length} caractères, ${last.median} ms entre touches `
+      + `(${last.scan ? "lue comme un scan" : "lue comme une frappe"}).` : "";
+  }
+  $("d-ok").onclick = () => {
+    Wedge.saveSettings({ prefixe: $("d-prefixe").value, fin: $("d-fin").value, ecart: Number($("d-ecart").value), fin_vue: false });
+    renderDouchette();
+    verdict("info", "DOUCHETTE", "Réglages enregistrés sur cette tablette : scannez une convocation pour essayer.");
+  };
+  renderDouchette();
   renderSon();
   $("pdf-btn").onclick = async () => {
     const r = await fetch(`/api/v1/salles/${salle}/feuille-emargement.pdf`, { headers: { Authorization: `Bearer ${Salle.token()}` }, cache: "no-store" });

@@ -11,7 +11,10 @@ const Wedge = (() => {
   const KEY = "salle.douchette";
   // prefix sent by the scanner (none by default); median milliseconds between a scanner's keys at most: scanners
   // send a key every 1-10 ms, a busy tablet may space them to 20-40 ms; the fastest typists stay above 80 ms
-  const DEFAULTS = { prefixe: "", ecart: 50 };
+  // fin: how a code ends — "auto" (Enter, Tab, or a pause when the scanner sends neither), "terminateur" (Enter or
+  // Tab only), "pause" (nothing). In "auto", once a scan ended with Enter or Tab the tablet knows its scanner sends
+  // one (`fin_vue`), and a pause no longer ends a scan: a busy tablet that delivers keys late cannot cut it short.
+  const DEFAULTS = { prefixe: "", ecart: 50, fin: "auto", fin_vue: false };
   const MIN_LENGTH = 4;    // shorter bursts are not codes
   const SPLIT_MS = 200;    // a longer silence starts a new burst
   const PAUSE_MS = 250;    // a fast burst followed by this much silence is a scan without terminator
@@ -54,7 +57,11 @@ const Wedge = (() => {
       if (e.key.length === 1) return this.character(e, t);
       if (e.key !== "Enter" && e.key !== "Tab") return;
       const b = this.burst;
-      if (b && (b.prefixed || this.isScan(b, t))) { this.swallow(e); return this.finish(); }
+      if (b && (b.prefixed || this.isScan(b, t))) {
+        this.swallow(e);
+        if (!settings().fin_vue) saveSettings({ fin_vue: true });
+        return this.finish();
+      }
       if (t - this.endedAt < TRAIL_MS) { this.swallow(e); this.endedAt = -Infinity; return; } // a late terminator
       if (e.key === "Enter" && e.target === this.field && this.field.value.trim()) {
         this.swallow(e);
@@ -69,7 +76,7 @@ const Wedge = (() => {
       const s = settings();
       let b = this.burst;
       if (!b || t - b.times[b.times.length - 1] > SPLIT_MS) {
-        b = this.burst = { chars: [], times: [], touched: new Map(), prefixed: false, matched: 0 };
+        b = this.burst = { chars: [], times: [], touched: new Map(), prefixed: false, matched: 0, received: [] };
       }
       if (s.prefixe && !b.prefixed) { // a configured prefix: what follows it is the scanner's, whatever the speed
         if (e.key === s.prefixe[b.matched]) {
@@ -82,7 +89,7 @@ const Wedge = (() => {
         if (b.matched) this.giveBack(e.target, s.prefixe.slice(0, b.matched)); // a person typed it: theirs
         b.matched = 0;
       }
-      b.chars.push(e.key); b.times.push(t);
+      b.chars.push(e.key); b.times.push(t); b.received.push(performance.now());
       if (b.prefixed) { this.swallow(e); this.arm(b); return; }
       let target = e.target;
       if (!editable(target)) { // typed on a button, a canvas, the page: it belongs in the scan field
@@ -113,13 +120,25 @@ const Wedge = (() => {
       return scan;
     }
 
+    /* Whether a pause ends a scan on this tablet (see DEFAULTS.fin). */
+    pauseEnds() {
+      const s = settings();
+      return s.fin === "pause" || (s.fin === "auto" && !s.fin_vue);
+    }
+
     arm(b) {
       clearTimeout(this.timer);
+      if (!b.prefixed && !this.pauseEnds()) return;
+      // Keys that reach the page late (a busy tablet delivers them in spurts) must not be taken for a pause: wait
+      // three times the longest wait between two keys of this burst, and never less than PAUSE_MS.
+      const r = b.received, spurts = r.slice(1).map((x, k) => x - r[k]);
+      const wait = Math.max(b.prefixed ? 2 * PAUSE_MS : PAUSE_MS, 3 * Math.max(0, ...spurts));
       this.timer = setTimeout(() => {
-        if (this.burst !== b) return;
-        if (b.prefixed || this.isScan(b, b.times[b.times.length - 1])) { this.finish(); this.endedAt = performance.now(); }
-        else this.burst = null; // a person typing: their characters stay where they typed them
-      }, b.prefixed ? 2 * PAUSE_MS : PAUSE_MS);
+        // Not a scan (yet): the burst stays open, so keys delivered late still join it by their time stamps; a
+        // person's characters stay where they typed them.
+        if (this.burst !== b || !(b.prefixed || this.isScan(b, b.times[b.times.length - 1]))) return;
+        this.finish(); this.endedAt = performance.now();
+      }, wait);
     }
 
     finish() {
