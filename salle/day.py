@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import rules
+from .clock import local_naive
 from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise, SalleError
 from .journal import SYSTEM, Actor, Journal, Tx
 from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
@@ -515,6 +516,30 @@ class ExamDay:
         self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
         self._doorkeeper.start()
 
+    # --- the rehearsal clock ----------------------------------------------------------------------
+
+    def set_clock(self, caller: Caller, value) -> datetime:
+        """Rehearsal only: set the clock to `value` (ISO 8601; an offset is converted to the server's local time),
+        on a day of the session or the rehearsal's own first day; journaled with the time before."""
+        clock = self.clock
+        if not clock.rehearsal:
+            raise Interdit("L'horloge ne se règle qu'en mode répétition.", code="pas_en_repetition")
+        when = _iso_datetime(value, "Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide")
+        if when is None:
+            raise Invalide("Heure manquante : envoyez « maintenant », par exemple « 2027-03-18T08:40 ».",
+                           code="heure_invalide")
+        days = sorted({e.date for e in self.session.epreuves} | {getattr(clock, "first_day", None)} - {None})
+        if when.date() not in days:
+            allowed = ", ".join(d.strftime("%d/%m/%Y") for d in days)
+            raise Invalide(f"L'horloge de répétition ne se règle que sur un jour de la session ou de la "
+                           f"répétition ({allowed}) : le {when:%d/%m/%Y} est refusé. Rien n'a changé.",
+                           code="heure_hors_session")
+        before = clock.now()
+        self.journal.write(lambda tx: tx.append("horloge_reglee", caller.actor,
+                                                {"avant": before.isoformat(), "apres": when.isoformat()}))
+        clock.set(when)
+        return clock.now()
+
     # --- views -----------------------------------------------------------------------------------
 
     def salle_state(self, caller: Caller, salle_code: str, epreuve_code: str | None = None) -> dict:
@@ -587,16 +612,17 @@ def _fetch(db, sql: str, params) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row))
 
 
-def _iso_datetime(value, message: str) -> datetime | None:
-    """An ISO 8601 date and time sent by a device (« Z » accepted), or None; else `message`, in French."""
+def _iso_datetime(value, message: str, code: str = "requete_invalide") -> datetime | None:
+    """An ISO 8601 date and time sent by a device (« Z » accepted) in the server's local time (an offset is
+    converted to it), or None; else `message`, in French."""
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > 40:
-        raise Invalide(message, code="requete_invalide")
+        raise Invalide(message, code=code)
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise Invalide(message, code="requete_invalide") from exc
+        return local_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError) as exc:  # OverflowError: an offset that takes it past year 1 or 9999
+        raise Invalide(message, code=code) from exc
 
 
 def _device_time(value) -> str | None:
@@ -610,8 +636,6 @@ def _seen_at(value, now: datetime) -> datetime | None:
     seen = _iso_datetime(value, "« heure_constatee » doit être une date et heure ISO 8601.")
     if seen is None:
         return None
-    if seen.tzinfo is not None:
-        seen = seen.astimezone().replace(tzinfo=None)
     if seen > now + timedelta(minutes=2):
         raise Invalide(f"« heure_constatee » ({seen:%H:%M}) est après l'heure du serveur ({now:%H:%M}) : l'horloge de "
                        "la tablette est fausse. Rien n'est enregistré.", code="requete_invalide")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -166,19 +165,8 @@ def clock_get():
 @bp.put("/clock")
 @allow("admin")
 def clock_set():
-    clock = day().clock
-    if not clock.rehearsal:
-        raise Interdit("L'horloge ne se règle qu'en mode répétition.", code="pas_en_repetition")
-    data = body()
-    try:
-        when = datetime.fromisoformat(str(data.get("maintenant", "")))
-    except ValueError as exc:
-        raise Invalide("Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide") from exc
-    before, actor = clock.now(), g.caller.actor
-    clock.set(when)
-    day().journal.write(lambda tx: tx.append("horloge_reglee", actor,
-                                             {"avant": before.isoformat(), "apres": when.isoformat()}))
-    return reply({"maintenant": clock.now().isoformat(timespec="seconds")})
+    when = day().set_clock(g.caller, body().get("maintenant"))
+    return reply({"maintenant": when.isoformat(timespec="seconds")})
 
 
 # --- salles -------------------------------------------------------------------------------------
