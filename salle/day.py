@@ -289,8 +289,8 @@ class ExamDay:
             raise Invalide("Le code scanné doit être du texte.", code="code_invalide")
         device_time = _device_time(body.get("device_time"))
         now = self.clock.now()
-        seen_at = _seen_at(body.get("heure_constatee"), now)
         epreuve = self.epreuve_for(body.get("epreuve"), now)
+        seen_at = _seen_at(body.get("heure_constatee"), now, epreuve)
         parsed = rules.parse_code(code, self.session.concours)
         if parsed.verdict:  # illisible, inconnu: nothing is recorded (bad input changes nothing)
             return self._answer(parsed.verdict, epreuve, salle, None, recorded=False)
@@ -630,12 +630,17 @@ def _device_time(value) -> str | None:
     return value
 
 
-def _seen_at(value, now: datetime) -> datetime | None:
+def _seen_at(value, now: datetime, epreuve: Epreuve) -> datetime | None:
     """When the surveillant checked the candidat by eye while the tablet was offline: the tablet's clock set
-    by the server's, in the server's local time (an offset-aware time is converted to it)."""
+    by the server's, in the server's local time (an offset-aware time is converted to it); between the
+    accueil's opening of the épreuve and now."""
     seen = _iso_datetime(value, "« heure_constatee » doit être une date et heure ISO 8601.")
     if seen is None:
         return None
+    if seen < epreuve.accueil_dt:
+        raise Invalide(f"« heure_constatee » ({seen:%d/%m/%Y %H:%M}) est avant l'ouverture de l'accueil de l'épreuve "
+                       f"{epreuve.code} ({epreuve.accueil_dt:%d/%m/%Y %H:%M}) : l'horloge de la tablette est fausse. "
+                       "Rien n'est enregistré.", code="requete_invalide")
     if seen > now + timedelta(minutes=2):
         raise Invalide(f"« heure_constatee » ({seen:%H:%M}) est après l'heure du serveur ({now:%H:%M}) : l'horloge de "
                        "la tablette est fausse. Rien n'est enregistré.", code="requete_invalide")
