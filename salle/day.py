@@ -278,7 +278,7 @@ class ExamDay:
         salle = self.salle_for(caller, salle_code)
         client_id = require_client_id(body.get("client_id"))
         piece = body.get("piece_identite")
-        if piece is not None and piece not in PIECES_IDENTITE:
+        if piece is not None and (not isinstance(piece, str) or piece not in PIECES_IDENTITE):
             raise Invalide(f"Pièce d'identité « {str(piece)[:40]} » inconnue : choisissez parmi "
                            f"{', '.join(PIECES_IDENTITE)}.", code="piece_identite_invalide")
         pieces_produites = body.get("pieces_produites", False)
@@ -374,7 +374,7 @@ class ExamDay:
         if not isinstance(accompagnateur, str):
             raise Invalide("« accompagnateur » doit être un nom.", code="requete_invalide")
         piece = body.get("piece_identite")
-        if piece is not None and piece not in PIECES_IDENTITE:
+        if piece is not None and (not isinstance(piece, str) or piece not in PIECES_IDENTITE):
             raise Invalide("Pièce d'identité inconnue.", code="piece_identite_invalide")
         epreuve = self.epreuve_for(body.get("epreuve"), self.clock.now())
         device_time = _device_time(body.get("device_time"))
@@ -421,8 +421,8 @@ class ExamDay:
         client_id = require_client_id(body.get("client_id"))
         new_time = _parse_new_time(body.get("heure"), epreuve)
         motif = body.get("motif") or ""
-        if not isinstance(motif, str):
-            raise Invalide("Le motif doit être un texte.", code="requete_invalide")
+        if not isinstance(motif, str) or len(motif) > 200:  # a cell of the PV's table
+            raise Invalide("Le motif doit être un texte de 200 caractères au plus.", code="requete_invalide")
 
         def decide(tx: Tx) -> dict:
             der = self._deroulement(tx.db, epreuve.code, site.code)
@@ -648,15 +648,17 @@ def _seen_at(value, now: datetime, epreuve: Epreuve) -> datetime | None:
 
 
 def _parse_new_time(value, epreuve: Epreuve) -> datetime:
+    """« 09:15 », or an ISO date and time on the épreuve's day (an offset is converted to local time)."""
+    message = "Nouvelle heure de fermeture invalide : attendu « 09:15 »."
     if isinstance(value, str):
         m = re.fullmatch(r"\s*(\d{1,2})\s*[:hH]\s*(\d{2})\s*", value)
         if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
             return epreuve.at(datetime.strptime(f"{m.group(1)}:{m.group(2)}", "%H:%M").time())
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Invalide("Nouvelle heure de fermeture invalide : attendu « 09:15 ».", code="heure_invalide")
+    when = _iso_datetime(value, message, code="heure_invalide")
+    if when is None or when.date() != epreuve.date:
+        raise Invalide(message + f" L'heure doit être le jour de l'épreuve ({epreuve.date:%d/%m/%Y}).",
+                       code="heure_invalide")
+    return when
 
 
 def _without_staff(toml_text: str) -> str:

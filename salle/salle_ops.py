@@ -276,7 +276,7 @@ def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
 def resoudre_alerte(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
     """R5: the responsable records the specific identity control carried out (or what was done)."""
     client_id = require_client_id(body.get("client_id"))
-    resolution = _text(body.get("resolution"), "Ce qui a été fait")
+    resolution = _text(body.get("resolution"), "Ce qui a été fait", limit=500)  # a cell of the PV's table
     alert = day.journal.one("SELECT * FROM alerts WHERE seq = ?", [seq])
     if alert is None:
         raise Introuvable(f"Alerte n° {seq} inconnue.", code="alerte_inconnue")

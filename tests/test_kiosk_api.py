@@ -239,6 +239,21 @@ def test_lookups_are_rate_limited_per_kiosk(kiosk_live, kiosk):
     assert post(other, LOOKUP, {"numero": "00001"})[0] == 200
 
 
+@pytest.mark.kiosk_config(KIOSK_LOOKUP_LIMIT="3/minute")
+def test_staff_on_the_kiosk_lookup_get_403_and_never_use_up_its_limit(kiosk_live, kiosk):
+    """Issue 16: an admin calling a kiosk route got 429 before 403. Staff and strangers are refused by role
+    (403, 401) however often they call, and the kiosk's own counter is untouched."""
+    admin = kiosk_live.client("admin")
+    for _ in range(6):
+        status, answer = post(admin, LOOKUP, {"numero": "00001"})
+        assert status == 403 and "interdite" in answer["erreur"]["message"]
+        assert post(ApiClient(kiosk_live.url), LOOKUP, {"numero": "00001"})[0] == 401
+    for _ in range(3):
+        assert post(kiosk, LOOKUP, {"numero": "00001"})[0] == 200
+    assert post(kiosk, LOOKUP, {"numero": "00001"})[0] == 429
+    assert post(admin, LOOKUP, {"numero": "00001"})[0] == 403
+
+
 def test_every_api_route_is_in_the_openapi_document(kiosk_live):
     doc = ApiClient(kiosk_live.url).get("/api/v1/openapi.json")
     for rule in kiosk_live.app.url_map.iter_rules():

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..day import require_client_id
 from ..errors import Interdit, Invalide, SalleError
+from ..journal import storage_health
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -29,12 +30,33 @@ def reply(data, status: int = 200):
     return response
 
 
+MAX_DEPTH = 32  # a signature is 4 levels deep; Python's JSON parser gives up (RecursionError) near 1000
+
+
 def body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalide("Requête illisible : un objet JSON est attendu (Content-Type: application/json).",
-                       code="json_invalide")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    if not isinstance(data, dict) or _too_deep(data):
+        raise Invalide("Requête illisible : un objet JSON est attendu (Content-Type: application/json), imbriqué "
+                       f"sur {MAX_DEPTH} niveaux au plus.", code="json_invalide")
     return data
+
+
+def _too_deep(data) -> bool:
+    """Whether `data` nests lists and objects deeper than MAX_DEPTH (checked without recursion)."""
+    level = [data]
+    for _ in range(MAX_DEPTH):
+        level = [v for x in level if isinstance(x, (dict, list)) for v in (x.values() if isinstance(x, dict) else x)]
+        if not level:
+            return False
+    return any(isinstance(x, (dict, list)) for x in level)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
 def allow(*roles: str):
@@ -43,9 +65,7 @@ def allow(*roles: str):
     def wrap(view):
         @functools.wraps(view)
         def inner(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            token = header[7:].strip() if header.lower().startswith("bearer ") else None
-            g.caller = day().authenticate(token)
+            g.caller = day().authenticate(bearer_token())
             if g.caller.role not in roles:
                 raise Interdit(f"Action interdite pour le rôle « {g.caller.role} ».")
             return view(*args, **kwargs)
@@ -60,18 +80,30 @@ def salle_error(exc: SalleError):
     return reply({"erreur": exc.to_dict()}, exc.status)
 
 
+HTTP_MESSAGES = {  # what a person reads instead of Werkzeug's (or gunicorn's) English pages
+    400: "Requête invalide : rien n'a été enregistré.", 401: "Connectez-vous avec votre code personnel.",
+    403: "Accès interdit.", 404: "Adresse inconnue : vérifiez-la.", 405: "Méthode non permise pour cette adresse.",
+    413: "Requête trop volumineuse.", 414: "Adresse trop longue : rien n'a été enregistré.",
+    415: "Type de contenu non pris en charge.", 429: "Trop de requêtes : patientez un instant.",
+    431: "En-têtes trop volumineux : rien n'a été enregistré.",
+    500: "Erreur interne du serveur : rien n'a été enregistré pour cette action. Réessayez ; si cela persiste, "
+         "prévenez le responsable.",
+}
+
+
 @bp.errorhandler(HTTPException)
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
+@bp.app_errorhandler(HTTPException)
 @bp.app_errorhandler(500)
 def http_error(exc: HTTPException):
+    """Every HTTP error in French: JSON under /api/v1, a French page elsewhere."""
+    code = exc.code or 500
+    message = HTTP_MESSAGES.get(code, "Requête refusée.")
+    if code == 404 and request.path.startswith(bp.url_prefix + "/"):
+        message = "Adresse inconnue de l'API."
     if not request.path.startswith(bp.url_prefix + "/"):
-        return exc
-    messages = {404: "Adresse inconnue de l'API.", 405: "Méthode non permise pour cette adresse.",
-                413: "Requête trop volumineuse.", 500: "Erreur interne du serveur : rien n'a été enregistré pour "
-                "cette action. Réessayez ; si cela persiste, prévenez le responsable."}
-    message = messages.get(exc.code, "Requête refusée.")
-    return reply({"erreur": {"code": f"http_{exc.code}", "message": message}}, exc.code)
+        html = render_template("erreur.html", code=code, message=message, repetition=day().clock.rehearsal)
+        return html, code, {"Content-Type": "text/html; charset=utf-8"}
+    return reply({"erreur": {"code": f"http_{code}", "message": message}}, code)
 
 
 @bp.after_request
@@ -92,7 +124,11 @@ def openapi():
 
 @bp.get("/health")
 def health():
-    return reply({"ok": True, "tete_journal": day().journal.head})
+    """Up, and able to record: the day's file can be written now (probe) and the disk space left (503 if not)."""
+    d = day()
+    storage = storage_health(d.db_path)
+    ok = storage["ecriture_possible"]
+    return reply({"ok": ok, "tete_journal": d.journal.head, "stockage": storage}, 200 if ok else 503)
 
 
 @bp.post("/auth/login")

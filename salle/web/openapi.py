@@ -15,7 +15,7 @@ def _op(summary: str, roles: str, request: dict | None = None, response: str = "
         "description": f"Rôles : {roles}.",
         "responses": {"200": {"description": "OK", "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{response}"}}}},
-            "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR},
+            "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "503": ERROR},
     }
     if params:
         op["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
@@ -50,7 +50,7 @@ def openapi_document() -> dict:
                     accompagnateur=S, device_time={**S, "format": "date-time"}, epreuve=S)
     paths = {
         "/api/v1/health": {"get": _op("État du serveur et tête du journal", "tous", auth=False)},
-        "/api/v1/openapi.json": {"get": _op("Ce document", "tous", auth=False)},
+        "/api/v1/openapi.json": {"get": _op("Ce document", "tous", response="Document", auth=False)},
         "/api/v1/auth/login": {"post": _op("Connexion avec le code personnel", "tous",
                                            _obj(("code",), code=S, device=S), "Connexion", auth=False)},
         "/api/v1/auth/logout": {"post": _op("Déconnecter cet appareil : son jeton cesse de valoir, y compris pour le "
@@ -123,6 +123,7 @@ def openapi_document() -> dict:
             "responses": {"Erreur": {"description": "Erreur, message en français", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Erreur"}}}}},
             "schemas": {
+                "Document": {"type": "object", "description": "Document OpenAPI 3.1"},
                 "Reponse": {"type": "object", "required": ["repetition", "heure_serveur"],
                             "properties": {"repetition": {"type": "boolean"}, "heure_serveur": S}},
                 "Erreur": _obj(("erreur", "repetition"), repetition={"type": "boolean"},
