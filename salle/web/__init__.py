@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request
 from flask_socketio import SocketIO
 
 import kiosk
@@ -46,9 +47,30 @@ def create_app(config: dict | None = None) -> Flask:
         from .hardware import SiteDevices
 
         app.extensions["salle.devices"] = SiteDevices(day, socketio, devices).start()
+    app.after_request(security_headers)
     if app.config["DOORKEEPER"]:
         day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))
     return app
+
+
+HOST = re.compile(r"[A-Za-z0-9.\-\[\]:]{1,255}")
+
+
+def content_security_policy(host: str) -> str:
+    """Scripts, styles, images and connections from the app itself (no inline script or style anywhere),
+    Socket.IO's websocket on the same host, and never inside a frame."""
+    websocket = f" ws://{host} wss://{host}" if HOST.fullmatch(host) else ""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+            f"connect-src 'self'{websocket}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def security_headers(response):
+    """On every answer, pages and API alike (issue 16): the staff tokens in localStorage stay the app's own."""
+    response.headers["Content-Security-Policy"] = content_security_policy(request.host)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
 
 
 def day_of(app: Flask) -> ExamDay:

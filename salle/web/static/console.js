@@ -86,7 +86,7 @@
         el("span", {}, "Sans émargement ", el("b", { "data-k": "sans_emargement" }, sansEm))),
       out.length ? el("p", {}, "Dehors maintenant : ", out.map((c) => `${c.nom.toUpperCase()} (depuis ${hhmm(c.toilettes_depuis)}, avec ${c.accompagnateur})`).join(" ; ")) : "",
       grid,
-      el("div", { class: "row", style: "margin-top:.5em" }, el("button", { onclick: () => openFin(s.salle) }, "Fin d'épreuve…")));
+      el("div", { class: "row spaced" }, el("button", { onclick: () => openFin(s.salle) }, "Fin d'épreuve…")));
   }
 
   // --- doors countdown, move, close, start ------------------------------------------------------------------

@@ -72,6 +72,7 @@ const Salle = (() => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
       if (k === "class") node.className = v;
+      else if (k === "style") node.style.cssText = v; // CSSOM, which the Content-Security-Policy allows (not an attribute)
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (v !== false && v !== null && v !== undefined) node.setAttribute(k, v === true ? "" : v);
     }
