@@ -155,10 +155,13 @@ class Fuzzer:
 
 @pytest.fixture
 def fuzz_live(day, demo_files, clock, printer):
-    """The real server with the kiosk's printer (the fake network printer) and a lookup limit out of the way."""
+    """The real server with the kiosk's printer (the fake network printer), the lookup and sign-in limits out of
+    the way (the fuzzer signs in again after its own hostile sign-ins)."""
     day.close()
     server = LiveServer(demo_files / "salle.db", clock,
-                        config=kiosk_config(printer, KIOSK_LOOKUP_LIMIT="100000/minute"))
+                        config=kiosk_config(printer, KIOSK_LOOKUP_LIMIT="100000/minute",
+                                            SIGNIN_DEVICE_LIMIT="100000/minute", SIGNIN_CODE_LIMIT="100000/minute",
+                                            SIGNIN_LOCK_AFTER=100000, SIGNIN_ALERT_AFTER=100000))
     yield server
     server.app.extensions["kiosk.printer"].stop()
     server.stop()

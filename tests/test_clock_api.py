@@ -71,6 +71,9 @@ def test_the_clock_may_be_set_on_the_rehearsals_own_day(demo_files, day):
         admin = server.client("admin")
         assert put_clock(admin, "2027-03-17T15:00")[0] == 200
         assert put_clock(admin, "2027-03-18T08:40")[0] == 200
+        status, body = put_clock(admin, "2027-03-16T08:40")  # a sign-in ends with its day (issue 16)
+        assert status == 401 and body["erreur"]["code"] == "jeton_expire"
+        admin = server.client("admin")
         assert put_clock(admin, "2027-03-16T08:40")[0] == 400
     finally:
         server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import time
 
 from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
@@ -100,6 +101,8 @@ def http_error(exc: HTTPException):
     message = HTTP_MESSAGES.get(code, "Requête refusée.")
     if code == 404 and request.path.startswith(bp.url_prefix + "/"):
         message = "Adresse inconnue de l'API."
+    if code == 429 and request.endpoint == "api.login":
+        message = _sign_in_wait()
     if not request.path.startswith(bp.url_prefix + "/"):
         html = render_template("erreur.html", code=code, message=message, repetition=day().clock.rehearsal)
         return html, code, {"Content-Type": "text/html; charset=utf-8"}
@@ -134,8 +137,41 @@ def health():
 @bp.post("/auth/login")
 def login():
     data = body()
-    token, staff = day().login(data.get("code"), data.get("device") or request.headers.get("User-Agent", "")[:80])
+    token, staff = day().login(data.get("code"), data.get("device") or request.headers.get("User-Agent", "")[:80],
+                               request.remote_addr or "")
     return reply({"token": token, "personnel": staff})
+
+
+def limit_sign_in(app, limiter) -> None:
+    """Failed sign-ins limited per device (its address) and per code typed (as its keyed hash), tier after tier
+    (SIGNIN_DEVICE_LIMIT, SIGNIN_CODE_LIMIT): a growing wait. Only failures count; past a limit every attempt
+    waits, the right code too. flask-limiter's decorator, applied to the registered view."""
+    failed = lambda response: response.status_code == 401  # noqa: E731
+    view = app.view_functions["api.login"]
+    view = limiter.limit(lambda: app.config["SIGNIN_DEVICE_LIMIT"], key_func=_device_key, deduct_when=failed)(view)
+    view = limiter.limit(lambda: app.config["SIGNIN_CODE_LIMIT"], key_func=_code_key, deduct_when=failed)(view)
+    app.view_functions["api.login"] = view
+
+
+def _device_key() -> str:
+    return "connexion-appareil:" + (request.remote_addr or "?")
+
+
+def _code_key() -> str:
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    code = data.get("code") if isinstance(data, dict) else None
+    return "connexion-code:" + (day().code_hash(code)[:32] if isinstance(code, str) and len(code) <= 64 else "?")
+
+
+def _sign_in_wait() -> str:
+    limiter = current_app.extensions.get("kiosk.limiter")
+    breached = [limit.reset_at for limit in (limiter.current_limits if limiter else []) if limit.breached]
+    seconds = max(1, round(max(breached) - time.time())) if breached else 60  # the longest wait of the tiers hit
+    wait = f"{seconds} s" if seconds < 120 else f"{seconds // 60} min" if seconds < 7200 else f"{seconds // 3600} h"
+    return f"Trop de codes refusés depuis cet appareil ou pour ce code : réessayez dans {wait}."
 
 
 @bp.post("/auth/logout")
@@ -154,6 +190,12 @@ def staff_list():
 @allow("admin", "responsable")
 def revoke(personnel):
     return reply(day().revoke(g.caller, personnel, body()))
+
+
+@bp.post("/personnel/<personnel>/deverrouillage")
+@allow("admin", "responsable")
+def unlock(personnel):
+    return reply(day().unlock(g.caller, personnel, body()))
 
 
 # --- the session --------------------------------------------------------------------------------

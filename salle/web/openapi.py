@@ -26,6 +26,11 @@ def _op(summary: str, roles: str, request: dict | None = None, response: str = "
     return op
 
 
+def _with_429(op: dict) -> dict:
+    op["responses"]["429"] = ERROR
+    return op
+
+
 def _obj(required=(), **props):
     return {"type": "object", "required": list(required), "properties": props}
 
@@ -51,8 +56,10 @@ def openapi_document() -> dict:
     paths = {
         "/api/v1/health": {"get": _op("État du serveur et tête du journal", "tous", auth=False)},
         "/api/v1/openapi.json": {"get": _op("Ce document", "tous", response="Document", auth=False)},
-        "/api/v1/auth/login": {"post": _op("Connexion avec le code personnel", "tous",
-                                           _obj(("code",), code=S, device=S), "Connexion", auth=False)},
+        "/api/v1/auth/login": {"post": _with_429(_op(
+            "Connexion avec le code personnel. Échecs limités par appareil et par code, attente croissante (429) ; "
+            "un code juste tapé après des échecs répétés est verrouillé (403)", "tous",
+            _obj(("code",), code=S, device=S), "Connexion", auth=False))},
         "/api/v1/auth/logout": {"post": _op("Déconnecter cet appareil : son jeton cesse de valoir, y compris pour le "
                                             "direct", "admin, responsable, surveillant, kiosk")},
         "/api/v1/personnel": {"get": _op("Personnel et appareils connectés", "admin (tous), responsable (son site)")},
@@ -60,6 +67,9 @@ def openapi_document() -> dict:
             "Déconnecter tous les appareils d'une personne (tablette perdue), avec un motif journalisé",
             "admin, responsable (surveillants et bornes de son site)",
             _obj(("motif", "client_id"), motif=S, client_id=CLIENT_ID), params=("personnel",))},
+        "/api/v1/personnel/{personnel}/deverrouillage": {"post": _op(
+            "Débloquer un code verrouillé après des connexions refusées", "admin, responsable (surveillants et "
+            "bornes de son site)", _obj(("client_id",), client_id=CLIENT_ID), params=("personnel",))},
         "/api/v1/me": {"get": _op("Qui suis-je", "admin, responsable, surveillant, kiosk")},
         "/api/v1/session": {"get": _op("Concours, épreuves, sites et salles visibles", "tous les rôles")},
         "/api/v1/clock": {

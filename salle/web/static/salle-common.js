@@ -150,7 +150,7 @@ const Salle = (() => {
     // Cut by the server (this device was signed out): ask who we are; a 401 brings the sign-in back.
     socket.on("disconnect", (reason) => { if (reason === "io server disconnect") api("GET", "/api/v1/me").catch(() => {}); });
     socket.on("connect_error", (err) => {
-      if (err && err.data && ["jeton_invalide", "non_authentifie"].includes(err.data.code)) logout(false);
+      if (err && err.data && ["jeton_invalide", "jeton_expire", "non_authentifie"].includes(err.data.code)) logout(false);
     });
     // Under load the server batches what piled up into one "evenements" message (a list, oldest first).
     if (handlers.evenement) socket.on("evenements", (list) => list.forEach(handlers.evenement));
