@@ -40,7 +40,7 @@ def rate_limit_key() -> str:
 
 
 def not_a_kiosk() -> bool:
-    """The request is not signed in as a kiosk: the lookup view refuses it (401, 403) and the limit does not count it."""
+    """Not signed in as a kiosk: the lookup view refuses it (401, 403), and the limit does not count it."""
     try:
         return day().authenticate(bearer_token()).role != "kiosk"
     except SalleError:

@@ -164,12 +164,13 @@ class ExamDay:
         locked = self.journal.one("SELECT 1 FROM staff_locks WHERE staff_id = ?", [row["id"]]) is not None
         unlocked = self.journal.one("SELECT MAX(seq) AS seq FROM events WHERE type = 'code_deverrouille' "
                                     "AND json_extract(payload, '$.personnel') = ?", [row["id"]])["seq"]
-        if not locked and self._recent_failures(self.journal.reader().conn, address, unlocked) >= self.signin_lock_after:
+        failures = self._recent_failures(self.journal.reader().conn, address, unlocked)
+        if not locked and failures >= self.signin_lock_after:
             self._lock_code(row, address, device)
             locked = True
         if locked:
-            raise Interdit("Ce code personnel est verrouillé après des tentatives de connexion répétées : demandez "
-                           "au responsable de le débloquer.", code="code_verrouille")
+            raise Interdit("Ce code personnel est verrouillé après des tentatives de connexion répétées : "
+                           "demandez au responsable de le débloquer.", code="code_verrouille")
         token = secrets.token_urlsafe(32)
         actor = Actor(id=row["id"], role=row["role"], device=device, name=row["name"])
         token_hash = hashlib.sha256(token.encode()).hexdigest()
@@ -181,7 +182,8 @@ class ExamDay:
         """Failed sign-ins from `address` within the last hour (and after event `after_seq`: an unlock)."""
         since = (self.clock.now() - timedelta(hours=1)).isoformat(timespec="milliseconds")
         return _fetch(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'connexion_refusee' AND server_time >= ? "
-                          "AND seq > ? AND json_extract(payload, '$.adresse') = ?", [since, after_seq or 0, address])["n"]
+                          "AND seq > ? AND json_extract(payload, '$.adresse') = ?",
+                      [since, after_seq or 0, address])["n"]
 
     def _signin_failed(self, address: str, device: str, reason: str) -> None:
         """Journal a failed sign-in (the address, the device's name, why; never the code typed); the
@@ -257,8 +259,8 @@ class ExamDay:
             raise NonAutorise("Session terminée : une connexion vaut pour la journée. Reconnectez-vous avec votre "
                               "code personnel.", code="jeton_expire")
         if seen is not None and now - seen > self.token_idle_minutes * 60:
-            raise NonAutorise(f"Session expirée après {self.token_idle_minutes:g} min sans activité : reconnectez-vous "
-                              "avec votre code personnel.", code="jeton_expire")
+            raise NonAutorise(f"Session expirée après {self.token_idle_minutes:g} min sans activité : "
+                              "reconnectez-vous avec votre code personnel.", code="jeton_expire")
         self._seen[caller.token_hash] = now
 
     def _forget_revoked(self, events: list[dict]) -> None:
@@ -728,9 +730,9 @@ def _seen_at(value, now: datetime, epreuve: Epreuve) -> datetime | None:
     if seen is None:
         return None
     if seen < epreuve.accueil_dt:
-        raise Invalide(f"« heure_constatee » ({seen:%d/%m/%Y %H:%M}) est avant l'ouverture de l'accueil de l'épreuve "
-                       f"{epreuve.code} ({epreuve.accueil_dt:%d/%m/%Y %H:%M}) : l'horloge de la tablette est fausse. "
-                       "Rien n'est enregistré.", code="requete_invalide")
+        raise Invalide(f"« heure_constatee » ({seen:%d/%m/%Y %H:%M}) est avant l'ouverture de l'accueil de "
+                       f"l'épreuve {epreuve.code} ({epreuve.accueil_dt:%d/%m/%Y %H:%M}) : l'horloge de la tablette "
+                       "est fausse. Rien n'est enregistré.", code="requete_invalide")
     if seen > now + timedelta(minutes=2):
         raise Invalide(f"« heure_constatee » ({seen:%H:%M}) est après l'heure du serveur ({now:%H:%M}) : l'horloge de "
                        "la tablette est fausse. Rien n'est enregistré.", code="requete_invalide")

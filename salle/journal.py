@@ -375,8 +375,8 @@ def _storage_error(exc: sqlite3.Error) -> SalleError:
     text = str(exc).lower()
     reason = next((french for words, french in STORAGE_REASONS if words in text), "le disque ou le fichier du jour "
                   "est défaillant")
-    return SalleError(f"Enregistrement impossible ({reason}) : rien n'a été enregistré. Réessayez ; si cela persiste, "
-                      "prévenez le responsable.", code="stockage", status=503)
+    return SalleError(f"Enregistrement impossible ({reason}) : rien n'a été enregistré. Réessayez ; si cela "
+                      "persiste, prévenez le responsable.", code="stockage", status=503)
 
 
 MIN_FREE_MB = 20  # below this, /health says the day cannot go on safely

@@ -95,8 +95,8 @@ class SalleWorker(ThreadWorker):
 FRENCH_ERRORS = {400: "Requête illisible : rien n'a été enregistré.", 403: "Accès interdit.",
                  414: "Adresse trop longue : rien n'a été enregistré.", 417: "Requête refusée.",
                  431: "En-têtes trop volumineux : rien n'a été enregistré.", 501: "Requête non prise en charge.",
-                 500: "Erreur interne du serveur : rien n'a été enregistré. Réessayez ; si cela persiste, prévenez "
-                      "le responsable."}
+                 500: "Erreur interne du serveur : rien n'a été enregistré. Réessayez ; si cela persiste, "
+                      "prévenez le responsable."}
 FRENCH_PAGE = ('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur {status} — Salle</title>'
                '</head><body><h1>{message}</h1><p>Erreur {status}. <a href="/">Retour à l\'accueil de Salle</a></p>'
                '</body></html>')

@@ -30,7 +30,8 @@ def test_an_offline_entry_seen_before_the_accueil_opened_is_refused_at_9_30(live
     before = events(live.day)
     err = refused(lambda: tablet.post("/api/v1/salles/A01/scans", {
         "code": c["numero"], "client_id": cid(), "piece_identite": "cni", "heure_constatee": seen}), 400)
-    assert "avant l'ouverture de l'accueil de l'épreuve E1" in err["message"] and "Rien n'est enregistré" in err["message"]
+    assert "avant l'ouverture de l'accueil de l'épreuve E1" in err["message"]
+    assert "Rien n'est enregistré" in err["message"]
     assert events(live.day) == before
     assert live.day.journal.one("SELECT * FROM presences WHERE numero = ?", [c["numero"]]) is None
 
@@ -40,8 +41,8 @@ def test_an_offline_entry_seen_when_the_accueil_opened_is_admitted(live, clock):
     c = candidat_in(live.day, "A01", pieces_manquantes="")
     clock.set(at("09:30"))
     live.day.tick()
-    answer = tablet.post("/api/v1/salles/A01/scans", {"code": c["numero"], "client_id": cid(),
-                                                      "piece_identite": "cni", "heure_constatee": "2027-03-18T08:00:00"})
+    answer = tablet.post("/api/v1/salles/A01/scans", {"code": c["numero"], "client_id": cid(), "piece_identite": "cni",
+                                                      "heure_constatee": "2027-03-18T08:00:00"})
     assert answer["verdict"] == "admis" and answer["enregistre"] is True
 
 

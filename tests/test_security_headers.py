@@ -11,7 +11,8 @@ from support import CODES
 
 PAGES = ["/", "/tablette", "/console", "/borne"]
 COLLECT = """document.addEventListener("securitypolicyviolation", (e) => {
-    (window.__violations = window.__violations || []).push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    (window.__violations = window.__violations || [])
+        .push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
 });"""
 
 

@@ -23,7 +23,8 @@ def create_app(config: dict | None = None) -> Flask:
     from one address within an hour before a console alert, before a right code is locked), TOKEN_IDLE_MINUTES."""
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(DOORKEEPER=True, JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=8 * 1024 * 1024,
-                      SIGNIN_DEVICE_LIMIT="30 per day;10 per hour;3 per minute", SIGNIN_CODE_LIMIT="10 per hour;3 per minute",
+                      SIGNIN_DEVICE_LIMIT="30 per day;10 per hour;3 per minute",
+                      SIGNIN_CODE_LIMIT="10 per hour;3 per minute",
                       SIGNIN_ALERT_AFTER=5, SIGNIN_LOCK_AFTER=5, TOKEN_IDLE_MINUTES=240)
     app.config.update(config or {})
     app.json.ensure_ascii = False
