@@ -161,3 +161,27 @@ def test_the_console_shows_the_locked_code_and_unlocks_it(server, chromium):
         assert sign_in(server, CODES["surveillant"])[0] == 200
     finally:
         context.close()
+
+
+def test_a_live_connection_ends_with_its_sign_ins_day(server, clock):
+    import queue
+
+    import socketio
+
+    tablet = server.client("surveillant")
+    cut = queue.Queue()
+    client = socketio.Client(reconnection=False)
+    client.on("disconnect", lambda *args: cut.put(True))
+    client.connect(server.url, auth={"token": tablet.token}, transports=["websocket"], wait_timeout=10)
+    try:
+        clock.set(at("23:59:59"))
+        clock.advance(seconds=2)
+        assert cut.get(timeout=10) is True  # the server cut the websocket at the day's end
+    finally:
+        client.disconnect()
+    refused = socketio.Client(reconnection=False)
+    said = queue.Queue()
+    refused.on("connect_error", said.put)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        refused.connect(server.url, auth={"token": tablet.token}, transports=["polling"], wait_timeout=5)
+    assert said.get(timeout=5)["data"]["code"] == "jeton_expire"
