@@ -16,7 +16,7 @@ from salle.day import ExamDay  # noqa: E402
 from salle.importing import import_candidats  # noqa: E402
 from salle.server import ChildServer  # noqa: E402
 
-SURVEILLANTS = {"A01": "300001", "B12": "300002", "M1": "300003", "M2": "300004"}
+SURVEILLANTS = {"A01": "30001746", "B12": "30002958", "M1": "30003162", "M2": "30004385"}
 
 
 def big_day(count: int, workdir: Path | None = None) -> Path:

@@ -84,7 +84,7 @@ def main() -> None:
     server = Server(db, threads=16, env=env)
     try:
         kiosk = ApiClient(server.url)
-        kiosk.login("400001", device="benchmark")
+        kiosk.login("40001629", device="benchmark")
         queries = []
         for _ in range(args.lookups):
             r = rng.choice(rows)

@@ -25,7 +25,7 @@ from common import Server, percentile
 from salle import demo
 from salle.client import ApiClient
 
-CODES = {"A01": "300001", "B12": "300002", "M1": "300003", "M2": "300004"}
+CODES = {"A01": "30001746", "B12": "30002958", "M1": "30003162", "M2": "30004385"}
 
 
 def tablets(base: str, indexes, ready, stop) -> None:
@@ -78,7 +78,7 @@ def main() -> int:
                     done.set()
 
         console_api = ApiClient(base)
-        console_api.login("100001", device="bench-console")
+        console_api.login("10004271", device="bench-console")
         console = socketio.Client(reconnection=False)
         console.on("evenement", on_event)
         console.on("evenements", lambda items: [on_event(e) for e in items])

@@ -22,7 +22,8 @@ def register(app) -> None:
     app.config.setdefault("KIOSK_IDLE_SECONDS", 30)
     limiter = Limiter(api.rate_limit_key, app=app, storage_uri="memory://", default_limits=[],
                       headers_enabled=True)
-    limiter.limit(lambda: app.config["KIOSK_LOOKUP_LIMIT"])(api.lookup_bp)
+    # Only a kiosk's lookups count: anyone else gets the view's 401 or 403 first, never a 429 (issue 16).
+    limiter.limit(lambda: app.config["KIOSK_LOOKUP_LIMIT"], exempt_when=api.not_a_kiosk)(api.lookup_bp)
     # Only the lookups pay for the limit check, not every scan of the day: flask-limiter installs it on the
     # whole app (0.17 ms a request on the tablets' hot path); it moves to the lookup blueprint.
     app.before_request_funcs[None].remove(limiter._check_request_limit)

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from salle.errors import SalleError
-from salle.web.api import allow, body, http_error, reply, salle_error
+from salle.web.api import allow, bearer_token, body, http_error, reply, salle_error
 
 from . import service
 
@@ -30,14 +30,21 @@ def printer():
 
 def rate_limit_key() -> str:
     """The kiosk's staff id from its token (R27: « the kiosk lookup is rate-limited »), else the address."""
-    header = request.headers.get("Authorization", "")
-    token = header[7:].strip() if header.lower().startswith("bearer ") else None
+    token = bearer_token()
     if token:
         try:
             return "personnel:" + day().authenticate(token).actor.id
         except SalleError:
             return "jeton:" + hashlib.sha256(token.encode()).hexdigest()[:16]
     return "adresse:" + (request.remote_addr or "?")
+
+
+def not_a_kiosk() -> bool:
+    """Not signed in as a kiosk: the lookup view refuses it (401, 403), and the limit does not count it."""
+    try:
+        return day().authenticate(bearer_token()).role != "kiosk"
+    except SalleError:
+        return True
 
 
 def too_many(exc: HTTPException):

@@ -91,7 +91,12 @@ def parse_clock(value: str | None, speed: float):
         start = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter("heure attendue au format 2027-03-18T08:10", param_hint="--clock")
-    return RehearsalClock(start, speed)
+    if speed <= 0:
+        raise click.BadParameter("la vitesse doit être positive", param_hint="--speed")
+    try:
+        return RehearsalClock(start, speed)  # a time with an offset is converted to the server's local time
+    except ValueError:
+        raise click.BadParameter("heure de répétition hors des années 2000 à 2199", param_hint="--clock")
 
 
 @main.command()

@@ -6,6 +6,22 @@ import threading
 import time
 from datetime import datetime, timedelta
 
+EARLIEST, LATEST = datetime(2000, 1, 1), datetime(2200, 1, 1)  # a rehearsal clock never leaves these years
+
+
+def local_naive(when: datetime) -> datetime:
+    """`when` in the exam site's local time, without offset (like the session file): an offset-aware time is
+    converted to the server's local time."""
+    return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+
+
+def check_rehearsal_start(when: datetime) -> datetime:
+    """A rehearsal clock's time: local, naive, and far enough from datetime's limits that it can never overflow."""
+    when = local_naive(when)
+    if not EARLIEST <= when < LATEST:
+        raise ValueError(f"rehearsal time out of range: {when}")
+    return when
+
 
 class SystemClock:
     """Local wall-clock time of the exam site (naive datetimes, like the session file)."""
@@ -35,7 +51,8 @@ class RehearsalClock:
         self.speed = float(speed)
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._origin = start
+        self._origin = check_rehearsal_start(start)
+        self.first_day = self._origin.date()  # the rehearsal's own day, where its clock may also be set
         self._t0 = monotonic()
 
     def now(self) -> datetime:
@@ -43,6 +60,7 @@ class RehearsalClock:
             return self._origin + timedelta(seconds=(self._monotonic() - self._t0) * self.speed)
 
     def set(self, when: datetime) -> None:
+        when = check_rehearsal_start(when)
         with self._lock:
             self._origin = when
             self._t0 = self._monotonic()
@@ -59,12 +77,13 @@ class FixedClock:
 
     def __init__(self, start: datetime):
         self._now = start
+        self.first_day = start.date()
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, when: datetime) -> None:
-        self._now = when
+        self._now = check_rehearsal_start(when)
 
     def advance(self, **delta) -> datetime:
         self._now += timedelta(**delta)

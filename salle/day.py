@@ -13,11 +13,13 @@ import logging
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import rules
+from .clock import local_naive
 from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise, SalleError
 from .journal import SYSTEM, Actor, Journal, Tx
 from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
@@ -37,6 +39,7 @@ class Caller:
     salle: str | None = None
     site: str | None = None
     token_hash: str | None = None  # the sign-in this request came with (None for devices and the system)
+    signed_in_on: str | None = None  # the day of that sign-in (ISO date): the token ends with that day
 
 
 def signed_out(caller: Caller, payload: dict) -> bool:
@@ -87,6 +90,10 @@ class ExamDay:
         ensure_state_schema(self.journal._db)
         self._session: Session | None = None
         self._callers: dict[str, Caller] = {}
+        self._seen: dict[str, float] = {}  # token hash → its last request (time.monotonic), for the idle expiry
+        self.token_idle_minutes = 240.0  # create_app: TOKEN_IDLE_MINUTES
+        self.signin_alert_after = 5  # failed sign-ins from one address within an hour: console alert
+        self.signin_lock_after = 5  # … after which a right code from that address is locked
         self._revocations = 0  # sign-outs committed so far (see authenticate)
         self.journal.subscribe(self._forget_revoked)
         self._secret = self._load_secret()
@@ -140,18 +147,85 @@ class ExamDay:
 
     # --- staff -----------------------------------------------------------------------------------
 
-    def login(self, code, device: str = "") -> tuple[str, dict]:
+    def login(self, code, device: str = "", address: str = "") -> tuple[str, dict]:
+        """A personal code → a token. A failure is journaled (never the code typed) with the device's address;
+        past SIGNIN_ALERT_AFTER failures from one address within an hour the console gets an alert, and a right
+        code typed from an address with SIGNIN_LOCK_AFTER failures is locked (it may have been guessed) until a
+        responsable unlocks it. The rate of attempts is limited in the web layer (flask-limiter)."""
+        device = str(device or "")[:80]
         if not isinstance(code, str) or not code.strip() or len(code) > 64:
+            self._signin_failed(address, device, "code_invalide")
             raise NonAutorise("Code personnel manquant ou invalide.", code="code_invalide")
         row = self.journal.one("SELECT * FROM staff WHERE code_hash = ?", [self.code_hash(code)])
         if row is None:
+            self._signin_failed(address, device, "code_inconnu")
             raise NonAutorise("Code personnel inconnu : vérifiez le code ou demandez-le au responsable.",
                               code="code_inconnu")
+        locked = self.journal.one("SELECT 1 FROM staff_locks WHERE staff_id = ?", [row["id"]]) is not None
+        unlocked = self.journal.one("SELECT MAX(seq) AS seq FROM events WHERE type = 'code_deverrouille' "
+                                    "AND json_extract(payload, '$.personnel') = ?", [row["id"]])["seq"]
+        failures = self._recent_failures(self.journal.reader().conn, address, unlocked)
+        if not locked and failures >= self.signin_lock_after:
+            self._lock_code(row, address, device)
+            locked = True
+        if locked:
+            raise Interdit("Ce code personnel est verrouillé après des tentatives de connexion répétées : "
+                           "demandez au responsable de le débloquer.", code="code_verrouille")
         token = secrets.token_urlsafe(32)
-        actor = Actor(id=row["id"], role=row["role"], device=str(device or "")[:80], name=row["name"])
+        actor = Actor(id=row["id"], role=row["role"], device=device, name=row["name"])
         token_hash = hashlib.sha256(token.encode()).hexdigest()
         self.journal.write(lambda tx: tx.append("connexion", actor, {"token_hash": token_hash}))
+        self._seen[token_hash] = time.monotonic()
         return token, self.staff_public(row)
+
+    def _recent_failures(self, db, address: str, after_seq: int | None = None) -> int:
+        """Failed sign-ins from `address` within the last hour (and after event `after_seq`: an unlock)."""
+        since = (self.clock.now() - timedelta(hours=1)).isoformat(timespec="milliseconds")
+        return _fetch(db, "SELECT COUNT(*) AS n FROM events WHERE type = 'connexion_refusee' AND server_time >= ? "
+                          "AND seq > ? AND json_extract(payload, '$.adresse') = ?",
+                      [since, after_seq or 0, address])["n"]
+
+    def _signin_failed(self, address: str, device: str, reason: str) -> None:
+        """Journal a failed sign-in (the address, the device's name, why; never the code typed); the
+        SIGNIN_ALERT_AFTER-th failure within an hour from one address raises an alert on every console."""
+        def record(tx: Tx) -> None:
+            failures = self._recent_failures(tx.db, address) + 1
+            device_actor = Actor(id=SYSTEM.id, role=SYSTEM.role, device=device, name=SYSTEM.name)
+            tx.append("connexion_refusee", device_actor, {"adresse": address, "appareil": device, "motif": reason,
+                                                          "echecs": failures})
+            if failures == self.signin_alert_after:
+                tx.append("alerte", SYSTEM, {"kind": "connexions_refusees", "message": (
+                    f"{failures} codes personnels refusés en moins d'une heure depuis l'appareil {address or '?'}"
+                    f"{f' ({device})' if device else ''} : vérifiez qui l'utilise.")})
+
+        self.journal.write(record)
+
+    def _lock_code(self, row: dict, address: str, device: str) -> None:
+        def lock(tx: Tx) -> None:
+            failures = self._recent_failures(tx.db, address)
+            tx.append("code_verrouille", SYSTEM, {"personnel": row["id"], "nom": row["name"], "adresse": address,
+                                                  "echecs": failures}, site=row["site"], salle=row["salle"])
+            tx.append("alerte", SYSTEM, {"kind": "code_verrouille", "message": (
+                f"Code de {row['name']} verrouillé : tapé juste depuis l'appareil {address or '?'} après {failures} "
+                "codes refusés (deviné ?). Vérifiez, puis débloquez-le depuis la liste du personnel.")},
+                site=row["site"], salle=row["salle"])
+
+        self.journal.write(lock)
+
+    def unlock(self, caller: Caller, staff_id: str, body: dict) -> dict:
+        """A responsable (surveillants and kiosks of their site) or an admin unlocks a locked code."""
+        client_id = require_client_id(body.get("client_id"))
+        target = self._staff_target(caller, staff_id)
+
+        def decide(tx: Tx) -> dict:
+            if _fetch(tx.db, "SELECT 1 FROM staff_locks WHERE staff_id = ?", [staff_id]) is None:
+                raise Conflit(f"Le code de {target['name']} n'est pas verrouillé.", code="pas_verrouille")
+            tx.append("code_deverrouille", caller.actor, {"personnel": staff_id, "nom": target["name"]},
+                      client_id=client_id, site=target["site"], salle=target["salle"])
+            return {"personnel": staff_id, "deverrouille": True, "message": f"Code de {target['name']} débloqué."}
+
+        answer, replayed = self.journal.command(client_id, {"op": "unlock", "staff": staff_id}, decide)
+        return {**answer, "rejoue": replayed}
 
     @staticmethod
     def staff_public(row: dict) -> dict:
@@ -161,20 +235,33 @@ class ExamDay:
         if not token:
             raise NonAutorise("Connectez-vous avec votre code personnel.", code="non_authentifie")
         token_hash = hashlib.sha256(token.encode()).hexdigest()
-        cached = self._callers.get(token_hash)
-        if cached:
-            return cached
-        generation = self._revocations
-        row = self.journal.one(
-            "SELECT s.*, t.device FROM tokens t JOIN staff s ON s.id = t.staff_id WHERE t.token_hash = ?", [token_hash])
-        if row is None:
-            raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
-                              code="jeton_invalide")
-        actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
-        caller = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"], token_hash=token_hash)
-        if generation == self._revocations:  # no sign-out committed meanwhile: what was read is still true
-            self._callers[token_hash] = caller
+        caller = self._callers.get(token_hash)
+        if caller is None:
+            generation = self._revocations
+            row = self.journal.one("SELECT s.*, t.device, t.created_at FROM tokens t JOIN staff s ON s.id = t.staff_id "
+                                   "WHERE t.token_hash = ?", [token_hash])
+            if row is None:
+                raise NonAutorise("Session expirée ou inconnue : reconnectez-vous avec votre code personnel.",
+                                  code="jeton_invalide")
+            actor = Actor(id=row["id"], role=row["role"], device=row["device"] or "", name=row["name"])
+            caller = Caller(actor=actor, role=row["role"], salle=row["salle"], site=row["site"], token_hash=token_hash,
+                            signed_in_on=(row["created_at"] or "")[:10])
+            if generation == self._revocations:  # no sign-out committed meanwhile: what was read is still true
+                self._callers[token_hash] = caller
+        self._check_not_expired(caller)
         return caller
+
+    def _check_not_expired(self, caller: Caller) -> None:
+        """A token ends with the day it was made on (the day's clock), and after `token_idle_minutes` (real
+        minutes) without a request; then a French 401 sends the device back to the sign-in."""
+        seen, now = self._seen.get(caller.token_hash), time.monotonic()
+        if caller.signed_in_on and caller.signed_in_on < self.clock.now().date().isoformat():
+            raise NonAutorise("Session terminée : une connexion vaut pour la journée. Reconnectez-vous avec votre "
+                              "code personnel.", code="jeton_expire")
+        if seen is not None and now - seen > self.token_idle_minutes * 60:
+            raise NonAutorise(f"Session expirée après {self.token_idle_minutes:g} min sans activité : "
+                              "reconnectez-vous avec votre code personnel.", code="jeton_expire")
+        self._seen[caller.token_hash] = now
 
     def _forget_revoked(self, events: list[dict]) -> None:
         """After a commit: revoked sign-ins leave the cache (and nothing read before the commit comes back)."""
@@ -195,9 +282,10 @@ class ExamDay:
         """The staff a responsable (their site) or an admin (everyone) sees, with their signed-in devices."""
         rows = self.journal.query(
             "SELECT s.id, s.name, s.role, s.salle, s.site, COUNT(t.token_hash) AS appareils, "
-            "MAX(t.created_at) AS derniere_connexion FROM staff s LEFT JOIN tokens t ON t.staff_id = s.id "
-            "GROUP BY s.id ORDER BY s.site, s.role, s.name")
-        return [{**self.staff_public(r), "appareils": r["appareils"], "derniere_connexion": r["derniere_connexion"]}
+            "MAX(t.created_at) AS derniere_connexion, l.locked_at FROM staff s LEFT JOIN tokens t ON t.staff_id = s.id "
+            "LEFT JOIN staff_locks l ON l.staff_id = s.id GROUP BY s.id ORDER BY s.site, s.role, s.name")
+        return [{**self.staff_public(r), "appareils": r["appareils"], "derniere_connexion": r["derniere_connexion"],
+                 "verrouille": r["locked_at"] is not None}
                 for r in rows if caller.role == "admin" or r["site"] == caller.site]
 
     def revoke(self, caller: Caller, staff_id: str, body: dict) -> dict:
@@ -206,11 +294,7 @@ class ExamDay:
         motif = body.get("motif")
         if not isinstance(motif, str) or not motif.strip() or len(motif) > 200:
             raise Invalide("Indiquez le motif de la déconnexion (200 caractères au plus).", code="motif_requis")
-        target = self.journal.one("SELECT * FROM staff WHERE id = ?", [staff_id])
-        if target is None:
-            raise Introuvable(f"Personnel « {str(staff_id)[:20]} » inconnu.", code="personnel_inconnu")
-        if caller.role != "admin" and (target["site"] != caller.site or target["role"] not in ("surveillant", "kiosk")):
-            raise Interdit("Vous ne pouvez déconnecter que les surveillants et les bornes de votre site.")
+        target = self._staff_target(caller, staff_id)
 
         def decide(tx: Tx) -> dict:
             count = tx.db.execute("SELECT COUNT(*) FROM tokens WHERE staff_id = ?", [staff_id]).fetchone()[0]
@@ -223,6 +307,15 @@ class ExamDay:
         answer, replayed = self.journal.command(client_id, {"op": "revoke", "staff": staff_id,
                                                             "motif": motif.strip()}, decide)
         return {**answer, "rejoue": replayed}
+
+    def _staff_target(self, caller: Caller, staff_id: str) -> dict:
+        """The staff member a responsable (surveillants and kiosks of their site) or an admin may act on."""
+        target = self.journal.one("SELECT * FROM staff WHERE id = ?", [staff_id])
+        if target is None:
+            raise Introuvable(f"Personnel « {str(staff_id)[:20]} » inconnu.", code="personnel_inconnu")
+        if caller.role != "admin" and (target["site"] != caller.site or target["role"] not in ("surveillant", "kiosk")):
+            raise Interdit("Vous ne pouvez agir que sur les surveillants et les bornes de votre site.")
+        return target
 
     # --- who may touch what (R27) ----------------------------------------------------------------
 
@@ -277,7 +370,7 @@ class ExamDay:
         salle = self.salle_for(caller, salle_code)
         client_id = require_client_id(body.get("client_id"))
         piece = body.get("piece_identite")
-        if piece is not None and piece not in PIECES_IDENTITE:
+        if piece is not None and (not isinstance(piece, str) or piece not in PIECES_IDENTITE):
             raise Invalide(f"Pièce d'identité « {str(piece)[:40]} » inconnue : choisissez parmi "
                            f"{', '.join(PIECES_IDENTITE)}.", code="piece_identite_invalide")
         pieces_produites = body.get("pieces_produites", False)
@@ -288,8 +381,8 @@ class ExamDay:
             raise Invalide("Le code scanné doit être du texte.", code="code_invalide")
         device_time = _device_time(body.get("device_time"))
         now = self.clock.now()
-        seen_at = _seen_at(body.get("heure_constatee"), now)
         epreuve = self.epreuve_for(body.get("epreuve"), now)
+        seen_at = _seen_at(body.get("heure_constatee"), now, epreuve)
         parsed = rules.parse_code(code, self.session.concours)
         if parsed.verdict:  # illisible, inconnu: nothing is recorded (bad input changes nothing)
             return self._answer(parsed.verdict, epreuve, salle, None, recorded=False)
@@ -377,7 +470,7 @@ class ExamDay:
         if not isinstance(accompagnateur, str):
             raise Invalide("« accompagnateur » doit être un nom.", code="requete_invalide")
         piece = body.get("piece_identite")
-        if piece is not None and piece not in PIECES_IDENTITE:
+        if piece is not None and (not isinstance(piece, str) or piece not in PIECES_IDENTITE):
             raise Invalide("Pièce d'identité inconnue.", code="piece_identite_invalide")
         epreuve = self.epreuve_for(body.get("epreuve"), self.clock.now())
         device_time = _device_time(body.get("device_time"))
@@ -424,8 +517,8 @@ class ExamDay:
         client_id = require_client_id(body.get("client_id"))
         new_time = _parse_new_time(body.get("heure"), epreuve)
         motif = body.get("motif") or ""
-        if not isinstance(motif, str):
-            raise Invalide("Le motif doit être un texte.", code="requete_invalide")
+        if not isinstance(motif, str) or len(motif) > 200:  # a cell of the PV's table
+            raise Invalide("Le motif doit être un texte de 200 caractères au plus.", code="requete_invalide")
 
         def decide(tx: Tx) -> dict:
             der = self._deroulement(tx.db, epreuve.code, site.code)
@@ -518,6 +611,30 @@ class ExamDay:
 
         self._doorkeeper = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
         self._doorkeeper.start()
+
+    # --- the rehearsal clock ----------------------------------------------------------------------
+
+    def set_clock(self, caller: Caller, value) -> datetime:
+        """Rehearsal only: set the clock to `value` (ISO 8601; an offset is converted to the server's local time),
+        on a day of the session or the rehearsal's own first day; journaled with the time before."""
+        clock = self.clock
+        if not clock.rehearsal:
+            raise Interdit("L'horloge ne se règle qu'en mode répétition.", code="pas_en_repetition")
+        when = _iso_datetime(value, "Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide")
+        if when is None:
+            raise Invalide("Heure manquante : envoyez « maintenant », par exemple « 2027-03-18T08:40 ».",
+                           code="heure_invalide")
+        days = sorted({e.date for e in self.session.epreuves} | {getattr(clock, "first_day", None)} - {None})
+        if when.date() not in days:
+            allowed = ", ".join(d.strftime("%d/%m/%Y") for d in days)
+            raise Invalide(f"L'horloge de répétition ne se règle que sur un jour de la session ou de la "
+                           f"répétition ({allowed}) : le {when:%d/%m/%Y} est refusé. Rien n'a changé.",
+                           code="heure_hors_session")
+        before = clock.now()
+        self.journal.write(lambda tx: tx.append("horloge_reglee", caller.actor,
+                                                {"avant": before.isoformat(), "apres": when.isoformat()}))
+        clock.set(when)
+        return clock.now()
 
     # --- views -----------------------------------------------------------------------------------
 
@@ -636,16 +753,17 @@ def _fetch(db, sql: str, params) -> dict | None:
     return dict(zip([d[0] for d in cursor.description], row))
 
 
-def _iso_datetime(value, message: str) -> datetime | None:
-    """An ISO 8601 date and time sent by a device (« Z » accepted), or None; else `message`, in French."""
+def _iso_datetime(value, message: str, code: str = "requete_invalide") -> datetime | None:
+    """An ISO 8601 date and time sent by a device (« Z » accepted) in the server's local time (an offset is
+    converted to it), or None; else `message`, in French."""
     if value is None:
         return None
     if not isinstance(value, str) or len(value) > 40:
-        raise Invalide(message, code="requete_invalide")
+        raise Invalide(message, code=code)
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise Invalide(message, code="requete_invalide") from exc
+        return local_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except (ValueError, OverflowError) as exc:  # OverflowError: an offset that takes it past year 1 or 9999
+        raise Invalide(message, code=code) from exc
 
 
 def _device_time(value) -> str | None:
@@ -653,14 +771,17 @@ def _device_time(value) -> str | None:
     return value
 
 
-def _seen_at(value, now: datetime) -> datetime | None:
+def _seen_at(value, now: datetime, epreuve: Epreuve) -> datetime | None:
     """When the surveillant checked the candidat by eye while the tablet was offline: the tablet's clock set
-    by the server's, in the server's local time (an offset-aware time is converted to it)."""
+    by the server's, in the server's local time (an offset-aware time is converted to it); between the
+    accueil's opening of the épreuve and now."""
     seen = _iso_datetime(value, "« heure_constatee » doit être une date et heure ISO 8601.")
     if seen is None:
         return None
-    if seen.tzinfo is not None:
-        seen = seen.astimezone().replace(tzinfo=None)
+    if seen < epreuve.accueil_dt:
+        raise Invalide(f"« heure_constatee » ({seen:%d/%m/%Y %H:%M}) est avant l'ouverture de l'accueil de "
+                       f"l'épreuve {epreuve.code} ({epreuve.accueil_dt:%d/%m/%Y %H:%M}) : l'horloge de la tablette "
+                       "est fausse. Rien n'est enregistré.", code="requete_invalide")
     if seen > now + timedelta(minutes=2):
         raise Invalide(f"« heure_constatee » ({seen:%H:%M}) est après l'heure du serveur ({now:%H:%M}) : l'horloge de "
                        "la tablette est fausse. Rien n'est enregistré.", code="requete_invalide")
@@ -668,15 +789,17 @@ def _seen_at(value, now: datetime) -> datetime | None:
 
 
 def _parse_new_time(value, epreuve: Epreuve) -> datetime:
+    """« 09:15 », or an ISO date and time on the épreuve's day (an offset is converted to local time)."""
+    message = "Nouvelle heure de fermeture invalide : attendu « 09:15 »."
     if isinstance(value, str):
         m = re.fullmatch(r"\s*(\d{1,2})\s*[:hH]\s*(\d{2})\s*", value)
         if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
             return epreuve.at(datetime.strptime(f"{m.group(1)}:{m.group(2)}", "%H:%M").time())
-        try:
-            return datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise Invalide("Nouvelle heure de fermeture invalide : attendu « 09:15 ».", code="heure_invalide")
+    when = _iso_datetime(value, message, code="heure_invalide")
+    if when is None or when.date() != epreuve.date:
+        raise Invalide(message + f" L'heure doit être le jour de l'épreuve ({epreuve.date:%d/%m/%Y}).",
+                       code="heure_invalide")
+    return when
 
 
 def _without_staff(toml_text: str) -> str:

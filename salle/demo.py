@@ -42,15 +42,15 @@ PRENOMS = [
 PIECES = ["Copie du diplôme", "Arrêtés administratifs ou contrats de travail", "Justificatif REP"]
 
 STAFF = [
-    ("Claire Admin", "admin", None, None, "100001"),
-    ("Marc Responsable (Pantin)", "responsable", None, "PANTIN", "200001"),
-    ("Julie Responsable (Montreuil)", "responsable", None, "MONTREUIL", "200002"),
-    ("Paul Surveillant (A01)", "surveillant", "A01", None, "300001"),
-    ("Nadia Surveillante (B12)", "surveillant", "B12", None, "300002"),
-    ("Yves Surveillant (M1)", "surveillant", "M1", None, "300003"),
-    ("Sofia Surveillante (M2)", "surveillant", "M2", None, "300004"),
-    ("Borne accueil Pantin", "kiosk", None, "PANTIN", "400001"),
-    ("Borne accueil Montreuil", "kiosk", None, "MONTREUIL", "400002"),
+    ("Claire Admin", "admin", None, None, "10004271"),
+    ("Marc Responsable (Pantin)", "responsable", None, "PANTIN", "20003817"),
+    ("Julie Responsable (Montreuil)", "responsable", None, "MONTREUIL", "20005923"),
+    ("Paul Surveillant (A01)", "surveillant", "A01", None, "30001746"),
+    ("Nadia Surveillante (B12)", "surveillant", "B12", None, "30002958"),
+    ("Yves Surveillant (M1)", "surveillant", "M1", None, "30003162"),
+    ("Sofia Surveillante (M2)", "surveillant", "M2", None, "30004385"),
+    ("Borne accueil Pantin", "kiosk", None, "PANTIN", "40001629"),
+    ("Borne accueil Montreuil", "kiosk", None, "MONTREUIL", "40002874"),
 ]
 
 

@@ -10,9 +10,7 @@ exactly this journal, unaltered, and that nobody else has the file open.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import sqlite3
@@ -21,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .csv_out import csv_text
 from .day import ExamDay
 from .errors import SalleError
 from .journal import EVENT_COLUMNS, connect, verify_events
@@ -41,13 +40,8 @@ def _journal_lines(events: list[dict]) -> bytes:
 
 
 def _candidats_csv(day: ExamDay) -> bytes:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CANDIDAT_COLUMNS)
-    for row in day.journal.query(f"SELECT {', '.join(CANDIDAT_COLUMNS)} FROM candidats ORDER BY numero"):
-        writer.writerow([row[c] if row[c] is not None else "" for c in CANDIDAT_COLUMNS])
-    return out.getvalue().encode("utf-8")
+    rows = day.journal.query(f"SELECT {', '.join(CANDIDAT_COLUMNS)} FROM candidats ORDER BY numero")
+    return csv_text(CANDIDAT_COLUMNS, ([row[c] for c in CANDIDAT_COLUMNS] for row in rows)).encode("utf-8")
 
 
 def export_day(day: ExamDay, directory: Path) -> Path:

@@ -13,8 +13,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 import queue
+import shutil
 import sqlite3
+import tempfile
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -363,10 +366,57 @@ def _stopping() -> SalleError:
     return SalleError("Le serveur s'arrête : réessayez dans un instant.", code="arret", status=503)
 
 
+STORAGE_REASONS = (("full", "le disque est plein"), ("locked", "le fichier du jour est verrouillé par un autre "
+                    "programme"), ("busy", "le fichier du jour est verrouillé par un autre programme"),
+                   ("readonly", "le disque est en lecture seule"), ("read-only", "le disque est en lecture seule"),
+                   ("i/o", "le disque est défaillant"))
+
+
 def _storage_error(exc: sqlite3.Error) -> SalleError:
-    log.error("enregistrement impossible : %s", exc)
-    return SalleError(f"Enregistrement impossible ({exc}) : rien n'a été enregistré. Réessayez ; si cela persiste, "
-                      "prévenez le responsable (disque plein ou défaillant ?).", code="stockage", status=503)
+    log.error("enregistrement impossible : %s", exc)  # SQLite's own (English) words go to the log, not to people
+    text = str(exc).lower()
+    reason = next((french for words, french in STORAGE_REASONS if words in text), "le disque ou le fichier du jour "
+                  "est défaillant")
+    return SalleError(f"Enregistrement impossible ({reason}) : rien n'a été enregistré. Réessayez ; si cela "
+                      "persiste, prévenez le responsable.", code="stockage", status=503)
+
+
+MIN_FREE_MB = 20  # below this, /health says the day cannot go on safely
+
+
+def storage_health(path: str | Path, lock_wait: float = 1.0) -> dict:
+    """Whether the day's file can be written now and how much disk is left beside it: a probe file written,
+    synced and deleted in the file's folder, then SQLite's write lock taken and released (BEGIN IMMEDIATE;
+    ROLLBACK) within `lock_wait` seconds. Nothing is written to the journal."""
+    path = Path(path)
+    free_mb = shutil.disk_usage(path.parent).free / 1e6
+    problem = None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".salle-sonde-", dir=path.parent)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        log.error("sonde d'écriture : %s", exc)
+        problem = "le disque refuse l'écriture (plein ou en lecture seule)"
+    if problem is None:
+        try:
+            conn = sqlite3.connect(str(path), timeout=lock_wait, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+        except sqlite3.Error as exc:
+            log.error("sonde SQLite : %s", exc)
+            problem = "le fichier du jour est verrouillé ou illisible"
+    if problem is None and free_mb < MIN_FREE_MB:
+        problem = f"il reste moins de {MIN_FREE_MB} Mo sur le disque"
+    return {"ecriture_possible": problem is None, "espace_libre_mo": round(free_mb, 1),
+            "message": f"Enregistrement impossible : {problem}. Prévenez le responsable." if problem else None}
 
 
 def verify_chain(path: str | Path) -> tuple[bool, str, int]:

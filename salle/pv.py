@@ -8,14 +8,13 @@ with the countersignature drawn from its strokes, and the head of the hash chain
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from fpdf import FPDF
 
+from .csv_out import csv_text
 from .day import ExamDay, salle_summary
 from .errors import Introuvable
 from .journal import verify_chain
@@ -294,23 +293,20 @@ CSV_COLUMNS = ["Épreuve", "Site", "Salle", "Place", "N° d'inscription", "Nom",
 
 
 def emargement_csv(day: ExamDay, epreuve_code: str, site_code: str | None = None) -> str:
-    """Émargement export: UTF-8 with BOM, « ; », one line per convoked candidate of the épreuve."""
+    """Émargement export: UTF-8 with BOM, « ; », one line per convoked candidate of the épreuve (csv_out)."""
     sql = ("SELECT c.*, p.status, p.entered_at, p.piece_identite, p.emarge_at, p.copies, p.copie_blanche, p.abandon, "
            "p.exited_at, p.salle AS salle_presence FROM candidats c LEFT JOIN presences p ON p.numero = c.numero "
            "AND p.epreuve = ?")
     params = [epreuve_code]
     if site_code:
         sql, params = sql + " WHERE c.site = ?", [*params, site_code]
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for r in day.journal.query(sql + " ORDER BY c.site, c.salle, c.nom COLLATE FR, c.prenom COLLATE FR", params):
         if json.loads(r["epreuves"] or "[]") and epreuve_code not in json.loads(r["epreuves"]):
             continue
-        writer.writerow([epreuve_code, r["site"], r["salle_presence"] or r["salle"], r["place"], r["numero"],
-                         r["nom"], r["prenom"], STATUTS.get(r["status"], r["status"]), _hm(r["entered_at"]),
-                         r["piece_identite"] or "", _hm(r["emarge_at"]) if r["emarge_at"] else "",
-                         r["copies"] if r["emarge_at"] else "", "oui" if r["copie_blanche"] else "",
-                         "oui" if r["abandon"] else "", _hm(r["exited_at"]) if r["exited_at"] else ""])
-    return out.getvalue()
+        rows.append([epreuve_code, r["site"], r["salle_presence"] or r["salle"], r["place"], r["numero"],
+                     r["nom"], r["prenom"], STATUTS.get(r["status"], r["status"]), _hm(r["entered_at"]),
+                     r["piece_identite"] or "", _hm(r["emarge_at"]) if r["emarge_at"] else "",
+                     r["copies"] if r["emarge_at"] else "", "oui" if r["copie_blanche"] else "",
+                     "oui" if r["abandon"] else "", _hm(r["exited_at"]) if r["exited_at"] else ""])
+    return csv_text(CSV_COLUMNS, rows)

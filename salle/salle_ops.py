@@ -117,6 +117,22 @@ def _heure(value, epreuve: Epreuve, what: str) -> datetime | None:
     raise Invalide(f"{what} invalide : attendu une heure comme « 10:45 ».", code="heure_invalide")
 
 
+def _within_epreuve(times: dict[str, datetime | None], epreuve: Epreuve, started: datetime | None,
+                    now: datetime) -> None:
+    """An incident's times are times of the épreuve: from its accueil to its longest end (recorded start,
+    tiers-temps), and not after now; else a French 400 and nothing is recorded."""
+    earliest, latest = epreuve.accueil_dt, rules.candidate_end(epreuve, started, True)
+    for what, when in times.items():
+        if when is None:
+            continue
+        if not earliest <= when <= latest:
+            raise Invalide(f"{what} ({when:%H:%M}) hors de l'épreuve {epreuve.code} : attendu entre "
+                           f"{earliest:%H:%M} et {latest:%H:%M}. Rien n'est enregistré.", code="heure_hors_epreuve")
+        if when > now:
+            raise Invalide(f"{what} ({when:%H:%M}) est après l'heure du serveur ({now:%H:%M}). Rien n'est "
+                           "enregistré.", code="heure_future")
+
+
 def _fingerprint(op: str, salle: str, body: dict) -> dict:
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
     return {"op": op, "salle": salle, "body": digest}
@@ -180,7 +196,7 @@ def emarger(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
 def signaler(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
     salle, epreuve, client_id = _context(day, caller, salle_code, body)
     kind = body.get("type")
-    if kind not in rules.INCIDENT_TYPES:
+    if not isinstance(kind, str) or kind not in rules.INCIDENT_TYPES:
         raise Invalide(f"Type d'incident inconnu : choisissez parmi {', '.join(rules.INCIDENT_TYPES)}.",
                        code="type_incident_invalide")
     texte = _text(body.get("texte"), "Description des faits")
@@ -188,8 +204,10 @@ def signaler(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
     payload = {"type": kind, "texte": texte, "rapporteur": caller.actor.name}
     debut = _heure(body.get("debut"), epreuve, "Heure de début")
     fin = _heure(body.get("fin"), epreuve, "Heure de fin")
+    times = {"Heure de début": debut, "Heure de fin": fin}
     if kind == "fraude":
         payload.update(_fraud_report(body, epreuve))
+        times["Heure des faits"] = _dt(payload.get("heure_faits"))
     if debut:
         payload["debut"] = debut.isoformat(timespec="minutes")
     if fin:
@@ -206,6 +224,7 @@ def signaler(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
         verdict = rules.check_incident(kind, epreuve, started, bool(c and c.tiers_temps), tx.now, debut, fin)
         if verdict.code != rules.INCIDENT_ENREGISTRE:
             _refuse(verdict)
+        _within_epreuve(times, epreuve, started, tx.now)
         label = rules.INCIDENT_TYPES[kind][0]
         message = f"{label} — {c.display_name}" if c else label
         tx.append("incident", caller.actor, {**payload, "message": message, "regle": verdict.rule},
@@ -257,7 +276,7 @@ def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
 def resoudre_alerte(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
     """R5: the responsable records the specific identity control carried out (or what was done)."""
     client_id = require_client_id(body.get("client_id"))
-    resolution = _text(body.get("resolution"), "Ce qui a été fait")
+    resolution = _text(body.get("resolution"), "Ce qui a été fait", limit=500)  # a cell of the PV's table
     alert = day.journal.one("SELECT * FROM alerts WHERE seq = ?", [seq])
     if alert is None:
         raise Introuvable(f"Alerte n° {seq} inconnue.", code="alerte_inconnue")

@@ -4,6 +4,8 @@ many threads (one per open websocket), with simple-websocket underneath."""
 from __future__ import annotations
 
 import gc
+import html
+import json
 import logging
 import os
 import select
@@ -15,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -64,6 +67,71 @@ class SalleWorker(ThreadWorker):
         poller = select.poll()
         poller.register(conn.sock, select.POLLIN)
         return bool(poller.poll(self.linger * 1000))
+
+
+    def handle_error(self, req, client, addr, exc):
+        """gunicorn's answer to a request it could not read (a request line over 4094 bytes: 414, bad headers:
+        400 or 431), with the same status but in French: its own pages are English."""
+        captured = _Captured(client)
+        super().handle_error(req, captured, addr, exc)  # logs as gunicorn does; its page stays in `captured`
+        status = captured.status() or 500
+        message = FRENCH_ERRORS.get(status, FRENCH_ERRORS[400] if status < 500 else FRENCH_ERRORS[500])
+        path = getattr(req, "path", "") or ""
+        if path.startswith("/api/"):
+            body = json.dumps({"erreur": {"code": f"http_{status}", "message": message}}, ensure_ascii=False)
+            content_type = "application/json"
+        else:
+            body = FRENCH_PAGE.format(status=status, message=html.escape(message))
+            content_type = "text/html; charset=utf-8"
+        data = body.encode("utf-8")
+        head = (f"HTTP/1.1 {status} {captured.reason()}\r\nConnection: close\r\nContent-Type: {content_type}\r\n"
+                f"Content-Length: {len(data)}\r\n\r\n").encode("latin-1")
+        try:
+            util.write_nonblock(client, head + data)
+        except OSError:
+            self.log.debug("Failed to send error message.")
+
+
+FRENCH_ERRORS = {400: "Requête illisible : rien n'a été enregistré.", 403: "Accès interdit.",
+                 414: "Adresse trop longue : rien n'a été enregistré.", 417: "Requête refusée.",
+                 431: "En-têtes trop volumineux : rien n'a été enregistré.", 501: "Requête non prise en charge.",
+                 500: "Erreur interne du serveur : rien n'a été enregistré. Réessayez ; si cela persiste, "
+                      "prévenez le responsable."}
+FRENCH_PAGE = ('<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>Erreur {status} — Salle</title>'
+               '</head><body><h1>{message}</h1><p>Erreur {status}. <a href="/">Retour à l\'accueil de Salle</a></p>'
+               '</body></html>')
+
+
+class _Captured:
+    """A client socket whose writes are kept (gunicorn's English error page), everything else passed on."""
+
+    def __init__(self, sock):
+        self._sock = sock
+        self.data = b""
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def gettimeout(self):
+        return 0.0
+
+    def sendall(self, data):
+        self.data += data
+
+    def send(self, data):
+        self.data += data
+        return len(data)
+
+    def _status_line(self) -> list[str]:
+        return self.data.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
+
+    def status(self) -> int | None:
+        parts = self._status_line()
+        return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+
+    def reason(self) -> str:
+        parts = self._status_line()
+        return parts[2] if len(parts) > 2 else "Error"
 
 
 class _Gunicorn(BaseApplication):
@@ -116,7 +184,7 @@ def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True) ->
     deadline = time.monotonic() + timeout
     while True:
         try:
-            ApiClient(base_url, timeout=2).get("/api/v1/health")
+            ApiClient(base_url, timeout=2).request("GET", "/api/v1/health", check=False)  # any answer: it is up
             return
         except OSError:
             if not alive() or time.monotonic() > deadline:

@@ -224,8 +224,8 @@ class _Reader:
         if role not in ROLES:
             self.fail(f"{where}.role", f"rôle « {role} » inconnu (rôles : {', '.join(ROLES)})")
         code = str(t.get("code", "")).strip()
-        if not re.fullmatch(r"[A-Za-z0-9]{6,32}", code):
-            self.fail(f"{where}.code", "code personnel de 6 à 32 lettres ou chiffres attendu")
+        if not re.fullmatch(r"[0-9]{8,32}", code):  # typed on numeric keypads; 8 digits at least (issue 16)
+            self.fail(f"{where}.code", "code personnel de 8 à 32 chiffres attendu")
         salle = self.get(t, "salle", where, str, required=role == "surveillant")
         site = self.get(t, "site", where, str, required=role in ("responsable", "kiosk"))
         return Staff(name=self.get(t, "name", where, str), role=role, code=code, salle=salle, site=site)

@@ -346,3 +346,22 @@ PROJECTIONS.update({
     "convocation_imprimee": _convocation_imprimee,
     "impression_echouee": _impression_echouee,
 })
+
+
+# --- issue 16: staff codes locked after repeated failed sign-ins --------------------------------------------
+
+STATE_TABLES.update({
+    "staff_locks": ({"staff_id": str, "locked_at": str, "adresse": str, "echecs": int}, "staff_id"),
+})
+
+
+def _code_verrouille(db, e, p):
+    _upsert(db, "staff_locks", {"staff_id": p["personnel"], "locked_at": e["server_time"], "adresse": p["adresse"],
+                                "echecs": p["echecs"]}, "staff_id")
+
+
+def _code_deverrouille(db, e, p):
+    db.execute("DELETE FROM staff_locks WHERE staff_id = ?", [p["personnel"]])
+
+
+PROJECTIONS.update({"code_verrouille": _code_verrouille, "code_deverrouille": _code_deverrouille})

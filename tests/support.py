@@ -15,13 +15,13 @@ from salle.server import ChildServer, free_port  # noqa: F401 (free_port: for th
 
 DEMO_DAY = demo.DEMO_DATE
 CODES = {  # demo staff codes by role/binding
-    "admin": "100001",
-    "responsable": "200001",  # PANTIN
-    "responsable_montreuil": "200002",
-    "surveillant": "300001",  # A01, PANTIN
-    "surveillant_b12": "300002",  # B12, PANTIN
-    "surveillant_m1": "300003",  # M1, MONTREUIL
-    "kiosk": "400001",
+    "admin": "10004271",
+    "responsable": "20003817",  # PANTIN
+    "responsable_montreuil": "20005923",
+    "surveillant": "30001746",  # A01, PANTIN
+    "surveillant_b12": "30002958",  # B12, PANTIN
+    "surveillant_m1": "30003162",  # M1, MONTREUIL
+    "kiosk": "40001629",
 }
 
 

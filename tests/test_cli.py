@@ -92,7 +92,7 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
     try:
         wait_for_server(f"http://127.0.0.1:{port}", timeout=60)
         kiosk = ApiClient(f"http://127.0.0.1:{port}")
-        kiosk.login("400001")
+        kiosk.login("40001629")
         found = kiosk.post("/api/v1/kiosk/recherches", {"numero": "ATP27-00002"})
         assert found["resultat"] == "trouve"
         printed = kiosk.post("/api/v1/kiosk/impressions", {"numero": "ATP27-00002", "client_id": str(uuid.uuid4())})
@@ -107,7 +107,7 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
-    for expected in [f"http://127.0.0.1:{port}/tablette", "300001  surveillant", "RÉPÉTITION", "portes fermées à 09:00"]:
+    for expected in [f"http://127.0.0.1:{port}/tablette", "30001746  surveillant", "RÉPÉTITION", "portes fermées à 09:00"]:
         assert expected in out
 
 

@@ -205,7 +205,8 @@ def test_a_full_disk_fails_the_command_in_french_and_the_chain_goes_on(day):
     before = journal.one("SELECT COUNT(*) AS n FROM events")["n"]
     with pytest.raises(SalleError) as exc:
         journal.write(big)  # alone: SQLite rolls the transaction back by itself
-    assert exc.value.code == "stockage" and "disk is full" in exc.value.message
+    assert exc.value.code == "stockage" and "le disque est plein" in exc.value.message
+    assert "disk is full" not in exc.value.message  # SQLite's own words stay in the log
     journal._conn.execute("PRAGMA max_page_count = 1073741823")
     journal.write(lambda tx: tx.append("note", SURVEILLANT.actor, {"n": "after"}))
     notes = journal.query("SELECT seq, payload FROM events WHERE type = 'note'")

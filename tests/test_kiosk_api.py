@@ -235,8 +235,23 @@ def test_lookups_are_rate_limited_per_kiosk(kiosk_live, kiosk):
     again.login(CODES["kiosk"])
     assert post(again, LOOKUP, {"numero": "00001"})[0] == 429
     other = kiosk_live.client()
-    other.login("400002")  # the Montreuil kiosk has its own counter
+    other.login("40002874")  # the Montreuil kiosk has its own counter
     assert post(other, LOOKUP, {"numero": "00001"})[0] == 200
+
+
+@pytest.mark.kiosk_config(KIOSK_LOOKUP_LIMIT="3/minute")
+def test_staff_on_the_kiosk_lookup_get_403_and_never_use_up_its_limit(kiosk_live, kiosk):
+    """Issue 16: an admin calling a kiosk route got 429 before 403. Staff and strangers are refused by role
+    (403, 401) however often they call, and the kiosk's own counter is untouched."""
+    admin = kiosk_live.client("admin")
+    for _ in range(6):
+        status, answer = post(admin, LOOKUP, {"numero": "00001"})
+        assert status == 403 and "interdite" in answer["erreur"]["message"]
+        assert post(ApiClient(kiosk_live.url), LOOKUP, {"numero": "00001"})[0] == 401
+    for _ in range(3):
+        assert post(kiosk, LOOKUP, {"numero": "00001"})[0] == 200
+    assert post(kiosk, LOOKUP, {"numero": "00001"})[0] == 429
+    assert post(admin, LOOKUP, {"numero": "00001"})[0] == 403
 
 
 def test_every_api_route_is_in_the_openapi_document(kiosk_live):

@@ -74,3 +74,28 @@ def test_a_stop_with_lingering_connections_is_clean(tmp_path):
         for conn in conns:
             conn.close()
     assert server.proc.returncode == 0
+
+
+def raw_answer(server, request: bytes) -> tuple[int, str, str]:
+    """Send raw bytes, read the whole answer (gunicorn closes after an error): status, content type, body."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(request)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split()[1]), headers.get("Content-Type", ""), body.decode("utf-8")
+
+
+@pytest.mark.parametrize("request_bytes, status, words", [
+    (b"GET /api/v1/health?q=" + b"x" * 10000 + b" HTTP/1.1\r\nHost: salle\r\n\r\n", 414, "Adresse trop longue"),
+    (b"GET /borne?" + b"x" * 5000 + b" HTTP/1.1\r\nHost: salle\r\n\r\n", 414, "Adresse trop longue"),
+    (b"N'IMPORTE QUOI\r\n\r\n", 400, "Requête illisible"),
+    (b"GET / HTTP/1.1\r\nHost: salle\r\nX: " + b"y" * 10000 + b"\r\n\r\n", 431, "En-têtes trop volumineux"),
+])
+def test_requests_gunicorn_cannot_read_are_answered_in_french(served, request_bytes, status, words):
+    got, content_type, body = raw_answer(served, request_bytes)
+    assert got == status and words in body and 'lang="fr"' in body and "charset=utf-8" in content_type
+    assert "Bad Request" not in body and "URI Too Long" not in body

@@ -44,8 +44,10 @@ def test_missing_key_is_named():
     ('convocation = "08:30"', 'convocation = "08:45"', "epreuves[1].convocation", "30 minutes"),
     ('doors_close = "09:00"', 'doors_close = "13:00"', "epreuves[1].doors_close", "précéder la fin"),
     ('role = "kiosk"', 'role = "directeur"', "personnel[8].role", "rôle « directeur » inconnu"),
-    ('code = "300001"', 'code = "12"', "personnel[4].code", "6 à 32"),
-    ('code = "300002"', 'code = "300001"', "personnel[5].code", "en double"),
+    ('code = "30001746"', 'code = "12"', "personnel[4].code", "8 à 32 chiffres"),
+    ('code = "30001746"', 'code = "3000174"', "personnel[4].code", "8 à 32 chiffres"),  # 7 digits (issue 16)
+    ('code = "30001746"', 'code = "3000174a"', "personnel[4].code", "8 à 32 chiffres"),
+    ('code = "30002958"', 'code = "30001746"', "personnel[5].code", "en double"),
     ('code = "B12"', 'code = "A01"', "salles[2].code", "en double"),
 ])
 def test_each_wrong_value_names_its_key(old, new, key, words):

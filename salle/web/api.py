@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
+import time
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..day import require_client_id
 from ..errors import Interdit, Invalide, SalleError
+from ..journal import storage_health
 from .openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,12 +31,33 @@ def reply(data, status: int = 200):
     return response
 
 
+MAX_DEPTH = 32  # a signature is 4 levels deep; Python's JSON parser gives up (RecursionError) near 1000
+
+
 def body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise Invalide("Requête illisible : un objet JSON est attendu (Content-Type: application/json).",
-                       code="json_invalide")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    if not isinstance(data, dict) or _too_deep(data):
+        raise Invalide("Requête illisible : un objet JSON est attendu (Content-Type: application/json), imbriqué "
+                       f"sur {MAX_DEPTH} niveaux au plus.", code="json_invalide")
     return data
+
+
+def _too_deep(data) -> bool:
+    """Whether `data` nests lists and objects deeper than MAX_DEPTH (checked without recursion)."""
+    level = [data]
+    for _ in range(MAX_DEPTH):
+        level = [v for x in level if isinstance(x, (dict, list)) for v in (x.values() if isinstance(x, dict) else x)]
+        if not level:
+            return False
+    return any(isinstance(x, (dict, list)) for x in level)
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
 def allow(*roles: str):
@@ -44,9 +66,7 @@ def allow(*roles: str):
     def wrap(view):
         @functools.wraps(view)
         def inner(*args, **kwargs):
-            header = request.headers.get("Authorization", "")
-            token = header[7:].strip() if header.lower().startswith("bearer ") else None
-            g.caller = day().authenticate(token)
+            g.caller = day().authenticate(bearer_token())
             if g.caller.role not in roles:
                 raise Interdit(f"Action interdite pour le rôle « {g.caller.role} ».")
             return view(*args, **kwargs)
@@ -61,18 +81,32 @@ def salle_error(exc: SalleError):
     return reply({"erreur": exc.to_dict()}, exc.status)
 
 
+HTTP_MESSAGES = {  # what a person reads instead of Werkzeug's (or gunicorn's) English pages
+    400: "Requête invalide : rien n'a été enregistré.", 401: "Connectez-vous avec votre code personnel.",
+    403: "Accès interdit.", 404: "Adresse inconnue : vérifiez-la.", 405: "Méthode non permise pour cette adresse.",
+    413: "Requête trop volumineuse.", 414: "Adresse trop longue : rien n'a été enregistré.",
+    415: "Type de contenu non pris en charge.", 429: "Trop de requêtes : patientez un instant.",
+    431: "En-têtes trop volumineux : rien n'a été enregistré.",
+    500: "Erreur interne du serveur : rien n'a été enregistré pour cette action. Réessayez ; si cela persiste, "
+         "prévenez le responsable.",
+}
+
+
 @bp.errorhandler(HTTPException)
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
+@bp.app_errorhandler(HTTPException)
 @bp.app_errorhandler(500)
 def http_error(exc: HTTPException):
+    """Every HTTP error in French: JSON under /api/v1, a French page elsewhere."""
+    code = exc.code or 500
+    message = HTTP_MESSAGES.get(code, "Requête refusée.")
+    if code == 404 and request.path.startswith(bp.url_prefix + "/"):
+        message = "Adresse inconnue de l'API."
+    if code == 429 and request.endpoint == "api.login":
+        message = _sign_in_wait()
     if not request.path.startswith(bp.url_prefix + "/"):
-        return exc
-    messages = {404: "Adresse inconnue de l'API.", 405: "Méthode non permise pour cette adresse.",
-                413: "Requête trop volumineuse.", 500: "Erreur interne du serveur : rien n'a été enregistré pour "
-                "cette action. Réessayez ; si cela persiste, prévenez le responsable."}
-    message = messages.get(exc.code, "Requête refusée.")
-    return reply({"erreur": {"code": f"http_{exc.code}", "message": message}}, exc.code)
+        html = render_template("erreur.html", code=code, message=message, repetition=day().clock.rehearsal)
+        return html, code, {"Content-Type": "text/html; charset=utf-8"}
+    return reply({"erreur": {"code": f"http_{code}", "message": message}}, code)
 
 
 @bp.after_request
@@ -93,14 +127,51 @@ def openapi():
 
 @bp.get("/health")
 def health():
-    return reply({"ok": True, "tete_journal": day().journal.head})
+    """Up, and able to record: the day's file can be written now (probe) and the disk space left (503 if not)."""
+    d = day()
+    storage = storage_health(d.db_path)
+    ok = storage["ecriture_possible"]
+    return reply({"ok": ok, "tete_journal": d.journal.head, "stockage": storage}, 200 if ok else 503)
 
 
 @bp.post("/auth/login")
 def login():
     data = body()
-    token, staff = day().login(data.get("code"), data.get("device") or request.headers.get("User-Agent", "")[:80])
+    token, staff = day().login(data.get("code"), data.get("device") or request.headers.get("User-Agent", "")[:80],
+                               request.remote_addr or "")
     return reply({"token": token, "personnel": staff})
+
+
+def limit_sign_in(app, limiter) -> None:
+    """Failed sign-ins limited per device (its address) and per code typed (as its keyed hash), tier after tier
+    (SIGNIN_DEVICE_LIMIT, SIGNIN_CODE_LIMIT): a growing wait. Only failures count; past a limit every attempt
+    waits, the right code too. flask-limiter's decorator, applied to the registered view."""
+    failed = lambda response: response.status_code == 401  # noqa: E731
+    view = app.view_functions["api.login"]
+    view = limiter.limit(lambda: app.config["SIGNIN_DEVICE_LIMIT"], key_func=_device_key, deduct_when=failed)(view)
+    view = limiter.limit(lambda: app.config["SIGNIN_CODE_LIMIT"], key_func=_code_key, deduct_when=failed)(view)
+    app.view_functions["api.login"] = view
+
+
+def _device_key() -> str:
+    return "connexion-appareil:" + (request.remote_addr or "?")
+
+
+def _code_key() -> str:
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        data = None
+    code = data.get("code") if isinstance(data, dict) else None
+    return "connexion-code:" + (day().code_hash(code)[:32] if isinstance(code, str) and len(code) <= 64 else "?")
+
+
+def _sign_in_wait() -> str:
+    limiter = current_app.extensions.get("kiosk.limiter")
+    breached = [limit.reset_at for limit in (limiter.current_limits if limiter else []) if limit.breached]
+    seconds = max(1, round(max(breached) - time.time())) if breached else 60  # the longest wait of the tiers hit
+    wait = f"{seconds} s" if seconds < 120 else f"{seconds // 60} min" if seconds < 7200 else f"{seconds // 3600} h"
+    return f"Trop de codes refusés depuis cet appareil ou pour ce code : réessayez dans {wait}."
 
 
 @bp.post("/auth/logout")
@@ -119,6 +190,12 @@ def staff_list():
 @allow("admin", "responsable")
 def revoke(personnel):
     return reply(day().revoke(g.caller, personnel, body()))
+
+
+@bp.post("/personnel/<personnel>/deverrouillage")
+@allow("admin", "responsable")
+def unlock(personnel):
+    return reply(day().unlock(g.caller, personnel, body()))
 
 
 # --- the session --------------------------------------------------------------------------------
@@ -166,19 +243,8 @@ def clock_get():
 @bp.put("/clock")
 @allow("admin")
 def clock_set():
-    clock = day().clock
-    if not clock.rehearsal:
-        raise Interdit("L'horloge ne se règle qu'en mode répétition.", code="pas_en_repetition")
-    data = body()
-    try:
-        when = datetime.fromisoformat(str(data.get("maintenant", "")))
-    except ValueError as exc:
-        raise Invalide("Heure invalide : attendu « 2027-03-18T08:40 ».", code="heure_invalide") from exc
-    before, actor = clock.now(), g.caller.actor
-    clock.set(when)
-    day().journal.write(lambda tx: tx.append("horloge_reglee", actor,
-                                             {"avant": before.isoformat(), "apres": when.isoformat()}))
-    return reply({"maintenant": clock.now().isoformat(timespec="seconds")})
+    when = day().set_clock(g.caller, body().get("maintenant"))
+    return reply({"maintenant": when.isoformat(timespec="seconds")})
 
 
 # --- salles -------------------------------------------------------------------------------------

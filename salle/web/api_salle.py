@@ -98,8 +98,8 @@ def _site_scope(epreuve: str) -> str | None:
     return site
 
 
-def _file(data, mimetype: str, name: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'inline; filename="{name}"'})
+def _file(data, content_type: str, name: str) -> Response:
+    return Response(data, content_type=content_type, headers={"Content-Disposition": f'inline; filename="{name}"'})
 
 
 @bp.get("/epreuves/<epreuve>/pv.pdf")
@@ -139,6 +139,16 @@ def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
     doc["paths"].update(_paths(op, obj, S, client_id))
 
 
+PDF, CSV = "application/pdf", "text/csv"
+
+
+def _as_file(operation: dict, media_type: str) -> dict:
+    """The operation's 200 answer is a file of `media_type`, not JSON (its errors stay JSON)."""
+    operation["responses"]["200"] = {"description": "Le fichier", "content": {
+        media_type: {"schema": {"type": "string", "contentMediaType": media_type}}}}
+    return operation
+
+
 def _paths(op, obj, S, client_id) -> dict:
     roles = "admin, responsable du site, surveillant de la salle"
     resp = "admin, responsable du site"
@@ -172,12 +182,13 @@ def _paths(op, obj, S, client_id) -> dict:
             "Image de la caméra : codes lus (Code 128, QR) puis scan de chacun", roles,
             obj(("image", "client_id"), image={**S, "description": "JPEG/PNG en base64 (ou multipart « image »)"},
                 client_id=client_id, piece_identite=S), "Verdict", ("salle",))},
-        "/api/v1/epreuves/{epreuve}/pv.pdf": {"get": op("Procès-verbal de l'épreuve (PDF)", resp,
-                                                         params=("epreuve_path", "site_query"))},
-        "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": op("Export de l'émargement (CSV UTF-8 BOM, « ; »)",
-                                                                resp, params=("epreuve_path", "site_query"))},
-        "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": op(
-            "Feuille d'émargement papier de la salle (PDF, avant l'épreuve)", roles, params=("salle", "epreuve"))},
+        "/api/v1/epreuves/{epreuve}/pv.pdf": {"get": _as_file(op("Procès-verbal de l'épreuve (PDF)", resp,
+                                                                  params=("epreuve_path", "site_query")), PDF)},
+        "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": _as_file(op(
+            "Export de l'émargement (CSV UTF-8 BOM, « ; »)", resp, params=("epreuve_path", "site_query")), CSV)},
+        "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": _as_file(op(
+            "Feuille d'émargement papier de la salle (PDF, avant l'épreuve)", roles, params=("salle", "epreuve")),
+            PDF)},
         "/api/v1/salles/{salle}/recherche": {"get": op("Chercher un candidat du site par nom ou numéro", roles,
                                                        params=("salle", "q", "epreuve"))},
     }

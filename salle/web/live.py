@@ -102,9 +102,24 @@ class Broadcaster:
                 self.connected.pop(sid, None)
                 self.socketio.server.disconnect(sid, namespace="/")
 
+    def _disconnect_expired(self) -> None:
+        """A sign-in ends with its day (ExamDay.authenticate): its live connection too, at the day's end."""
+        today = self.day.clock.now().date().isoformat()
+        for sid, caller in list(self.connected.items()):
+            if caller.signed_in_on and caller.signed_in_on < today:
+                self.connected.pop(sid, None)
+                self.socketio.server.disconnect(sid, namespace="/")
+
     def _run_summaries(self) -> None:
+        checked = time.monotonic()
         while True:
             time.sleep(self.summary_period)
+            if time.monotonic() - checked >= 1.0:
+                checked = time.monotonic()
+                try:
+                    self._disconnect_expired()
+                except Exception:
+                    log.exception("expiry check failed")
             with self._lock:
                 touched, self._touched = self._touched, {}
             for salle_code, epreuve_code in touched:

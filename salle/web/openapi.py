@@ -15,7 +15,7 @@ def _op(summary: str, roles: str, request: dict | None = None, response: str = "
         "description": f"Rôles : {roles}.",
         "responses": {"200": {"description": "OK", "content": {"application/json": {
             "schema": {"$ref": f"#/components/schemas/{response}"}}}},
-            "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR},
+            "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR, "409": ERROR, "503": ERROR},
     }
     if params:
         op["parameters"] = [{"$ref": f"#/components/parameters/{p}"} for p in params]
@@ -23,6 +23,11 @@ def _op(summary: str, roles: str, request: dict | None = None, response: str = "
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": request}}}
     if not auth:
         op["security"] = []
+    return op
+
+
+def _with_429(op: dict) -> dict:
+    op["responses"]["429"] = ERROR
     return op
 
 
@@ -50,9 +55,11 @@ def openapi_document() -> dict:
                     accompagnateur=S, device_time={**S, "format": "date-time"}, epreuve=S)
     paths = {
         "/api/v1/health": {"get": _op("État du serveur et tête du journal", "tous", auth=False)},
-        "/api/v1/openapi.json": {"get": _op("Ce document", "tous", auth=False)},
-        "/api/v1/auth/login": {"post": _op("Connexion avec le code personnel", "tous",
-                                           _obj(("code",), code=S, device=S), "Connexion", auth=False)},
+        "/api/v1/openapi.json": {"get": _op("Ce document", "tous", response="Document", auth=False)},
+        "/api/v1/auth/login": {"post": _with_429(_op(
+            "Connexion avec le code personnel. Échecs limités par appareil et par code, attente croissante (429) ; "
+            "un code juste tapé après des échecs répétés est verrouillé (403)", "tous",
+            _obj(("code",), code=S, device=S), "Connexion", auth=False))},
         "/api/v1/auth/logout": {"post": _op("Déconnecter cet appareil : son jeton cesse de valoir, y compris pour le "
                                             "direct", "admin, responsable, surveillant, kiosk")},
         "/api/v1/personnel": {"get": _op("Personnel et appareils connectés", "admin (tous), responsable (son site)")},
@@ -60,6 +67,9 @@ def openapi_document() -> dict:
             "Déconnecter tous les appareils d'une personne (tablette perdue), avec un motif journalisé",
             "admin, responsable (surveillants et bornes de son site)",
             _obj(("motif", "client_id"), motif=S, client_id=CLIENT_ID), params=("personnel",))},
+        "/api/v1/personnel/{personnel}/deverrouillage": {"post": _op(
+            "Débloquer un code verrouillé après des connexions refusées", "admin, responsable (surveillants et "
+            "bornes de son site)", _obj(("client_id",), client_id=CLIENT_ID), params=("personnel",))},
         "/api/v1/me": {"get": _op("Qui suis-je", "admin, responsable, surveillant, kiosk")},
         "/api/v1/session": {"get": _op("Concours, épreuves, sites et salles visibles", "tous les rôles")},
         "/api/v1/clock": {
@@ -129,6 +139,7 @@ def openapi_document() -> dict:
             "responses": {"Erreur": {"description": "Erreur, message en français", "content": {"application/json": {
                 "schema": {"$ref": "#/components/schemas/Erreur"}}}}},
             "schemas": {
+                "Document": {"type": "object", "description": "Document OpenAPI 3.1"},
                 "Reponse": {"type": "object", "required": ["repetition", "heure_serveur"],
                             "properties": {"repetition": {"type": "boolean"}, "heure_serveur": S}},
                 "Erreur": _obj(("erreur", "repetition"), repetition={"type": "boolean"},

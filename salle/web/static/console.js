@@ -86,7 +86,7 @@
         el("span", {}, "Sans émargement ", el("b", { "data-k": "sans_emargement" }, sansEm))),
       out.length ? el("p", {}, "Dehors maintenant : ", out.map((c) => `${c.nom.toUpperCase()} (depuis ${hhmm(c.toilettes_depuis)}, avec ${c.accompagnateur})`).join(" ; ")) : "",
       grid,
-      el("div", { class: "row", style: "margin-top:.5em" }, el("button", { onclick: () => openFin(s.salle) }, "Fin d'épreuve…")));
+      el("div", { class: "row spaced" }, el("button", { onclick: () => openFin(s.salle) }, "Fin d'épreuve…")));
   }
 
   // --- doors countdown, move, close, start ------------------------------------------------------------------
@@ -176,12 +176,17 @@
       el("thead", {}, el("tr", {}, ["Personne", "Rôle", "Salle", "Appareils connectés", ""].map((h) => el("th", {}, h)))),
       el("tbody", {}, rows.map((p) => {
         const motif = el("input", { size: 24, "aria-label": `Motif de la déconnexion de ${p.nom}`, placeholder: "Motif (tablette perdue…)" });
-        const canRevoke = p.appareils > 0 && (me.role === "admin" || ["surveillant", "kiosk"].includes(p.role));
+        const mine = me.role === "admin" || ["surveillant", "kiosk"].includes(p.role);
+        const canRevoke = p.appareils > 0 && mine;
+        const unlock = p.verrouille && mine ? el("button", { class: "danger", onclick: () =>
+          post(`/api/v1/personnel/${p.id}/deverrouillage`, {}, loadPersonnel) }, "Débloquer le code") : "";
         return el("tr", { "data-personnel": p.id },
-          el("td", {}, p.nom), el("td", {}, ROLES[p.role] || p.role), el("td", {}, p.salle || "—"),
+          el("td", {}, p.nom, p.verrouille ? el("strong", {}, " — CODE VERROUILLÉ") : ""),
+          el("td", {}, ROLES[p.role] || p.role), el("td", {}, p.salle || "—"),
           el("td", { "data-k": "appareils" }, p.appareils ? `${p.appareils} (dernier à ${hhmm(p.derniere_connexion)})` : "aucun"),
           el("td", {}, canRevoke ? [motif, el("button", { class: "danger", onclick: () =>
-            post(`/api/v1/personnel/${p.id}/deconnexion`, { motif: motif.value }, loadPersonnel) }, "Déconnecter")] : ""));
+            post(`/api/v1/personnel/${p.id}/deconnexion`, { motif: motif.value }, loadPersonnel) }, "Déconnecter")] : "",
+            unlock));
       }))));
   }
 
@@ -229,7 +234,7 @@
       evenement: (e) => {
         if (["scan", "incident", "alerte", "alerte_resolue"].includes(e.type)) alertesSoon();
         if (e.type.startsWith("impression") || e.type === "convocation_imprimee") impressionsSoon();
-        if (e.type === "jetons_revoques") loadPersonnel();
+        if (["jetons_revoques", "code_verrouille", "code_deverrouille"].includes(e.type)) loadPersonnel();
       },
     });
   }

@@ -72,6 +72,7 @@ const Salle = (() => {
     const node = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs)) {
       if (k === "class") node.className = v;
+      else if (k === "style") node.style.cssText = v; // CSSOM, which the Content-Security-Policy allows (not an attribute)
       else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
       else if (v !== false && v !== null && v !== undefined) node.setAttribute(k, v === true ? "" : v);
     }
@@ -170,7 +171,7 @@ const Salle = (() => {
     // Cut by the server (this device was signed out): ask who we are; a 401 brings the sign-in back.
     socket.on("disconnect", (reason) => { if (reason === "io server disconnect") api("GET", "/api/v1/me").catch(() => {}); });
     socket.on("connect_error", (err) => {
-      if (err && err.data && ["jeton_invalide", "non_authentifie"].includes(err.data.code)) logout(false);
+      if (err && err.data && ["jeton_invalide", "jeton_expire", "non_authentifie"].includes(err.data.code)) logout(false);
     });
     // Under load the server batches what piled up into one "evenements" message (a list, oldest first).
     if (handlers.evenement) socket.on("evenements", (list) => list.forEach(handlers.evenement));
