@@ -90,3 +90,20 @@ def test_the_salle_list_is_in_french_order_with_refusals_and_homonyms_told_apart
     assert refused_row["statut"] == "refuse" and refused_row["refus"]["verdict"] == "portes_fermees"
     assert all("date_naissance" not in r for r in rows if sum(1 for x in rows if x["nom"] == r["nom"]
                                                               and x["prenom"] == r["prenom"]) == 1)
+
+
+def test_two_homonyms_are_told_apart_by_their_date_of_birth_in_the_search(day, demo_files, clock):
+    from kiosk_support import add_candidats
+    from support import LiveServer
+
+    add_candidats(day, demo_files, ["ATP27-09001;MARTIN;;Léa;03/04/1990;PANTIN;;;non;",
+                                    "ATP27-09002;Martin;;Lea;11/12/1988;PANTIN;;;non;"])
+    day.close()
+    live = LiveServer(demo_files / "salle.db", clock)
+    try:
+        tablet = live.client("surveillant")
+        found = tablet.get("/api/v1/salles/A01/recherche?q=martin%20lea")["candidats"]
+        births = {c["numero"]: c.get("date_naissance") for c in found if c["numero"].startswith("ATP27-090")}
+        assert births == {"ATP27-09001": "1990-04-03", "ATP27-09002": "1988-12-11"}
+    finally:
+        live.stop()

@@ -149,18 +149,24 @@ const Salle = (() => {
   const BUZZ = { ok: [60], warn: [60, 80, 60], bad: [300], info: [30] };
   let audio = null;
   const muted = () => localStorage.getItem("salle.son") === "non";
+  // The audio context is made at the first touch or key (browsers start sound only after a gesture), never on a
+  // verdict's path: making one costs tens of milliseconds.
+  const wake = () => { try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { /* none */ } };
+  window.addEventListener("pointerdown", wake, { once: true, capture: true });
+  window.addEventListener("keydown", wake, { once: true, capture: true });
   function signal(kind) {
     if (muted() || !TONES[kind]) return;
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      let t = audio.currentTime;
-      for (const [freq, length] of TONES[kind]) {
-        const osc = audio.createOscillator(), gain = audio.createGain();
-        osc.frequency.value = freq; gain.gain.setValueAtTime(0.15, t); gain.gain.exponentialRampToValueAtTime(0.001, t + length);
-        osc.connect(gain).connect(audio.destination); osc.start(t); osc.stop(t + length); t += length + 0.04;
+    setTimeout(() => { // after the verdict is painted
+      if (audio) {
+        let t = audio.currentTime;
+        for (const [freq, length] of TONES[kind]) {
+          const osc = audio.createOscillator(), gain = audio.createGain();
+          osc.frequency.value = freq; gain.gain.setValueAtTime(0.15, t); gain.gain.exponentialRampToValueAtTime(0.001, t + length);
+          osc.connect(gain).connect(audio.destination); osc.start(t); osc.stop(t + length); t += length + 0.04;
+        }
       }
-    } catch (e) { /* no audio on this device: the colour and the word remain */ }
-    if (navigator.vibrate) navigator.vibrate(BUZZ[kind]);
+      if (navigator.vibrate) navigator.vibrate(BUZZ[kind]);
+    }, 0);
   }
   function setMuted(value) { localStorage.setItem("salle.son", value ? "non" : "oui"); }
 

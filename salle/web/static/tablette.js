@@ -126,14 +126,14 @@
     if (!extra.pieces_produites && ((question && question.code === code) || (current && current.code === code))) {
       return; // the same convocation read twice: its question stays
     }
-    leaveQuestion("nouveau scan avant le choix de la pièce");
-    hidePanels();
     const mine = current = { code, seq: ++seq };
     const seenAt = Salle.localIso(Salle.now()); // R3: if the entry is recorded later, the doors are judged at this time
-    let answer = null;
-    try {
-      answer = await Salle.api("POST", `/api/v1/salles/${salle}/scans`, { code, client_id: Salle.uuid(), ...extra });
-    } catch (e) { /* offline: below */ }
+    // The request leaves first (the verdict waits on it); the open question is closed while it travels.
+    const request = Salle.api("POST", `/api/v1/salles/${salle}/scans`, { code, client_id: Salle.uuid(), ...extra })
+      .catch(() => null); // offline: below
+    leaveQuestion("nouveau scan avant le choix de la pièce");
+    hidePanels();
+    const answer = await request;
     if (current !== mine) return overtaken(code, answer);
     current = null;
     if (!answer || Salle.serverDown(answer.status)) {
@@ -398,11 +398,18 @@
 
   // --- the salle's candidates and who is out now ------------------------------------------------------------
 
-  async function refresh() {
-    try {
-      const r = await Salle.api("GET", `/api/v1/salles/${salle}/candidats`);
-      if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); if (selected) loadCard(); }
-    } catch (e) { /* offline: keep the last list */ }
+  /* The salle's list, read again after an action or a live update; calls that come while one is on its way are
+     served by one more read after it (a burst of scans costs two reads, not one per scan). */
+  let reading = null, again = false;
+  function refresh() {
+    if (reading) { again = true; return reading; }
+    reading = (async () => {
+      try {
+        const r = await Salle.api("GET", `/api/v1/salles/${salle}/candidats`);
+        if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); if (selected) loadCard(); }
+      } catch (e) { /* offline: keep the last list */ }
+    })().finally(() => { reading = null; if (again) { again = false; refresh(); } });
+    return reading;
   }
 
   const FILTERS = { tous: () => true, attendu: (c) => c.statut === "attendu", present: (c) => c.statut === "present",
