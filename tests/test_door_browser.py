@@ -258,3 +258,25 @@ def test_the_bar_counts_down_to_the_closing_and_says_closed_at_the_second_withou
         expect(page.locator("#portes")).to_contain_text("Portes fermées depuis 09 h 00", timeout=15000)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["paysage", "portrait"])
+def test_the_bar_the_verdict_the_scan_field_and_the_card_fit_on_the_first_screen(live, chromium, size):
+    context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/tablette")
+        page.fill("#code", CODES["surveillant"])
+        page.click("button[type=submit]")
+        expect(page.locator("#counts")).to_contain_text("convoqués")
+        (numero,) = a01(live.day, 1)
+        scanner(page, numero)
+        expect(page.locator("button[data-piece=cni]")).to_be_enabled()
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#sel-etat")).to_contain_text("Présent")
+        assert page.evaluate("window.scrollY") == 0
+        for selector in ("header.bar", "#verdict", "#scan", "#sel-name", "#sel-etat", "#act-toilettes"):
+            box = page.locator(selector).bounding_box()
+            assert box["y"] >= 0 and box["y"] + box["height"] <= size[1], (selector, box)
+    finally:
+        context.close()
