@@ -190,7 +190,7 @@ def ticket_fields(day: ExamDay, c: Candidat, epreuve: Epreuve) -> dict:
         "site_name": site.name, "site_address": site.address, "salle_label": salle.display if salle else "",
         "salle_access": salle.access if salle else "", "place": c.place,
         "convocation_time": rules.hhmm(epreuve.convocation_dt),
-        "barcode_payload": session.concours.code_format.replace("{numero}", c.numero),
+        "barcode_payload": session.concours.payload(c.numero),  # the original convocation's payload
     }
 
 

@@ -180,6 +180,63 @@ def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
     click.echo(f"Procès-verbal écrit dans {output}.")
 
 
+def _session_and_candidats(db_path: Path):
+    from .day import candidat_from_row
+
+    day = open_day(db_path)
+    try:
+        rows = day.journal.query("SELECT * FROM candidats ORDER BY numero")
+        return day.session, [candidat_from_row(r) for r in rows]
+    finally:
+        day.close()
+
+
+@main.command()
+@DB
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("convocations"), show_default=True, help="Dossier des convocations.")
+@click.option("--workers", default=0, type=int, help="Processus (0 : selon les cœurs).")
+def convocations(db_path: Path, folder: Path, workers: int):
+    """Écrire les convocations (un PDF par candidat et par jour, code-barres et QR), leur ZIP et leur index ;
+    à la génération suivante dans le même dossier, la liste de celles à renvoyer."""
+    from .documents.convocations import write_all
+
+    session, candidats = _session_and_candidats(db_path)
+
+    def progress(done: int, total: int):
+        click.echo(f"\r  {done}/{total} convocations…", nl=done == total, err=True)
+
+    try:
+        summary = write_all(session, candidats, folder, workers, progress)
+    except SalleError as exc:
+        fail(exc)
+    click.echo(summary.french())
+
+
+@main.command()
+@DB
+@click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("affichage"), show_default=True, help="Dossier des documents à afficher.")
+def affichage(db_path: Path, folder: Path):
+    """Écrire les listes à afficher à l'entrée de chaque site, les étiquettes de porte et les étiquettes de table."""
+    from .documents import affichage as docs
+
+    session, candidats = _session_and_candidats(db_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for site in session.sites:
+        for name, data in ((f"liste-{site.code}.pdf", docs.site_list(session, site.code, candidats)),
+                           (f"portes-{site.code}.pdf", docs.door_labels(session, site.code, candidats))):
+            (folder / name).write_bytes(data)
+            written.append(name)
+    for salle in session.salles:
+        name = f"tables-{salle.code}.pdf"
+        (folder / name).write_bytes(docs.table_labels(session, salle, candidats))
+        written.append(name)
+    click.echo(f"{len(written)} document(s) écrit(s) dans {folder} : listes à afficher par site, étiquettes de "
+               f"porte par site, étiquettes de table par salle ({len(candidats)} candidats).")
+
+
 @main.command()
 @DB
 @click.option("-o", "--output", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),

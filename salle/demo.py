@@ -79,6 +79,7 @@ duration = "3h"
 doors_close = "09:00"
 kind = "ecrit"
 sujet_commun = false
+materiel = ["stylo à bille noir ou bleu", "règle graduée", "calculatrice non programmable"]
 
 [[epreuves]]
 code = "E2"
@@ -91,6 +92,7 @@ duration = "1h30"
 doors_close = "14:00"
 kind = "ecrit"
 sujet_commun = true
+materiel = ["stylo à bille noir ou bleu"]
 
 [[sites]]
 code = "PANTIN"

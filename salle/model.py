@@ -24,6 +24,10 @@ class Concours:
     numero_pattern: str = ""  # regex a numéro d'inscription must match, empty = any
     code_format: str = "{numero}"  # what the convocation barcode carries
 
+    def payload(self, numero: str) -> str:
+        """What a convocation's barcode carries (the original and the borne's replacement alike)."""
+        return self.code_format.replace("{numero}", numero)
+
 
 @dataclass(frozen=True)
 class Epreuve:
@@ -37,6 +41,7 @@ class Epreuve:
     convocation: time
     kind: str = "ecrit"  # "ecrit" or "oral"
     sujet_commun: bool = False
+    materiel: tuple[str, ...] | None = None  # authorised material, as the convocation lists it (None: not given)
 
     def at(self, t: time) -> datetime:
         return datetime.combine(self.date, t)

@@ -194,7 +194,18 @@ class _Reader:
             convocation=convocation,
             kind=kind,
             sujet_commun=self.get(t, "sujet_commun", where, bool, required=False, default=False),
+            materiel=self.materiel(t, where),
         )
+
+    def materiel(self, t: dict, where: str) -> tuple[str, ...] | None:
+        """The material the candidats may use (seed 004: « dont la liste leur a été communiquée dans leur
+        convocation »): a list of short texts; required only to write the convocations."""
+        if "materiel" not in t:
+            return None
+        items = t["materiel"]
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() and len(i) <= 200 for i in items):
+            self.fail(f"{where}.materiel", "liste de textes attendue, par exemple [\"stylo à bille noir\"]")
+        return tuple(i.strip() for i in items)
 
     def site(self, t: dict, where: str) -> Site:
         return Site(
