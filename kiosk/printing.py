@@ -8,6 +8,7 @@ fault the console through `on_alert` (journal event `alerte`). A job is never lo
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from devices.printing.ticket import ConvocationTicket
 from salle.errors import Introuvable, SalleError
 from salle.journal import Actor
 
+log = logging.getLogger(__name__)
 PRINTER_ACTOR = Actor(id="imprimante_borne", role="systeme", device="imprimante", name="Imprimante de la borne")
 EVENT_TYPES = {"impression_reussie": "convocation_imprimee"}  # the spooler's names -> the journal's
 STATUS = {IMPRIME: "imprimee", ECHOUE: "echec", EN_ATTENTE: "en_attente"}
@@ -42,6 +44,22 @@ def build_printer(value):
         raise SalleError(f"{path} : imprimante « {name or '(aucune)'} » absente de la configuration.",
                          code="configuration_invalide")
     return TicketPrinter(printers[name] if name else next(iter(printers.values())))
+
+
+KIOSK_PRINTER_NAME = "accueil"
+
+
+def printer_from_devices(config) -> PrinterConfig | None:
+    """The borne's printer in the server's devices.toml: `[printers.accueil]`, else its only printer."""
+    if config is None or not config.printers:
+        return None
+    if KIOSK_PRINTER_NAME in config.printers:
+        return config.printers[KIOSK_PRINTER_NAME]
+    if len(config.printers) == 1:
+        return next(iter(config.printers.values()))
+    log.warning("%s : plusieurs imprimantes et aucune nommée « accueil » : la borne n'a pas d'imprimante.",
+                config.source)
+    return None
 
 
 class KioskPrinter:
