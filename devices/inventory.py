@@ -14,7 +14,7 @@ from devices.scanners.camera import CameraScanner
 from devices.scanners.common import CodeSink
 from devices.scanners.decoders import make_decoder
 from devices.scanners.serial_line import SerialScanner
-from devices.serial_link import SERIAL_ERRORS, close_quietly, open_serial
+from devices.serial_link import SERIAL_ERRORS, close_quietly, french_reason, open_serial
 
 
 def make_scanner(config: ScannerConfig, on_code: CodeSink, on_status: StatusSink = log_status):
@@ -54,7 +54,7 @@ def probe_serial(url: str, baudrate: int) -> tuple[bool, str]:
     try:
         port = open_serial(url, baudrate, timeout=0.5)
     except SERIAL_ERRORS as exc:
-        return False, f"injoignable ({str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__})"
+        return False, f"injoignable : {french_reason(exc)}"
     close_quietly(port)
     return True, "connecté"
 

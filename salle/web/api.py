@@ -319,6 +319,19 @@ def appareils():
     return reply({"appareils": rows})
 
 
+@bp.get("/appareils/lectures")
+@allow("admin", "responsable")
+def appareils_lectures():
+    """The codes the server's door scanners read (`salle devices test-scan` while the server holds the ports)."""
+    raw = request.args.get("apres", "0")
+    if not raw.isdigit() or len(raw) > 12:
+        raise Invalide("Paramètre « apres » : un numéro de lecture (entier positif) est attendu.", code="parametre")
+    devices = current_app.extensions.get("salle.devices")
+    site = g.caller.site if g.caller.role == "responsable" else None
+    lectures = devices.reads(int(raw), site, request.args.get("lecteur") or None) if devices else []
+    return reply({"lectures": lectures, "dernier": max([r["n"] for r in lectures], default=int(raw))})
+
+
 # --- épreuve, per site: doors (R3) and start (R9) ----------------------------------------------------
 
 

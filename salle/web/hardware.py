@@ -9,6 +9,8 @@ which raises an alert on the console; a relay is switched after the door closing
 
 from __future__ import annotations
 
+import collections
+import itertools
 import logging
 import queue
 import threading
@@ -32,6 +34,9 @@ class SiteDevices:
         self.scanners = {}
         self.relays = [DoorRelay(r, on_alert=self._relay_alert) for r in config.relays.values()]
         self._signals: queue.Queue = queue.Queue()
+        self._reads: collections.deque = collections.deque(maxlen=500)  # what `salle devices test-scan` shows
+        self._read_numbers = itertools.count(1)
+        self._reads_lock = threading.Lock()
         for name, sc in config.scanners.items():
             if not sc.salle:
                 log.info("lecteur %s sans salle : utilisable seulement par « salle devices test-scan »", name)
@@ -62,11 +67,18 @@ class SiteDevices:
     # --- scanners ------------------------------------------------------------------------------
 
     def _code(self, name: str, caller: Caller, code: str) -> None:
+        read = {"heure": self.day.clock.now().isoformat(timespec="seconds"), "lecteur": name, "salle": caller.salle,
+                "site": caller.site, "code": code, "verdict": None}
+        with self._reads_lock:
+            read["n"] = next(self._read_numbers)
+            self._reads.append(read)
         try:
             answer = self.day.scan(caller, caller.salle, {"code": code, "client_id": f"{name}:{uuid.uuid4()}"})
         except SalleError as exc:
             log.warning("lecteur %s : %s", name, exc.message)
+            read["verdict"] = exc.code
             return
+        read["verdict"] = answer.get("verdict")
         self.socketio.emit("scan_lu", {**answer, "lecteur": name}, to=f"salle:{caller.salle}")
 
     def _status(self, name: str, caller: Caller, online: bool, message: str) -> None:
@@ -95,6 +107,12 @@ class SiteDevices:
         actor = Actor(id="appareil:relais", role="appareil", device="relais", name="Relais de porte")
         payload = {"nom": "relais", "type": "relais", "en_ligne": False, "message": message}
         self.day.journal.write(lambda tx: tx.append("appareil_etat", actor, payload))
+
+    def reads(self, after: int = 0, site: str | None = None, scanner: str | None = None) -> list[dict]:
+        """The codes the door scanners read since read number `after` (the last 500 kept), oldest first."""
+        with self._reads_lock:
+            reads = [dict(r) for r in self._reads if r["n"] > after]
+        return [r for r in reads if (site is None or r["site"] == site) and (scanner is None or r["lecteur"] == scanner)]
 
     def status(self) -> list[dict]:
         return self.day.journal.query("SELECT name AS nom, kind AS type, salle, site, online AS en_ligne, message, "
