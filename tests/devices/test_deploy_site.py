@@ -54,7 +54,7 @@ def site_as_installed(readme_toml: str, printer_port: int, scanner_tty: str, rel
     toml = re.sub(r'(\[printers\.accueil\]\n).*?\n\n',
                   rf'\1connection = "network"\nhost = "127.0.0.1"\nport = {printer_port}\ntimeout = 2\n\n',
                   readme_toml, count=1, flags=re.S)
-    toml = toml.replace("/dev/salle-scanner-0", scanner_tty).replace("/dev/salle-relay-0", relay_tty)
+    toml = toml.replace("/dev/salle-scanner-A101", scanner_tty).replace("/dev/salle-relay-portes", relay_tty)
     toml = toml.replace('salle = "A101"', 'salle = "A01"')  # a salle of the demo session
     assert scanner_tty in toml and relay_tty in toml and f"port = {printer_port}" in toml
     return toml
