@@ -2,9 +2,11 @@
 
 Which devices exist is configuration (devices.toml, see devices/README.md); this module only connects them:
 a scanner bound to a salle sends each code through the same scan path as a tablet (a preview: the
-surveillant confirms the identity document on the tablet, R5); a scanner or relay going off line is journaled,
-which raises an alert on the console; a relay is switched after the door closing and the end of the
-épreuve are durable, from its own thread, so that it can never delay or block them (R3).
+surveillant confirms the identity document on the tablet, R5). Every device has a site and is watched the same
+way: its state is journaled (`appareil_etat`), going off line raises a console alert and coming back closes it.
+A relay is switched after its own site's door closing and end of the épreuve are durable, from its own thread,
+so that it can never delay or block them (R3); a signal it could not take is sent again when it comes back
+while it still means something, otherwise the responsable is told which door did not move.
 """
 
 from __future__ import annotations
@@ -15,25 +17,46 @@ import logging
 import queue
 import threading
 import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from devices.config import DevicesConfig
 from devices.inventory import make_scanner
-from devices.relay import DoorRelay
+from devices.relay import WHAT, DoorRelay
 
 from ..day import Caller, ExamDay
 from ..errors import SalleError
 from ..journal import Actor
 
 log = logging.getLogger(__name__)
+RELAY_WATCH_SECONDS = 2.0
+LATE_END_SIGNAL = timedelta(minutes=15)  # an end-of-épreuve bell later than this would only confuse
+
+
+@dataclass
+class Signal:
+    kind: str  # doors_closed | epreuve_end
+    epreuve: str | None
+    site: str
+    at: datetime
+
+    def describe(self) -> str:
+        return f"{WHAT[self.kind]} ({self.epreuve or '?'}, site {self.site}, {self.at:%H:%M})"
 
 
 class SiteDevices:
-    def __init__(self, day: ExamDay, socketio, config: DevicesConfig):
+    def __init__(self, day: ExamDay, socketio, config: DevicesConfig, relay_watch: float = RELAY_WATCH_SECONDS):
         self.day = day
         self.socketio = socketio
         self.scanners = {}
-        self.relays = [DoorRelay(r, on_alert=self._relay_alert) for r in config.relays.values()]
+        self.relay_watch = relay_watch
+        self.relays = [DoorRelay(r, on_alert=lambda *_: None) for r in config.relays.values()]
+        self.relay_sites = {r.name: self._relay_site(r.config) for r in self.relays}
+        self._relay_online: dict[str, bool | None] = {r.name: None for r in self.relays}
+        self._pending: dict[str, Signal] = {}  # relay name -> the signal it could not take
         self._signals: queue.Queue = queue.Queue()
+        self._relay_lock = threading.Lock()  # the signals' thread and the watch take turns
+        self._stop = threading.Event()
         self._reads: collections.deque = collections.deque(maxlen=500)  # what `salle devices test-scan` shows
         self._read_numbers = itertools.count(1)
         self._reads_lock = threading.Lock()
@@ -45,6 +68,9 @@ class SiteDevices:
             if salle is None:
                 raise SalleError(f"devices.toml : le lecteur « {name} » est affecté à la salle « {sc.salle} », "
                                  "inconnue de la session.")
+            if sc.site and sc.site != salle.site:
+                raise SalleError(f"devices.toml : le lecteur « {name} » est au site « {sc.site} » mais sa salle "
+                                 f"{salle.code} est au site « {salle.site} ».")
             caller = Caller(Actor(id=f"appareil:{name}", role="appareil", device=name, name=f"Lecteur {name}"),
                             role="surveillant", salle=salle.code, site=salle.site)
             self.scanners[name] = make_scanner(sc, lambda code, n=name, c=caller: self._code(n, c, code),
@@ -53,12 +79,27 @@ class SiteDevices:
         day.journal.subscribe(self._on_events)
         threading.Thread(target=self._run_signals, name="salle-relays", daemon=True).start()
 
+    def _relay_site(self, config) -> str:
+        sites = [s.code for s in self.day.session.sites]
+        if config.site is None:
+            if len(sites) == 1:
+                return sites[0]
+            raise SalleError(f"devices.toml : le relais « {config.name} » doit dire le site dont il suit les portes "
+                             f"(site = \"{sites[0]}\") : la session a plusieurs sites ({', '.join(sites)}).")
+        if config.site not in sites:
+            raise SalleError(f"devices.toml : le relais « {config.name} » est au site « {config.site} », inconnu de "
+                             f"la session ({', '.join(sites)}).")
+        return config.site
+
     def start(self) -> "SiteDevices":
         for scanner in self.scanners.values():
             scanner.start()
+        if self.relays:
+            threading.Thread(target=self._watch_relays, name="salle-relays-watch", daemon=True).start()
         return self
 
     def stop(self) -> None:
+        self._stop.set()
         for scanner in self.scanners.values():
             scanner.stop()
         for relay in self.relays:
@@ -82,31 +123,9 @@ class SiteDevices:
         self.socketio.emit("scan_lu", {**answer, "lecteur": name}, to=f"salle:{caller.salle}")
 
     def _status(self, name: str, caller: Caller, online: bool, message: str) -> None:
-        payload = {"nom": name, "type": "lecteur", "en_ligne": online,
-                   "message": message if online else f"Lecteur « {name} » hors ligne : {message}"}
-        self.day.journal.write(lambda tx: tx.append("appareil_etat", caller.actor, payload, salle=caller.salle,
-                                                    site=caller.site))
-
-    # --- relays --------------------------------------------------------------------------------
-
-    def _on_events(self, events: list[dict]) -> None:
-        for event in events:
-            if event["type"] in ("portes_fermees", "fin_epreuve"):
-                self._signals.put(event["type"])
-
-    def _run_signals(self) -> None:
-        while True:
-            kind = self._signals.get()
-            for relay in self.relays:
-                try:
-                    relay.doors_closed() if kind == "portes_fermees" else relay.epreuve_ended()
-                except Exception:  # e.g. its alert could not be recorded: the next signal must still go out
-                    log.exception("relais")
-
-    def _relay_alert(self, kind: str, message: str) -> None:
-        actor = Actor(id="appareil:relais", role="appareil", device="relais", name="Relais de porte")
-        payload = {"nom": "relais", "type": "relais", "en_ligne": False, "message": message}
-        self.day.journal.write(lambda tx: tx.append("appareil_etat", actor, payload))
+        message = message if online else f"Lecteur « {name} » hors ligne : {message}"
+        record_device_state(self.day, caller.actor, name, "lecteur", online, message, salle=caller.salle,
+                            site=caller.site)
 
     def reads(self, after: int = 0, site: str | None = None, scanner: str | None = None) -> list[dict]:
         """The codes the door scanners read since read number `after` (the last 500 kept), oldest first."""
@@ -114,6 +133,98 @@ class SiteDevices:
             reads = [dict(r) for r in self._reads if r["n"] > after]
         return [r for r in reads if (site is None or r["site"] == site) and (scanner is None or r["lecteur"] == scanner)]
 
+    # --- relays --------------------------------------------------------------------------------
+
+    def _on_events(self, events: list[dict]) -> None:
+        for event in events:
+            kind = {"portes_fermees": "doors_closed", "fin_epreuve": "epreuve_end"}.get(event["type"])
+            if kind:
+                at = datetime.fromisoformat(event["server_time"])
+                self._signals.put(Signal(kind, event.get("epreuve"), event.get("site"), at))
+
+    def _run_signals(self) -> None:
+        while True:
+            signal = self._signals.get()
+            for relay in self.relays:
+                if self.relay_sites[relay.name] != signal.site:
+                    continue  # another site's doors
+                try:
+                    with self._relay_lock:
+                        self._send(relay, signal)
+                except Exception:  # e.g. its alert could not be recorded: the next signal must still go out
+                    log.exception("relais")
+
+    def _send(self, relay: DoorRelay, signal: Signal) -> None:
+        if relay.signal(signal.kind):
+            self._pending.pop(relay.name, None)
+            return
+        self._pending[relay.name] = signal
+        self._relay_state(relay, False, (
+            f"Relais de porte « {relay.name} » injoignable ({relay.last_error}) : le signal de {signal.describe()} "
+            "n'est pas parti. Prévenez les candidats de vive voix ; il sera envoyé au retour du relais s'il a encore "
+            "un sens."))
+
+    def _watch_relays(self) -> None:
+        while not self._stop.wait(0 if None in self._relay_online.values() else self.relay_watch):
+            for relay in self.relays:
+                try:
+                    with self._relay_lock:
+                        self._watch(relay)
+                except Exception:
+                    log.exception("surveillance du relais %s", relay.name)
+
+    def _watch(self, relay: DoorRelay) -> None:
+        if not relay.check():
+            if self._relay_online[relay.name] is not False:
+                self._relay_state(relay, False, f"Relais de porte « {relay.name} » (site {self.relay_sites[relay.name]})"
+                                                f" hors ligne : {relay.last_error}.")
+            return
+        if self._relay_online[relay.name]:
+            return
+        pending = self._pending.pop(relay.name, None)
+        message = f"Relais de porte « {relay.name} » (site {self.relay_sites[relay.name]}) en ligne."
+        if pending and self._still_meaningful(pending):
+            sent = relay.signal(pending.kind)
+            message += (f" Signal de {pending.describe()} envoyé à son retour, à "
+                        f"{self.day.clock.now():%H:%M}." if sent else "")
+            if not sent:
+                self._pending[relay.name] = pending
+                return
+        elif pending:
+            self._relay_state(relay, True, message)
+            self._relay_alert(relay, f"Le signal de {pending.describe()} n'a jamais été donné par le relais "
+                                     f"« {relay.name} » : la porte n'a pas bougé. Il n'est plus envoyé (trop tard).")
+            return
+        self._relay_state(relay, True, message)
+
+    def _still_meaningful(self, signal: Signal) -> bool:
+        """A door-closing signal until the épreuve ends at that site; an end bell within 15 minutes."""
+        if signal.kind == "epreuve_end":
+            return self.day.clock.now() - signal.at <= LATE_END_SIGNAL
+        row = self.day.journal.one("SELECT ended_at FROM deroulement WHERE epreuve = ? AND site = ?",
+                                   [signal.epreuve, signal.site])
+        return not (row and row["ended_at"])
+
+    def _relay_state(self, relay: DoorRelay, online: bool, message: str) -> None:
+        self._relay_online[relay.name] = online
+        actor = Actor(id=f"appareil:{relay.name}", role="appareil", device=relay.name, name="Relais de porte")
+        record_device_state(self.day, actor, relay.name, "relais", online, message, site=self.relay_sites[relay.name])
+
+    def _relay_alert(self, relay: DoorRelay, message: str) -> None:
+        actor = Actor(id=f"appareil:{relay.name}", role="appareil", device=relay.name, name="Relais de porte")
+        self.day.journal.write(lambda tx: tx.append("alerte", actor, {"kind": "relais", "message": message},
+                                                    site=self.relay_sites[relay.name]))
+
     def status(self) -> list[dict]:
         return self.day.journal.query("SELECT name AS nom, kind AS type, salle, site, online AS en_ligne, message, "
                                       "since AS depuis FROM appareils ORDER BY name")
+
+
+def record_device_state(day: ExamDay, actor: Actor, name: str, kind: str, online: bool, message: str, *,
+                        salle: str | None = None, site: str | None = None, alert: str | None = None) -> None:
+    """Journal a device's state (`appareil_etat`): off line raises a console alert (kind `alert`, default
+    appareil_hors_ligne), back on line closes that device's open alerts. Shared by scanners, relays, printers."""
+    payload = {"nom": name, "type": kind, "en_ligne": online, "message": message}
+    if alert:
+        payload["alerte"] = alert
+    day.journal.write(lambda tx: tx.append("appareil_etat", actor, payload, salle=salle, site=site))

@@ -92,7 +92,11 @@ def installed_site(day, demo_files, tmp_path):
                             start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_for_server(url, 60, alive=lambda: proc.poll() is None)
+        try:
+            wait_for_server(url, 60, alive=lambda: proc.poll() is None)
+        except RuntimeError:
+            log.flush()
+            raise AssertionError((tmp_path / "serve.log").read_text(encoding="utf-8")[-2000:]) from None
         yield {"url": url, "printer": printer, "scanner": scanner, "relay": relay, "state": state}
     finally:
         if proc.poll() is None:
