@@ -74,9 +74,9 @@ class SharedPrinter:
     def render(self, ticket):
         return self.printer.render(ticket)
 
-    def print_ticket(self, ticket):
+    def print_ticket(self, ticket, **options):
         with self._lock:
-            return self.printer.print_ticket(ticket)
+            return self.printer.print_ticket(ticket, **options)
 
     def check(self) -> None:
         check = getattr(self.printer, "check", None)

@@ -22,6 +22,7 @@ class PrinterFault(Exception):
     def __init__(self, detail: str = ""):
         super().__init__(self.message)
         self.detail = detail
+        self.partial = False  # some of the ticket may have reached the paper (set by TicketPrinter)
 
 
 class PaperOut(PrinterFault):
