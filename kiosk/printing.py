@@ -78,6 +78,13 @@ class SharedPrinter:
         with self._lock:
             return self.printer.print_ticket(ticket, **options)
 
+    def paper_state(self) -> str | None:
+        paper_state = getattr(self.printer, "paper_state", None)
+        if paper_state is None:
+            return None
+        with self._lock:
+            return paper_state()
+
     def check(self) -> None:
         check = getattr(self.printer, "check", None)
         if check is not None:

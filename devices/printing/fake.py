@@ -12,6 +12,7 @@ from typing import Callable
 # Status bytes per state for DLE EOT 1 (printer), 2 (offline cause), 4 (paper sensor); 0x12 = fixed bits.
 STATES = {
     "online": {1: 0x12, 2: 0x12, 4: 0x12},
+    "paper_low": {1: 0x12, 2: 0x12, 4: 0x1E},
     "paper_out": {1: 0x1A, 2: 0x32, 4: 0x72},
     "cover_open": {1: 0x1A, 2: 0x16, 4: 0x12},
     "offline": {1: 0x1A, 2: 0x52, 4: 0x12},

@@ -13,7 +13,15 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 
 from devices.config import DeviceConfigError, PrinterConfig
-from devices.printing.faults import PrinterFault, PrinterOffline, PrinterTimeout, check_status
+from devices.printing.faults import (
+    PAPER_NEAR_END_BITS,
+    PAPER_SENSOR,
+    PrinterFault,
+    PrinterOffline,
+    PrinterTimeout,
+    check_status,
+    query,
+)
 from devices.printing.ticket import ConvocationTicket, interrupted_marker, ticket_bytes
 
 try:  # no libusb on the machine: a USB printer is then simply unreachable
@@ -101,6 +109,15 @@ class TicketPrinter:
             fault.partial = written
             raise
         return len(data)
+
+    def paper_state(self) -> str | None:
+        """« ok », « bientot_fini » (the near-end sensor) or None when the connection cannot tell; PrinterFault
+        (PaperOut…) when it cannot print."""
+        with self._open() as connection:
+            if not self.can_query:
+                return None
+            return "bientot_fini" if query(connection, PAPER_SENSOR) & PAPER_NEAR_END_BITS == PAPER_NEAR_END_BITS \
+                else "ok"
 
     def check(self) -> None:
         """Raise the current fault, if any; for printers that cannot answer, only try to open them."""

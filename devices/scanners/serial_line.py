@@ -84,6 +84,7 @@ class SerialScanner(Worker):
         self.backoff = backoff or Backoff(0.2, 5.0)
         self._factory = serial_factory
         self.online: bool | None = None
+        self.last_message = ""
         self.port = None
 
     def run(self) -> None:
@@ -116,6 +117,7 @@ class SerialScanner(Worker):
                     deliver(self.on_code, code)
 
     def _set_online(self, online: bool, message_fr: str) -> None:
+        self.last_message = message_fr
         if online != self.online:
             self.online = online
             deliver(self.on_status, online, message_fr)

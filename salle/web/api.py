@@ -319,6 +319,24 @@ def appareils():
     return reply({"appareils": rows})
 
 
+@bp.post("/verification")
+@allow("admin", "responsable")
+def verification():
+    """The morning pre-flight (salle verifier): the day's file, the clock, the disk, the devices, the sign-ins."""
+    from ..preflight import run
+    from .hardware import ServerProbe
+
+    data = body()
+    imprimer, attendre = data.get("imprimer", True), data.get("attendre_scan", 0)
+    if not isinstance(imprimer, bool):
+        raise Invalide("Champ « imprimer » : vrai ou faux attendu.", code="champ_invalide")
+    if isinstance(attendre, bool) or not isinstance(attendre, (int, float)) or not 0 <= attendre <= 20:
+        raise Invalide("Champ « attendre_scan » : un nombre de secondes de 0 à 20 est attendu.", code="champ_invalide")
+    site = g.caller.site if g.caller.role == "responsable" else None
+    return reply(run(day(), ServerProbe(current_app), site=site, print_test=imprimer, scan_wait=float(attendre)
+                     ).to_dict())
+
+
 @bp.get("/appareils/lectures")
 @allow("admin", "responsable")
 def appareils_lectures():

@@ -16,6 +16,7 @@ import itertools
 import logging
 import queue
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -218,6 +219,99 @@ class SiteDevices:
     def status(self) -> list[dict]:
         return self.day.journal.query("SELECT name AS nom, kind AS type, salle, site, online AS en_ligne, message, "
                                       "since AS depuis FROM appareils ORDER BY name")
+
+
+class ServerProbe:
+    """The pre-flight's view of the devices through the running server: the ports it holds are never opened a
+    second time (its scanners' states and reads, its relays checked under its own lock, the borne's printer
+    through the spooler's lock); devices of devices.toml it does not run are reached directly."""
+
+    RECENT = timedelta(minutes=30)
+
+    def __init__(self, app):
+        self.config: DevicesConfig | None = app.config.get("DEVICES")
+        self.site_devices: SiteDevices | None = app.extensions.get("salle.devices")
+        self.kiosk = app.extensions.get("kiosk.printer")
+        self.day: ExamDay = app.extensions["salle.day"]
+
+    def check_devices(self, site, print_test: bool, scan_wait: float) -> list:
+        from devices.inventory import LocalProbe, printer_preflight
+
+        from ..preflight import DeviceResult
+
+        results, direct = [], DevicesConfig(self.config.source if self.config else "")
+        if self.kiosk is not None:
+            where = self.kiosk._fixed_site
+            if not site or where in (None, site):
+                ok, detail, warn, todo = printer_preflight(self.kiosk.printer, print_test)
+                results.append(DeviceResult(self.kiosk.printer.name, "imprimante", ok, "borne : " + detail, warn,
+                                            todo, where))
+        if self.config is not None:
+            held = set(self.site_devices.scanners) if self.site_devices else set()
+            direct.printers.update({n: c for n, c in self.config.printers.items()
+                                    if self.kiosk is None or n != self.kiosk.printer.name})
+            direct.scanners.update({n: c for n, c in self.config.scanners.items() if n not in held})
+            results += self._scanners(site, scan_wait) + self._relays(site)
+        return results + LocalProbe(direct).check_devices(site, print_test, 0)  # no wait on top of the server's
+
+    def _scanners(self, site, wait: float) -> list:
+        from devices.inventory import TEST_CODE_HINT
+
+        from ..preflight import DeviceResult
+
+        if self.site_devices is None:
+            return []
+        mine = {n: s for n, s in self.site_devices.scanners.items()
+                if not site or self._scanner_site(n) == site}
+        deadline = time.monotonic() + wait
+        while True:
+            last = {n: self._last_read(n) for n in mine}
+            waiting = [n for n in mine if not last[n] and getattr(mine[n], "online", None) is not False]
+            if not waiting or time.monotonic() >= deadline:  # a scanner off line cannot read: not waited for
+                break
+            time.sleep(0.1)
+        results = []
+        for name, scanner in mine.items():
+            online, read = getattr(scanner, "online", None), last[name]
+            where = self._scanner_site(name)
+            if online is False or (online is None and not read):
+                why = getattr(scanner, "last_message", "") or ""
+                results.append(DeviceResult(name, "lecteur", False, f"hors ligne — {why}" if why else "hors ligne",
+                                            False,
+                                            "Branchez le lecteur (ls -l /dev/salle-*) ; il se reconnecte seul.", where))
+            elif read:
+                results.append(DeviceResult(name, "lecteur", True, f"en ligne, a lu « {read['code']} » à "
+                                            f"{read['heure'][11:16]}", False, "", where))
+            else:
+                results.append(DeviceResult(name, "lecteur", True, "en ligne, aucun code lu depuis 30 min", True,
+                                            TEST_CODE_HINT[0].upper() + TEST_CODE_HINT[1:] + ".", where))
+        return results
+
+    def _scanner_site(self, name: str) -> str | None:
+        salle = self.day.session.salle(self.config.scanners[name].salle)
+        return salle.site if salle else None
+
+    def _last_read(self, name: str) -> dict | None:
+        since = (self.day.clock.now() - self.RECENT).isoformat(timespec="seconds")
+        reads = [r for r in self.site_devices.reads(0, scanner=name) if r["heure"] >= since]
+        return reads[-1] if reads else None
+
+    def _relays(self, site) -> list:
+        from ..preflight import DeviceResult
+
+        if self.site_devices is None:
+            return []
+        results = []
+        for relay in self.site_devices.relays:
+            where = self.site_devices.relay_sites[relay.name]
+            if site and where != site:
+                continue
+            with self.site_devices._relay_lock:
+                ok = relay.check()
+            results.append(DeviceResult(relay.name, "relais", ok, "répond" if ok else relay.last_error, False,
+                                        "" if ok else "Branchez le relais (ls -l /dev/salle-*) ; le serveur le "
+                                                      "retrouve seul.", where))
+        return results
 
 
 def record_device_state(day: ExamDay, actor: Actor, name: str, kind: str, online: bool, message: str, *,

@@ -101,6 +101,13 @@ def openapi_document() -> dict:
                                                                 ("salle",))},
         "/api/v1/appareils": {"get": _op("Lecteurs et relais de porte : en ligne ou non (devices.toml)",
                                          "admin, responsable (son site)")},
+        "/api/v1/verification": {"post": _op(
+            "Vérification du matin : fichier du jour, horloge, disque, chaque appareil (ticket d'essai, papier, "
+            "lecteurs, relais), tablettes et bornes connectées ; une liste en français, prêt ou quoi corriger",
+            "admin, responsable (son site)",
+            _obj((), imprimer={"type": "boolean", "description": "Imprimer un ticket d'essai (défaut : oui)"},
+                 attendre_scan={"type": "number", "minimum": 0, "maximum": 20,
+                                "description": "Secondes à attendre qu'un lecteur lise un code (défaut : 0)"}))},
         "/api/v1/appareils/lectures": {"get": _op(
             "Codes lus par les lecteurs de porte du serveur, depuis le numéro de lecture « apres » (les 500 "
             "derniers ; « salle devices test-scan » pendant que le serveur tient les ports)",
