@@ -70,3 +70,8 @@ def test_the_launcher_runs_chromium_on_a_fresh_profile_and_deletes_it(tmp_path):
     assert args[:2] == ["--kiosk", "http://192.168.1.10:8000/borne"]
     assert args[2].startswith(f"--user-data-dir={runtime}/salle-borne-profile.") and "fresh" in args
     assert list(runtime.iterdir()) == []  # the profile is gone with the browser
+
+    (tmp_path / "borne.code").write_text("40001629\n")  # the installer's file: the page signs itself in
+    code_env = {**env, "SALLE_BORNE_CODE_FILE": str(tmp_path / "borne.code")}
+    subprocess.run(["sh", str(KIOSK / "salle-borne.sh")], env=code_env, check=True, timeout=30)
+    assert record.read_text().split("\n")[:2] == ["--kiosk", "http://192.168.1.10:8000/borne#code=40001629"]

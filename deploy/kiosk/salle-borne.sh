@@ -27,10 +27,19 @@ until curl -fsS -o /dev/null "${URL%/borne}/api/v1/health" 2>/dev/null; do
   i=$((i + 1)); [ "$i" -gt 120 ] && break; sleep 1
 done
 
+# The borne's own code (a `kiosk` code of the session), if the installer left it here: the page signs itself in
+# from the address's fragment (never sent to the server) and drops it, so a restart needs nobody.
+CODE_FILE="${SALLE_BORNE_CODE_FILE:-/etc/salle/borne.code}"
+START="$URL"
+if [ -r "$CODE_FILE" ]; then
+  CODE="$(tr -cd '0-9' < "$CODE_FILE")"
+  [ -n "$CODE" ] && START="$URL#code=$CODE"
+fi
+
 BROWSER="$(command -v chromium || command -v chromium-browser)"
 # Every flag here is one the installed Chromium knows (tests/test_deploy_kiosk.py reads its binary).
 "$BROWSER" \
-  --kiosk "$URL" \
+  --kiosk "$START" \
   --user-data-dir="$PROFILE" \
   --noerrdialogs \
   --disable-infobars \
