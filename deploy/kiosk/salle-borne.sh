@@ -29,7 +29,7 @@ done
 
 # The borne's own code (a `kiosk` code of the session), if the installer left it here: the page signs itself in
 # from the address's fragment (never sent to the server) and drops it, so a restart needs nobody.
-CODE_FILE="${SALLE_BORNE_CODE_FILE:-/etc/salle/borne.code}"
+CODE_FILE="${SALLE_BORNE_CODE_FILE:-/etc/salle-borne/code}"
 START="$URL"
 if [ -r "$CODE_FILE" ]; then
   CODE="$(tr -cd '0-9' < "$CODE_FILE")"
