@@ -124,3 +124,14 @@ def test_the_readme_site_prints_a_ticket_through_the_borne_and_reads_its_door_sc
     devices = wait_until(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("porte_A101"),
                          timeout=15)
     assert devices["en_ligne"] and devices["salle"] == "A01"
+    relay = wait_until(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("portes"),
+                       timeout=15)
+    assert relay["en_ligne"] and relay["site"] == "PANTIN"
+
+    # The morning pre-flight against this site, as step 8 runs it.
+    result = subprocess.run([sys.executable, "-m", "salle", "verifier", "--serveur", site["url"], "--attendre-scan",
+                             "0"], env={**os.environ, "SALLE_CODE": CODES["admin"]}, capture_output=True, text=True,
+                            timeout=60)
+    assert "✔ Imprimante accueil : borne : ticket d'essai imprimé" in result.stdout, result.stdout
+    assert "✔ Relais portes (PANTIN) : répond" in result.stdout
+    assert "! Lecteur porte_A101 (PANTIN) : en ligne, aucun code lu" in result.stdout
