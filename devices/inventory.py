@@ -15,7 +15,7 @@ from devices.scanners.camera import CameraScanner
 from devices.scanners.common import CodeSink
 from devices.scanners.decoders import make_decoder
 from devices.scanners.serial_line import SerialScanner
-from devices.serial_link import SERIAL_ERRORS, close_quietly, french_reason, open_serial
+from devices.serial_link import SERIAL_ERRORS, PortBusy, close_quietly, french_reason, open_serial
 
 
 def make_scanner(config: ScannerConfig, on_code: CodeSink, on_status: StatusSink = log_status):
@@ -54,6 +54,9 @@ def probe_printer(c: PrinterConfig) -> tuple[bool, str]:
 def probe_serial(url: str, baudrate: int) -> tuple[bool, str]:
     try:
         port = open_serial(url, baudrate, timeout=0.5)
+    except PortBusy as busy:  # the server holds it: it is there (the server's own state is in /appareils)
+        who = ", ".join(f"processus {pid} ({command})" for pid, command in busy.holders) or "un autre programme"
+        return True, f"branché, tenu par {who}"
     except SERIAL_ERRORS as exc:
         return False, f"injoignable : {french_reason(exc)}"
     close_quietly(port)

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from devices.config import parse_config
+from devices.inventory import probe_serial
 from devices.serial_link import PortBusy, close_quietly, open_serial
 from tests.support import CODES, LiveServer, candidat_in
 
@@ -27,6 +28,8 @@ def test_a_second_program_gets_a_french_message_naming_the_holder(socat):
         message = str(busy.value)
         assert f"le processus {holder.pid} (python -c" in message and "un programme à la fois" in message
         assert busy.value.holders[0][0] == holder.pid
+        command = busy.value.holders[0][1]  # `salle devices` lists a held port as there, and by whom
+        assert probe_serial(socat.a, 9600) == (True, f"branché, tenu par processus {holder.pid} ({command})")
     finally:
         holder.kill()
         holder.wait()
