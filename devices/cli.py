@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime
+from urllib.parse import quote
 
 import click
 
@@ -19,6 +21,7 @@ from devices.inventory import (
 from devices.printing.faults import PrinterFault
 from devices.printing.printer import TicketPrinter
 from devices.printing.ticket import test_ticket
+from devices.serial_link import SERIAL_ERRORS, PortBusy, close_quietly, open_serial
 
 
 @click.group("devices", invoke_without_command=True)
@@ -72,10 +75,24 @@ def test_print(config: DevicesConfig, name: str | None) -> None:
 @click.option("--count", type=click.IntRange(min=1), default=None, help="S'arrêter après ce nombre de codes.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None,
               help="S'arrêter après ce nombre de secondes (défaut : Ctrl-C).")
+@click.option("--serveur", "server_url", default="http://127.0.0.1:8000", envvar="SALLE_SERVEUR", show_default=True,
+              help="Le serveur Salle qui tient le port, quand il tourne ($SALLE_SERVEUR).")
+@click.option("--code", "staff_code", default=None, envvar="SALLE_CODE",
+              help="Code personnel d'un responsable ou d'un admin pour lire à travers le serveur ($SALLE_CODE ; "
+                   "demandé sinon).")
 @click.pass_obj
-def test_scan(config: DevicesConfig, name: str | None, count: int | None, timeout: float | None) -> None:
-    """Affiche les codes lus par un lecteur, au fil de l'eau."""
+def test_scan(config: DevicesConfig, name: str | None, count: int | None, timeout: float | None,
+              server_url: str, staff_code: str | None) -> None:
+    """Affiche les codes lus par un lecteur, au fil de l'eau (à travers le serveur s'il tient le port)."""
     scanner_config = _pick(config.scanners, name, "lecteur", "--scanner")
+    if scanner_config.kind == "serial":
+        try:
+            close_quietly(open_serial(scanner_config.url, scanner_config.baudrate, timeout=0.2))
+        except PortBusy as busy:
+            click.echo(f"{busy} ; lecture à travers le serveur {server_url}.", err=True)
+            return _scan_through_server(scanner_config.name, server_url, staff_code, count, timeout)
+        except SERIAL_ERRORS:
+            pass  # the scanner's own loop says why and keeps trying
     done = threading.Event()
     codes: list[str] = []
 
@@ -99,6 +116,39 @@ def test_scan(config: DevicesConfig, name: str | None, count: int | None, timeou
     finally:
         scanner.stop()
     click.echo(f"{len(codes)} code(s) lu(s).", err=True)
+
+
+def _scan_through_server(name: str, url: str, staff_code: str | None, count: int | None,
+                         timeout: float | None) -> None:
+    """Show the codes the server's scanner `name` reads (GET /api/v1/appareils/lectures), as test-scan does."""
+    from salle.client import ApiClient, ApiError
+
+    client = ApiClient(url, timeout=5)
+    code = staff_code or click.prompt("Code personnel (responsable ou admin)", hide_input=True)
+    try:
+        client.login(code, device="salle devices test-scan")
+        last = client.get("/api/v1/appareils/lectures?apres=0")["dernier"]  # only what is read from now on
+    except ApiError as exc:
+        raise click.ClickException(f"Serveur {url} : {exc.body.get('erreur', {}).get('message', exc.status)}") from None
+    except OSError:
+        raise click.ClickException(f"Serveur {url} injoignable : indiquez-le avec --serveur.") from None
+    click.echo(f"Lecture sur {name} à travers le serveur ; Ctrl-C pour arrêter.", err=True)
+    shown, started = 0, time.monotonic()
+    try:
+        while (count is None or shown < count) and (timeout is None or time.monotonic() - started < timeout):
+            answer = client.get(f"/api/v1/appareils/lectures?apres={last}&lecteur={quote(name)}")
+            for read in answer["lectures"]:
+                shown += 1
+                click.echo(f"{read['heure'][11:19]} {read['code']}  ({read['verdict'] or '…'}, salle {read['salle']})")
+                if count and shown >= count:
+                    break
+            last = answer["dernier"]
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    except (ApiError, OSError):
+        raise click.ClickException(f"Serveur {url} perdu pendant la lecture.") from None
+    click.echo(f"{shown} code(s) lu(s).", err=True)
 
 
 def _wait(done: threading.Event, scanner, timeout: float | None) -> None:

@@ -43,6 +43,7 @@ class PrinterConfig:
     baudrate: int = 9600
     path: str | None = None
     cups_name: str | None = None
+    site: str | None = None  # the site it serves (for the console's device list and alerts)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class ScannerConfig:
     source: int | str | None = None
     decoder: str = "auto"
     salle: str | None = None
+    site: str | None = None  # default: the salle's site
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class RelayConfig:
     timeout: float = 1.0
     doors_closed: bytes = b""
     epreuve_end: bytes = b""
+    site: str | None = None  # the site whose doors it follows (required when the session has several sites)
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,7 @@ def _printer(s: _Section) -> PrinterConfig:
         codepage=s.take("codepage", str, "CP1252"),
         timeout=s.positive("timeout", float, 5.0),
         max_attempts=s.positive("max_attempts", int, 5),
+        site=s.take("site", str, None),
     )
     if connection == "usb":
         common["usb_vendor"], common["usb_product"] = _usb_ids(s)
@@ -238,7 +242,7 @@ def _usb_ids(s: _Section) -> tuple[int, int]:
 def _scanner(s: _Section) -> ScannerConfig:
     name = s.where.split(".", 1)[1]
     kind = s.take("kind", str, choices=SCANNER_KINDS)
-    values = dict(name=name, kind=kind, salle=s.take("salle", str, None))
+    values = dict(name=name, kind=kind, salle=s.take("salle", str, None), site=s.take("site", str, None))
     if kind == "serial":
         values["url"] = s.take("url", str)
         values["baudrate"] = s.positive("baudrate", int, 9600)
@@ -258,6 +262,7 @@ def _relay(s: _Section) -> RelayConfig:
         timeout=s.positive("timeout", float, 1.0),
         doors_closed=s.hex_bytes("doors_closed"),
         epreuve_end=s.hex_bytes("epreuve_end"),
+        site=s.take("site", str, None),
     )
     s.finish()
     return relay

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import cv2
@@ -14,7 +15,7 @@ from devices.scanners.camera import CameraScanner
 from devices.scanners.common import CodeSink
 from devices.scanners.decoders import make_decoder
 from devices.scanners.serial_line import SerialScanner
-from devices.serial_link import SERIAL_ERRORS, close_quietly, open_serial
+from devices.serial_link import SERIAL_ERRORS, PortBusy, close_quietly, french_reason, open_serial
 
 
 def make_scanner(config: ScannerConfig, on_code: CodeSink, on_status: StatusSink = log_status):
@@ -53,8 +54,11 @@ def probe_printer(c: PrinterConfig) -> tuple[bool, str]:
 def probe_serial(url: str, baudrate: int) -> tuple[bool, str]:
     try:
         port = open_serial(url, baudrate, timeout=0.5)
+    except PortBusy as busy:  # the server holds it: it is there (the server's own state is in /appareils)
+        who = ", ".join(f"processus {pid} ({command})" for pid, command in busy.holders) or "un autre programme"
+        return True, f"branché, tenu par {who}"
     except SERIAL_ERRORS as exc:
-        return False, f"injoignable ({str(exc).splitlines()[0][:100] if str(exc) else type(exc).__name__})"
+        return False, f"injoignable : {french_reason(exc)}"
     close_quietly(port)
     return True, "connecté"
 
@@ -73,3 +77,80 @@ def probe_scanner(c: ScannerConfig) -> tuple[bool, str]:
 
 def probe_relay(c: RelayConfig) -> tuple[bool, str]:
     return probe_serial(c.url, c.baudrate)
+
+
+# --- the morning pre-flight (salle verifier): one device at a time, what it does and what to do --------------
+
+TEST_CODE_HINT = "scannez le ticket d'essai (code 2026000000) avec ce lecteur, puis relancez la vérification"
+
+
+def printer_preflight(printer, print_test: bool) -> tuple[bool, str, bool, str]:
+    """(ok, detail, warn, what to do) for a TicketPrinter-like object: a test ticket, then its paper."""
+    from devices.printing.ticket import test_ticket
+
+    try:
+        detail = ""
+        if print_test:
+            size = printer.print_ticket(test_ticket())
+            detail = f"ticket d'essai imprimé ({size} octets) ; "
+        paper = printer.paper_state() if hasattr(printer, "paper_state") else None
+    except PrinterFault as fault:
+        return False, fault.message, False, "Réglez l'imprimante (papier, capot, câble, alimentation) et relancez."
+    if paper == "bientot_fini":
+        return True, detail + "papier bientôt fini", True, "Changez le rouleau avant l'ouverture des portes."
+    if paper is None:
+        return True, detail + "état du papier inconnu (connexion sans retour)", True, \
+            "Regardez le rouleau vous-même."
+    return True, detail + "papier présent", False, ""
+
+
+def scanner_preflight(config: ScannerConfig, wait: float) -> tuple[bool, str, bool, str]:
+    """A scanner the server does not hold: its port opens, and it reads a code within `wait` seconds."""
+    if wait <= 0 or config.kind != "serial":
+        ok, state = probe_scanner(config)
+        return ok, state, ok, TEST_CODE_HINT if ok else "Branchez le lecteur (voir ls -l /dev/salle-*)."
+    codes: list[str] = []
+    statuses: list[tuple[bool, str]] = []
+    scanner = make_scanner(config, codes.append, lambda online, message: statuses.append((online, message)))
+    scanner.start()
+    deadline = time.monotonic() + wait
+    while not codes and time.monotonic() < deadline:
+        time.sleep(0.05)
+    scanner.stop()
+    if codes:
+        return True, f"a lu « {codes[0]} »", False, ""
+    if statuses and statuses[-1][0]:
+        return True, f"connecté, aucun code lu en {wait:g} s", True, TEST_CODE_HINT
+    return False, statuses[-1][1] if statuses else "injoignable", False, "Branchez le lecteur (ls -l /dev/salle-*)."
+
+
+class LocalProbe:
+    """The devices of devices.toml reached directly (the server is stopped: nobody holds their ports)."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def check_devices(self, site, print_test: bool, scan_wait: float):
+        from salle.preflight import DeviceResult
+        from devices.relay import DoorRelay
+
+        results = []
+        for name, c in self.config.printers.items():
+            if site and c.site not in (None, site):
+                continue
+            ok, detail, warn, todo = printer_preflight(TicketPrinter(c), print_test)
+            results.append(DeviceResult(name, "imprimante", ok, detail, warn, todo, c.site))
+        for name, c in self.config.scanners.items():
+            if site and c.site not in (None, site):
+                continue
+            ok, detail, warn, todo = scanner_preflight(c, scan_wait)
+            results.append(DeviceResult(name, "lecteur", ok, detail, warn, todo, c.salle or c.site))
+        for name, c in self.config.relays.items():
+            if site and c.site not in (None, site):
+                continue
+            relay = DoorRelay(c)
+            ok = relay.check()
+            relay.close()
+            results.append(DeviceResult(name, "relais", ok, "répond" if ok else relay.last_error, False,
+                                        "" if ok else "Branchez le relais (ls -l /dev/salle-*).", c.site))
+        return results

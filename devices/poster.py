@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import urllib.error
 import urllib.parse
@@ -223,5 +224,16 @@ def _json(raw: bytes) -> dict:
 
 
 def _reason(exc: Exception) -> str:
+    """Why the server could not be reached, in French (urllib's and the socket's words are English)."""
     reason = getattr(exc, "reason", None) or exc
-    return str(reason)[:120]
+    if isinstance(reason, ConnectionRefusedError):
+        return "connexion refusée : le serveur est-il démarré ?"
+    if isinstance(reason, (TimeoutError, socket.timeout)):
+        return "pas de réponse à temps"
+    if isinstance(reason, socket.gaierror):
+        return "adresse du serveur inconnue"
+    if isinstance(reason, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return "connexion coupée"
+    if isinstance(reason, OSError):
+        return "réseau injoignable"
+    return "réponse illisible du serveur"

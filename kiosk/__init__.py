@@ -11,13 +11,16 @@ def register(app) -> None:
     """Everything the kiosk adds to the server: its API, its page, the rate limit and the printer.
 
     Config: KIOSK_PRINTER (printer object, devices PrinterConfig, dict, or « devices.toml[#name] »; env
-    SALLE_KIOSK_PRINTER), KIOSK_LOOKUP_LIMIT (« 20/minute »; env SALLE_KIOSK_LOOKUP_LIMIT), KIOSK_IDLE_SECONDS
+    SALLE_KIOSK_PRINTER; else the `[printers.accueil]` section of the server's DEVICES, or its only printer),
+    KIOSK_LOOKUP_LIMIT (« 20/minute »; env SALLE_KIOSK_LOOKUP_LIMIT), KIOSK_IDLE_SECONDS
     (back to the welcome screen, 30), KIOSK_PRINT_WAIT, KIOSK_PRINT_ATTEMPTS, KIOSK_PRINT_BACKOFF, KIOSK_SPOOL_DB."""
     from flask_limiter import Limiter
 
     from . import api, pages, printing
 
     app.config.setdefault("KIOSK_PRINTER", os.environ.get("SALLE_KIOSK_PRINTER") or None)
+    if app.config["KIOSK_PRINTER"] is None:  # the production unit only names devices.toml (issue 17)
+        app.config["KIOSK_PRINTER"] = printing.printer_from_devices(app.config.get("DEVICES"))
     app.config.setdefault("KIOSK_LOOKUP_LIMIT", os.environ.get("SALLE_KIOSK_LOOKUP_LIMIT") or DEFAULT_LOOKUP_LIMIT)
     app.config.setdefault("KIOSK_IDLE_SECONDS", 30)
     limiter = Limiter(api.rate_limit_key, app=app, storage_uri="memory://", default_limits=[],

@@ -146,6 +146,61 @@ def verify(db_path: Path):
 
 
 @main.command()
+@DB
+@click.option("--devices", "devices_path", default=None, envvar="SALLE_DEVICES",
+              type=click.Path(dir_okay=False, path_type=Path), help="devices.toml (défaut : $SALLE_DEVICES).")
+@click.option("--serveur", "server_url", default="http://127.0.0.1:8000", envvar="SALLE_SERVEUR", show_default=True,
+              help="Le serveur du site : s'il tourne, la vérification passe par lui (il tient les appareils).")
+@click.option("--code", "staff_code", default=None, envvar="SALLE_CODE",
+              help="Code personnel d'un responsable ou d'un admin, quand le serveur tourne ($SALLE_CODE ; demandé "
+                   "sinon).")
+@click.option("--sans-impression", is_flag=True, help="Ne pas imprimer de ticket d'essai.")
+@click.option("--attendre-scan", "scan_wait", default=10.0, show_default=True, type=click.FloatRange(0, 20),
+              help="Secondes laissées pour scanner le ticket d'essai (code 2026000000) à chaque lecteur.")
+def verifier(db_path: Path, devices_path: Path | None, server_url: str, staff_code: str | None,
+             sans_impression: bool, scan_wait: float):
+    """Vérification du matin : le site est-il prêt à ouvrir ses portes ? (moins de 30 s)"""
+    from .client import ApiClient, ApiError
+    from .preflight import Point, Report, run
+
+    client = ApiClient(server_url, timeout=40)
+    try:
+        client.request("GET", "/api/v1/health", check=False)
+        server_up = True
+    except OSError:
+        server_up = False
+    if server_up:
+        code = staff_code or click.prompt("Code personnel (responsable ou admin)", hide_input=True)
+        try:
+            client.login(code, device="salle verifier")
+            answer = client.post("/api/v1/verification", {"imprimer": not sans_impression, "attendre_scan": scan_wait})
+        except ApiError as exc:
+            fail(SalleError(f"serveur {server_url} : {exc.body.get('erreur', {}).get('message', exc.status)}"))
+        report = Report(answer["pret"], [Point(**p) for p in answer["points"]], answer["duree_s"])
+        click.echo(f"Vérification par le serveur {server_url} :")
+    else:
+        probe = None
+        if devices_path and devices_path.exists():
+            from devices.config import load_config
+            from devices.inventory import LocalProbe
+
+            try:
+                probe = LocalProbe(load_config(devices_path))
+            except SalleError as exc:
+                fail(exc)
+        day = open_day(db_path)
+        try:
+            report = run(day, probe, print_test=not sans_impression, scan_wait=scan_wait,
+                         server_problem=f"ne répond pas sur {server_url} : les tablettes et la borne ne peuvent "
+                                        "pas travailler")
+        finally:
+            day.close()
+        click.echo(f"Vérification sans serveur ({db_path}) :")
+    click.echo(report.text())
+    sys.exit(0 if report.pret else 1)
+
+
+@main.command()
 @click.option("--dir", "workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("demo-day"),
               show_default=True, help="Dossier où écrire la session, les candidats et la base de démonstration.")
 @click.option("--host", default="127.0.0.1", show_default=True)

@@ -173,16 +173,30 @@ def _fin_epreuve(db, e, p):
     _update(db, "deroulement", {"epreuve": e["epreuve"], "site": e["site"]}, {"ended_at": e["server_time"]})
 
 
+DEVICE_ALERTS = ("appareil_hors_ligne", "papier", "capot", "hors_ligne", "delai", "imprimante")
+
+
 def _appareil_etat(db, e, p):
-    """A door scanner or a relay went off line (an alert for the console) or came back (its alerts resolved)."""
+    """A device (door scanner, relay, printer) went off line (an alert for the console, of kind p["alerte"] or
+    appareil_hors_ligne) or came back (its open alerts resolved)."""
     _upsert(db, "appareils", {"name": p["nom"], "kind": p["type"], "salle": e["salle"], "site": e["site"],
                               "online": int(p["en_ligne"]), "message": p["message"], "since": e["server_time"]}, "name")
     if p["en_ligne"]:
-        db.execute("UPDATE alerts SET resolved_at = ?, resolution = ? WHERE kind = 'appareil_hors_ligne' "
-                   "AND candidat IS NULL AND message LIKE ? AND resolved_at IS NULL",
-                   [e["server_time"], "Rétabli automatiquement.", f"%« {p['nom']} »%"])
+        _resolve_device_alerts(db, e, f"%« {p['nom']} »%")
     else:
-        _alert(db, e, "appareil_hors_ligne", p["message"])
+        _alert(db, e, p.get("alerte") or "appareil_hors_ligne", p["message"])
+
+
+def _resolve_device_alerts(db, e, message_like: str) -> None:
+    marks = ", ".join("?" * len(DEVICE_ALERTS))
+    db.execute(f"UPDATE alerts SET resolved_at = ?, resolution = ? WHERE kind IN ({marks}) "
+               "AND candidat IS NULL AND message LIKE ? AND resolved_at IS NULL",
+               [e["server_time"], "Rétabli automatiquement.", *DEVICE_ALERTS, message_like])
+
+
+def _imprimante_retablie(db, e, p):
+    """Files written before issue 17: the borne's printer printed again; its fault alerts are resolved."""
+    _resolve_device_alerts(db, e, "Imprimante %")
 
 
 def _sortie(db, e, p):
@@ -229,6 +243,7 @@ PROJECTIONS = {
     "debut_epreuve": _debut_epreuve,
     "fin_epreuve": _fin_epreuve,
     "appareil_etat": _appareil_etat,
+    "imprimante_retablie": _imprimante_retablie,
     "sortie": _sortie,
     "toilettes_sortie": _toilettes_sortie,
     "toilettes_retour": _toilettes_retour,

@@ -10,7 +10,7 @@ from devices.printing.fake import FakeNetworkPrinter
 from salle.importing import import_candidats
 from support import LiveServer
 
-FAST_PRINT = {"KIOSK_PRINT_BACKOFF": (0.05, 0.2), "KIOSK_PRINT_WAIT": 5.0}
+FAST_PRINT = {"KIOSK_PRINT_BACKOFF": (0.05, 0.2), "KIOSK_PRINT_WAIT": 5.0, "KIOSK_PRINTER_WATCH": 0}
 
 
 @pytest.fixture

@@ -38,3 +38,16 @@ def test_console_flags_reprints_and_prints_a_failed_job_again(kiosk_live, page, 
     row.get_by_role("button", name="Réimprimer").click()
     expect(row.locator("td").nth(2)).to_have_text("1", timeout=10_000)
     assert failed.encode() in printer.data
+
+
+def test_console_runs_the_morning_preflight_and_shows_its_checklist(kiosk_live, page, printer):  # issue 17
+    page.goto(kiosk_live.url + "/console")
+    page.fill("#code", CODES["responsable"])
+    page.click("button[type=submit]")
+    panel = page.locator("#verification")
+    panel.get_by_role("button", name="Vérifier le site (ticket d'essai)").click()
+    result = panel.locator("#verification-resultat")
+    expect(result).to_contain_text("PAS PRÊT", timeout=30_000)  # no tablet is signed in
+    expect(result).to_contain_text("✘ Tablette A01 : aucune tablette connectée")
+    expect(result).to_contain_text("ticket d'essai imprimé")
+    assert b"2026000000" in printer.data

@@ -218,3 +218,11 @@ def test_only_a_kiosk_code_opens_the_borne(kiosk_live, page):
     page.reload()  # the code is asked once: the borne stays on its welcome screen
     page.wait_for_selector("#ecran-accueil:not([hidden])")
     assert page.locator(".repetition").inner_text().startswith("RÉPÉTITION")
+
+
+def test_the_borne_signs_itself_in_with_the_code_the_launcher_passes(kiosk_live, page):  # issue 17
+    page.goto(f"{kiosk_live.url}/borne#code={CODES['kiosk']}")
+    page.wait_for_selector("#ecran-accueil:not([hidden])")
+    assert "#" not in page.url and CODES["kiosk"] not in page.url  # the fragment is dropped at once
+    assert kiosk_live.day.journal.one("SELECT COUNT(*) AS n FROM tokens t JOIN staff s ON s.id = t.staff_id "
+                                      "WHERE s.role = 'kiosk'")["n"] == 1

@@ -1,10 +1,14 @@
 #!/bin/sh
 # Start the accueil borne: Chromium full screen on the kiosk page, screen never blanks, no way out by touch.
-# Run by salle-borne.service inside the kiosk user's X session (see README.md).
+# Run by salle-borne.service inside the kiosk user's X session (see README.md). The profile is ephemeral (made
+# at each start, deleted at exit); what Chromium may do is set by the managed policy
+# /etc/chromium/policies/managed/salle-borne.json (no developer tools, no downloads, only the borne's address).
 set -eu
 
 URL="${SALLE_BORNE_URL:-http://127.0.0.1:8000/borne}"
-PROFILE="${SALLE_BORNE_PROFILE:-$HOME/.config/salle-borne}"  # keeps the borne's sign-in (localStorage)
+BASE="${SALLE_BORNE_PROFILE_DIR:-${RUNTIME_DIRECTORY:-${TMPDIR:-/tmp}}}"
+PROFILE="$(mktemp -d "$BASE/salle-borne-profile.XXXXXX")"
+trap 'rm -rf "$PROFILE"' EXIT INT TERM
 
 # Screen kept on: no screensaver, no power management (X), no console blanking.
 if command -v xset >/dev/null 2>&1 && [ -n "${DISPLAY:-}" ]; then
@@ -23,22 +27,25 @@ until curl -fsS -o /dev/null "${URL%/borne}/api/v1/health" 2>/dev/null; do
   i=$((i + 1)); [ "$i" -gt 120 ] && break; sleep 1
 done
 
-# A previous crash must not show the "restore pages" bubble.
-mkdir -p "$PROFILE/Default"
-sed -i 's/"exited_cleanly":false/"exited_cleanly":true/; s/"exit_type":"[^"]*"/"exit_type":"Normal"/' \
-  "$PROFILE/Default/Preferences" 2>/dev/null || true
+# The borne's own code (a `kiosk` code of the session), if the installer left it here: the page signs itself in
+# from the address's fragment (never sent to the server) and drops it, so a restart needs nobody.
+CODE_FILE="${SALLE_BORNE_CODE_FILE:-/etc/salle-borne/code}"
+START="$URL"
+if [ -r "$CODE_FILE" ]; then
+  CODE="$(tr -cd '0-9' < "$CODE_FILE")"
+  [ -n "$CODE" ] && START="$URL#code=$CODE"
+fi
 
 BROWSER="$(command -v chromium || command -v chromium-browser)"
-exec "$BROWSER" \
-  --kiosk "$URL" \
+# Every flag here is one the installed Chromium knows (tests/test_deploy_kiosk.py reads its binary).
+"$BROWSER" \
+  --kiosk "$START" \
   --user-data-dir="$PROFILE" \
   --noerrdialogs \
   --disable-infobars \
-  --disable-session-crashed-bubble \
   --disable-pinch \
   --overscroll-history-navigation=0 \
-  --disable-features=TranslateUI,Translate,OverscrollHistoryNavigation \
-  --disable-translate \
+  --disable-features=TranslateUI,OverscrollHistoryNavigation \
   --no-first-run \
   --disable-component-update \
   --disable-background-networking \

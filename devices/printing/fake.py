@@ -12,6 +12,7 @@ from typing import Callable
 # Status bytes per state for DLE EOT 1 (printer), 2 (offline cause), 4 (paper sensor); 0x12 = fixed bits.
 STATES = {
     "online": {1: 0x12, 2: 0x12, 4: 0x12},
+    "paper_low": {1: 0x12, 2: 0x12, 4: 0x1E},
     "paper_out": {1: 0x1A, 2: 0x32, 4: 0x72},
     "cover_open": {1: 0x1A, 2: 0x16, 4: 0x12},
     "offline": {1: 0x1A, 2: 0x52, 4: 0x12},
@@ -84,6 +85,7 @@ class FakeNetworkPrinter(FakePrinter):
     def __init__(self, status: str = "online", port: int = 0):
         super().__init__(status)
         self.connections = 0
+        self.cuts: list[int] = []  # cut the next connections after this many bytes each (a printer failing mid-job)
         self._server: socket.socket | None = None
         self.port = port
         self.plug()
@@ -118,16 +120,31 @@ class FakeNetworkPrinter(FakePrinter):
             self.connections += 1
             threading.Thread(target=self._client, args=(client, stop), daemon=True).start()
 
+    def cut_after(self, size: int, times: int = 1) -> None:
+        """The next `times` connections are cut (reset) after `size` bytes: the printer fails mid-ticket."""
+        self.cuts += [size] * times
+
     def _client(self, client: socket.socket, stop: threading.Event) -> None:
         client.settimeout(0.05)
+        limit = self.cuts.pop(0) if self.cuts else None
+        seen = 0
 
         def read() -> bytes | None:
+            nonlocal seen
             try:
-                return client.recv(4096) or None
+                chunk = client.recv(4096) or None
             except socket.timeout:
                 return b""
             except OSError:
                 return None
+            if chunk and limit is not None and seen + len(chunk) > limit:
+                chunk = chunk[: limit - seen]
+                with self._lock:
+                    self.received += chunk
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                return None  # the line drops: closed with a reset
+            seen += len(chunk or b"")
+            return chunk
 
         def write(answer: bytes) -> None:
             try:

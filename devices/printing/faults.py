@@ -11,6 +11,7 @@ PRINTER_STATUS, OFFLINE_CAUSE, PAPER_SENSOR = 1, 2, 4
 OFFLINE_BIT = 0x08  # n=1
 COVER_OPEN_BIT, PAPER_END_STOP_BIT, ERROR_BIT = 0x04, 0x20, 0x40  # n=2
 PAPER_END_BITS = 0x60  # n=4
+PAPER_NEAR_END_BITS = 0x0C  # n=4: the roll is nearly finished
 
 
 class PrinterFault(Exception):
@@ -22,6 +23,7 @@ class PrinterFault(Exception):
     def __init__(self, detail: str = ""):
         super().__init__(self.message)
         self.detail = detail
+        self.partial = False  # some of the ticket may have reached the paper (set by TicketPrinter)
 
 
 class PaperOut(PrinterFault):

@@ -13,8 +13,16 @@ from escpos.escpos import Escpos
 from escpos.exceptions import DeviceNotFoundError
 
 from devices.config import DeviceConfigError, PrinterConfig
-from devices.printing.faults import PrinterFault, PrinterOffline, PrinterTimeout, check_status
-from devices.printing.ticket import ConvocationTicket, ticket_bytes
+from devices.printing.faults import (
+    PAPER_NEAR_END_BITS,
+    PAPER_SENSOR,
+    PrinterFault,
+    PrinterOffline,
+    PrinterTimeout,
+    check_status,
+    query,
+)
+from devices.printing.ticket import ConvocationTicket, interrupted_marker, ticket_bytes
 
 try:  # no libusb on the machine: a USB printer is then simply unreachable
     from usb.core import NoBackendError as _NoUsbBackend
@@ -77,14 +85,39 @@ class TicketPrinter:
     def render(self, ticket: ConvocationTicket) -> bytes:
         return ticket_bytes(ticket, profile=self.config.profile, codepage=self.config.codepage)
 
-    def print_ticket(self, ticket: ConvocationTicket) -> int:
-        """Send one ticket; returns its size in bytes; raises PrinterFault."""
+    def print_ticket(self, ticket: ConvocationTicket, *, interrupted: bool = False) -> int:
+        """Send one ticket; returns its size in bytes; raises PrinterFault, with `partial` True when some of the
+        ticket may have been printed (the fault came during or after the write).
+
+        `interrupted`: the last try stopped mid-ticket. The printer's state is read first (as for every job),
+        then the half ticket is closed with « TICKET INTERROMPU » and a cut, the state read again, and only
+        then is the full ticket sent: a printer that still cuts the line costs a marker, not another stub."""
         data = self.render(ticket)
-        with self._open() as connection:
-            connection._raw(data)  # the one write hook every python-escpos connector implements
-            if self.can_query:
-                check_status(connection)  # paper ran out or cover opened during the job: print again
+        written = False
+        try:
+            with self._open() as connection:
+                if interrupted:
+                    written = True
+                    connection._raw(interrupted_marker(profile=self.config.profile))
+                    if self.can_query:
+                        check_status(connection)
+                written = True
+                connection._raw(data)  # the one write hook every python-escpos connector implements
+                if self.can_query:
+                    check_status(connection)  # paper ran out or cover opened during the job: print again
+        except PrinterFault as fault:
+            fault.partial = written
+            raise
         return len(data)
+
+    def paper_state(self) -> str | None:
+        """« ok », « bientot_fini » (the near-end sensor) or None when the connection cannot tell; PrinterFault
+        (PaperOut…) when it cannot print."""
+        with self._open() as connection:
+            if not self.can_query:
+                return None
+            return "bientot_fini" if query(connection, PAPER_SENSOR) & PAPER_NEAR_END_BITS == PAPER_NEAR_END_BITS \
+                else "ok"
 
     def check(self) -> None:
         """Raise the current fault, if any; for printers that cannot answer, only try to open them."""

@@ -63,10 +63,12 @@ class SqliteJobStore:
 
 def _create_jobs_table(db) -> None:
     if db["print_jobs"].exists():
+        if "interrupted" not in db["print_jobs"].columns_dict:  # a spool file from before issue 17
+            db["print_jobs"].add_column("interrupted", int)
         return
     db["print_jobs"].create(
         {"id": str, "printer": str, "ticket": str, "status": str, "attempts": int,
-         "last_error": str, "created": str, "updated": str},
+         "last_error": str, "created": str, "updated": str, "interrupted": int},
         pk="id",
         not_null={"ticket", "status", "attempts", "created", "updated"},
     )
@@ -113,7 +115,8 @@ class PrintSpooler(Worker):
         job_id = str(uuid.uuid4())
         stamp = self._stamp()
         self.store.add({"id": job_id, "printer": self.printer.name, "ticket": json.dumps(ticket.to_dict()),
-                        "status": EN_ATTENTE, "attempts": 0, "last_error": None, "created": stamp, "updated": stamp})
+                        "status": EN_ATTENTE, "attempts": 0, "last_error": None, "created": stamp, "updated": stamp,
+                        "interrupted": 0})
         self.record("impression_demandee", self._payload(job_id, ticket, reimpression=False))
         self._notify()
         return job_id
@@ -148,16 +151,25 @@ class PrintSpooler(Worker):
         """One try at printing `job`; True when printed."""
         ticket = _ticket(job)
         attempts = job["attempts"] + 1
+        interrupted = bool(job.get("interrupted"))
         try:
-            size = self.printer.print_ticket(ticket)
+            # Only a printer that can mark a half ticket is told about it (TicketPrinter and its kin).
+            size = (self.printer.print_ticket(ticket, interrupted=True) if interrupted
+                    else self.printer.print_ticket(ticket))
         except PrinterFault as fault:
+            if fault.partial and not interrupted:
+                self.store.update(job["id"], interrupted=1)
+                log.warning("impression %s interrompue en cours de ticket : marquée au prochain essai", job["id"])
             self._failed(job, ticket, attempts, fault)
             return False
         except TicketInvalide as invalid:  # stored before a configuration change: retrying cannot help
             self._give_up(job, ticket, attempts, "ticket_invalide", invalid.message)
             return True
-        self.store.update(job["id"], status=IMPRIME, attempts=attempts, last_error=None, updated=self._stamp())
+        self.store.update(job["id"], status=IMPRIME, attempts=attempts, last_error=None, updated=self._stamp(),
+                          interrupted=0)
         payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "octets": size}
+        if interrupted:
+            payload["ticket_interrompu_marque"] = True
         deliver(self.record, "impression_reussie", payload)
         if self.fault is not None:
             self.fault = None

@@ -109,6 +109,23 @@ def ticket_bytes(t: ConvocationTicket, *, profile: str | None = None, codepage: 
     return dummy.output
 
 
+INTERRUPTED_LINE = "*** TICKET INTERROMPU ***"
+
+
+def interrupted_marker(*, profile: str | None = None) -> bytes:
+    """What ends a ticket cut in the middle, before the full one is printed again: a few blank lines (the
+    printer may still hold half a line), « TICKET INTERROMPU », why, and a cut; ASCII only, any code page."""
+    dummy = Dummy(profile=profile)
+    dummy._raw(b"\n\n")
+    dummy.set_with_default(align="center", bold=True, double_height=True)
+    dummy.textln(INTERRUPTED_LINE)
+    dummy.set_with_default(align="center")
+    dummy.textln("Ticket incomplet : ne pas le remettre.")
+    dummy.textln("Le ticket complet suit.")
+    dummy.cut()
+    return dummy.output
+
+
 def test_ticket() -> ConvocationTicket:
     """A sample ticket for `salle devices test-print`."""
     return ConvocationTicket(

@@ -10,7 +10,7 @@ import serial
 
 from devices.backoff import Backoff
 from devices.scanners.common import CodeSink, Debouncer, StatusSink, deliver, log_status
-from devices.serial_link import SERIAL_ERRORS, SerialFactory, close_quietly, open_serial
+from devices.serial_link import SERIAL_ERRORS, SerialFactory, close_quietly, french_reason, open_serial
 from devices.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,7 @@ class SerialScanner(Worker):
         self.backoff = backoff or Backoff(0.2, 5.0)
         self._factory = serial_factory
         self.online: bool | None = None
+        self.last_message = ""
         self.port = None
 
     def run(self) -> None:
@@ -92,8 +93,8 @@ class SerialScanner(Worker):
             try:
                 self.port = open_serial(self.url, self.baudrate, self.timeout, self._factory)
             except SERIAL_ERRORS as exc:
-                reason = _reason(exc)
-                self._set_online(False, f"Lecteur {self.name} introuvable ou débranché ({reason})  : on réessaie…")
+                self._set_online(False, f"Lecteur {self.name} injoignable : {french_reason(exc)} ; nouvel essai "
+                                        "automatique…")
                 self.backoff.wait(self._stop)
                 continue
             self.backoff.reset()
@@ -101,7 +102,8 @@ class SerialScanner(Worker):
             try:
                 self._read_lines(self.port)
             except SERIAL_ERRORS as exc:
-                self._set_online(False, f"Lecteur {self.name} débranché ({_reason(exc)}) : reconnexion…")
+                self._set_online(False, f"Lecteur {self.name} perdu : {french_reason(exc)} ; reconnexion "
+                                        "automatique…")
             finally:
                 close_quietly(self.port)
                 self.port = None
@@ -115,10 +117,7 @@ class SerialScanner(Worker):
                     deliver(self.on_code, code)
 
     def _set_online(self, online: bool, message_fr: str) -> None:
+        self.last_message = message_fr
         if online != self.online:
             self.online = online
             deliver(self.on_status, online, message_fr)
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__

@@ -250,7 +250,15 @@
   $("nom").addEventListener("keydown", (e) => { if (e.key === "Enter") $("chercher-nom").click(); });
   $("numero").addEventListener("keydown", (e) => { if (e.key === "Enter") $("chercher-numero").click(); });
 
-  if (localStorage.getItem(TOKEN_KEY)) {
+  // The launcher (deploy/kiosk) may pass the borne's code in the address's fragment, never sent to the server:
+  // its profile is ephemeral, so the borne signs itself in at each start. The fragment is dropped at once.
+  const launcherCode = new URLSearchParams(location.hash.slice(1)).get("code");
+  if (launcherCode) {
+    history.replaceState(null, "", location.pathname + location.search);
+    show("connexion");
+    $("code-borne").value = launcherCode.replace(/\D/g, "");
+    signIn();
+  } else if (localStorage.getItem(TOKEN_KEY)) {
     api("GET", "/api/v1/me").then((res) => { if (res.status === 200) welcome(); });
   } else {
     show("connexion");

@@ -17,7 +17,8 @@ from ..day import ExamDay
 def create_app(config: dict | None = None) -> Flask:
     """Build the whole server on one SQLite file. Config keys: DB_PATH (required), CLOCK (a clock object,
     default the system clock), DOORKEEPER (close doors at the set time by itself, default True), DEVICES
-    (a devices.config.DevicesConfig: door scanners and relays to run with the server), SIGNIN_DEVICE_LIMIT and
+    (a devices.config.DevicesConfig: door scanners, relays and the borne's printer to run with the server),
+    RELAY_WATCH_SECONDS (how often a relay is checked between signals, 2), SIGNIN_DEVICE_LIMIT and
     SIGNIN_CODE_LIMIT (failed sign-ins, flask-limiter tiers, longest first: the first one hit names the wait),
     SIGNIN_ALERT_AFTER and SIGNIN_LOCK_AFTER (failures
     from one address within an hour before a console alert, before a right code is locked), TOKEN_IDLE_MINUTES."""
@@ -55,7 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
     if devices is not None:
         from .hardware import SiteDevices
 
-        app.extensions["salle.devices"] = SiteDevices(day, socketio, devices).start()
+        app.extensions["salle.devices"] = SiteDevices(day, socketio, devices,
+                                                      relay_watch=app.config.get("RELAY_WATCH_SECONDS", 2.0)).start()
     app.after_request(security_headers)
     if app.config["DOORKEEPER"]:
         day.start_doorkeeper(period=max(0.05, min(0.5, 0.5 / clock.speed)))

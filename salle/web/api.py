@@ -319,6 +319,37 @@ def appareils():
     return reply({"appareils": rows})
 
 
+@bp.post("/verification")
+@allow("admin", "responsable")
+def verification():
+    """The morning pre-flight (salle verifier): the day's file, the clock, the disk, the devices, the sign-ins."""
+    from ..preflight import run
+    from .hardware import ServerProbe
+
+    data = body()
+    imprimer, attendre = data.get("imprimer", True), data.get("attendre_scan", 0)
+    if not isinstance(imprimer, bool):
+        raise Invalide("Champ « imprimer » : vrai ou faux attendu.", code="champ_invalide")
+    if isinstance(attendre, bool) or not isinstance(attendre, (int, float)) or not 0 <= attendre <= 20:
+        raise Invalide("Champ « attendre_scan » : un nombre de secondes de 0 à 20 est attendu.", code="champ_invalide")
+    site = g.caller.site if g.caller.role == "responsable" else None
+    return reply(run(day(), ServerProbe(current_app), site=site, print_test=imprimer, scan_wait=float(attendre)
+                     ).to_dict())
+
+
+@bp.get("/appareils/lectures")
+@allow("admin", "responsable")
+def appareils_lectures():
+    """The codes the server's door scanners read (`salle devices test-scan` while the server holds the ports)."""
+    raw = request.args.get("apres", "0")
+    if not raw.isdigit() or len(raw) > 12:
+        raise Invalide("Paramètre « apres » : un numéro de lecture (entier positif) est attendu.", code="parametre")
+    devices = current_app.extensions.get("salle.devices")
+    site = g.caller.site if g.caller.role == "responsable" else None
+    lectures = devices.reads(int(raw), site, request.args.get("lecteur") or None) if devices else []
+    return reply({"lectures": lectures, "dernier": max([r["n"] for r in lectures], default=int(raw))})
+
+
 # --- épreuve, per site: doors (R3) and start (R9) ----------------------------------------------------
 
 

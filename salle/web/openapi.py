@@ -101,6 +101,17 @@ def openapi_document() -> dict:
                                                                 ("salle",))},
         "/api/v1/appareils": {"get": _op("Lecteurs et relais de porte : en ligne ou non (devices.toml)",
                                          "admin, responsable (son site)")},
+        "/api/v1/verification": {"post": _op(
+            "Vérification du matin : fichier du jour, horloge, disque, chaque appareil (ticket d'essai, papier, "
+            "lecteurs, relais), tablettes et bornes connectées ; une liste en français, prêt ou quoi corriger",
+            "admin, responsable (son site)",
+            _obj((), imprimer={"type": "boolean", "description": "Imprimer un ticket d'essai (défaut : oui)"},
+                 attendre_scan={"type": "number", "minimum": 0, "maximum": 20,
+                                "description": "Secondes à attendre qu'un lecteur lise un code (défaut : 0)"}))},
+        "/api/v1/appareils/lectures": {"get": _op(
+            "Codes lus par les lecteurs de porte du serveur, depuis le numéro de lecture « apres » (les 500 "
+            "derniers ; « salle devices test-scan » pendant que le serveur tient les ports)",
+            "admin, responsable (son site)", params=("apres", "lecteur"))},
         "/api/v1/epreuves/{epreuve}/sites/{site}/fermeture": {"post": _op(
             "Déplacer l'heure de fermeture des portes avant qu'elle passe, avec un motif (R3)", "admin, responsable "
             "du site", _obj(("heure", "motif", "client_id"), heure={**S, "example": "09:15"}, motif=S,
@@ -133,6 +144,10 @@ def openapi_document() -> dict:
                 "personnel": {"name": "personnel", "in": "path", "required": True, "schema": S,
                               "description": "Identifiant du personnel (P001…), voir /api/v1/personnel"},
                 "epreuve_path": {"name": "epreuve", "in": "path", "required": True, "schema": S},
+                "apres": {"name": "apres", "in": "query", "required": False, "schema": S,
+                          "description": "Numéro de la dernière lecture déjà vue (0 : toutes)"},
+                "lecteur": {"name": "lecteur", "in": "query", "required": False, "schema": S,
+                            "description": "Nom du lecteur dans devices.toml"},
                 "epreuve": {"name": "epreuve", "in": "query", "required": False, "schema": S,
                             "description": "Code d'épreuve ; par défaut celle en cours"},
             },

@@ -19,6 +19,7 @@ salle = "A01"
 
 [relays.portes]
 url = "{relay_tty}"
+site = "PANTIN"
 doors_closed = "A0 01 01 A2"
 epreuve_end = "A0 01 00 A1"
 '''
@@ -43,11 +44,11 @@ def test_door_scanner_relay_and_offline_alert(day, demo_files, clock, socat, tmp
         assert (read["verdict"], read["candidat"]["numero"], read["lecteur"]) == ("admis", numero, "porte_A01")
         assert read["a_confirmer"] and not read["enregistre"]
 
-        # The doors close at the set time (both sites of this server): the relay gets its bytes for each
-        # closing, once it is durable.
+        # The doors close at the set time on both sites of this server: the relay of PANTIN gets its bytes for
+        # PANTIN's closing only, once it is durable.
         clock.set(at("09:00"))
         live.day.tick()
-        assert relay_pair.read_b(until=8) == bytes.fromhex("A00101A2") * 2
+        assert relay_pair.read_b(until=8, timeout=2) == bytes.fromhex("A00101A2")
 
         # Unplugged: the scanner is off line on the console, with an alert; plugged back: resolved.
         socat.kill()
@@ -78,11 +79,12 @@ def test_relay_failure_never_blocks_the_door_closing(day, demo_files, clock, tmp
         from tests.devices.conftest import wait_until
 
         wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
-                                                "message LIKE '%Signal de porte%'"), timeout=15)
-        # The relay serves every site of this server: each site's responsable sees the alert on the console.
-        for role in ("responsable", "responsable_montreuil"):
-            alertes = live.client(role).get("/api/v1/alertes")["alertes"]
-            assert any("Signal de porte" in a["message"] for a in alertes)
+                                                "message LIKE '%signal de%n''est pas parti%'"), timeout=15)
+        # The relay follows PANTIN's doors: PANTIN's responsable sees the alert, MONTREUIL's does not.
+        alertes = live.client("responsable").get("/api/v1/alertes")["alertes"]
+        assert any("fermeture des portes (E1, site PANTIN" in a["message"] for a in alertes)
+        alertes = live.client("responsable_montreuil").get("/api/v1/alertes")["alertes"]
+        assert not any("Relais" in a["message"] for a in alertes)
     finally:
         live.app.extensions["salle.devices"].stop()
         live.stop()
@@ -95,23 +97,27 @@ def test_a_relay_raising_unexpectedly_does_not_silence_the_next_signals(day, dem
     config = parse_config(devices_toml(str(tmp_path / "no-scanner"), str(tmp_path / "no-relay")))
     live = LiveServer(demo_files / "salle.db", clock, config={"DEVICES": config})
     try:
-        relay = live.app.extensions["salle.devices"].relays[0]
-        real, calls = relay.doors_closed, []
+        devices = live.app.extensions["salle.devices"]
+        relay = devices.relays[0]
+        real, calls = relay.signal, []
 
-        def first_call_raises():
-            calls.append(1)
+        def first_call_raises(kind):
+            calls.append(kind)
             if len(calls) == 1:
                 raise RuntimeError("pilote du relais")
-            return real()
+            return real(kind)
 
-        relay.doors_closed = first_call_raises
+        relay.signal = first_call_raises
         clock.set(at("09:00"))
-        live.day.tick()  # both sites' doors close: two signals, the first one raises
+        live.day.tick()  # PANTIN's doors close: the signal raises
+        from salle.web.hardware import Signal
         from tests.devices.conftest import wait_until
 
+        wait_until(lambda: calls, timeout=15)
+        devices._signals.put(Signal("epreuve_end", "E1", "PANTIN", at("12:00")))  # the next signal still goes out
         wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
-                                                "message LIKE '%Signal de porte%'"), timeout=15)
-        assert len(calls) == 2
+                                                "message LIKE '%fin de l''épreuve%'"), timeout=15)
+        assert calls == ["doors_closed", "epreuve_end"]
     finally:
         live.app.extensions["salle.devices"].stop()
         live.stop()
