@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import pytest
+import requests
 import zxingcpp
 from click.testing import CliRunner
 from pyzbar import pyzbar
@@ -22,6 +23,8 @@ from salle.documents import affichage
 from salle.documents.convocations import check_session, convocations_of, render, write_all
 from salle.errors import Invalide
 from salle.rules import parse_code
+
+from kiosk_support import chromium  # noqa: F401 (the shared browser)
 
 
 def pdftext(path_or_bytes, tmp_path: Path | None = None) -> str:
@@ -163,3 +166,52 @@ def test_the_cli_shows_progress_and_ends_with_a_french_summary(day, demo_files, 
 
 def test_check_session_accepts_the_demo(day):
     check_session(day.session)
+
+
+def test_the_documents_through_the_api_for_the_organiser_and_the_site_responsable_only(live):
+    from salle.client import ApiError
+
+    admin, resp, tablet = live.client("admin"), live.client("responsable"), live.client("surveillant")
+    numero = live.day.journal.one("SELECT numero FROM candidats WHERE site = 'PANTIN' ORDER BY numero")["numero"]
+    other = live.day.journal.one("SELECT numero FROM candidats WHERE site = 'MONTREUIL' ORDER BY numero")["numero"]
+    before = live.day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+    for client, path in ((admin, f"/api/v1/documents/convocations/{other}.pdf"),
+                         (resp, f"/api/v1/documents/convocations/{numero}.pdf"),
+                         (resp, "/api/v1/documents/sites/PANTIN/liste.pdf"),
+                         (resp, "/api/v1/documents/sites/PANTIN/portes.pdf"),
+                         (resp, "/api/v1/documents/salles/A01/tables.pdf")):
+        r = requests.get(live.url + path, headers={"Authorization": f"Bearer {client.token}"}, timeout=30)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf", path
+        assert r.content.startswith(b"%PDF") and "attachment; filename=" in r.headers["Content-Disposition"]
+    for client, path, status in ((resp, f"/api/v1/documents/convocations/{other}.pdf", 403),
+                                 (resp, "/api/v1/documents/sites/MONTREUIL/liste.pdf", 403),
+                                 (tablet, "/api/v1/documents/salles/A01/tables.pdf", 403),
+                                 (admin, "/api/v1/documents/convocations/ATP27-99999.pdf", 404),
+                                 (admin, "/api/v1/documents/salles/ZZZ/tables.pdf", 404)):
+        with pytest.raises(ApiError) as exc:
+            client.get(path)
+        assert exc.value.status == status and exc.value.body["erreur"]["message"]
+    assert live.day.journal.one("SELECT COUNT(*) AS n FROM events")["n"] == before  # reading changes nothing
+
+
+@pytest.mark.browser
+def test_the_console_downloads_the_papers_under_their_names(live, chromium):
+    from playwright.sync_api import expect
+
+    from support import CODES
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR", accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/console")
+        page.fill("#code", CODES["responsable"])
+        page.click("button[type=submit]")
+        expect(page.locator("#documents")).to_be_visible()
+        with page.expect_download() as download:
+            page.click("#documents button:has-text('Liste à afficher')")
+        assert download.value.suggested_filename == "liste-PANTIN.pdf"
+        page.fill("#doc-numero", "ATP27-99999")
+        page.click("#doc-convocation")
+        expect(page.locator("#documents [role=status]")).to_contain_text("inconnu")
+    finally:
+        context.close()

@@ -43,12 +43,13 @@ def create_app(config: dict | None = None) -> Flask:
     socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None, json=app.json)
     app.extensions["salle.socketio"] = socketio
 
-    from . import api, api_salle, live, pages, pages_salle
+    from . import api, api_documents, api_salle, live, pages, pages_salle
 
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api_salle.bp)  # issue 5: the salle at work
     app.register_blueprint(pages_salle.bp)  # issue 5: tablet and console pages
+    app.register_blueprint(api_documents.bp)  # the papers before the day
     kiosk.register(app)  # the accueil borne (issue 7)
     api.limit_sign_in(app, app.extensions["kiosk.limiter"])  # issue 16: the same flask-limiter
     live.init(app, socketio, day)

@@ -179,6 +179,10 @@ def openapi_document() -> dict:
     from .api_salle import openapi_extend
 
     openapi_extend(doc, _op, _obj, S, CLIENT_ID)
+    from .api_documents import openapi_extend as documents_paths
+    from .api_salle import _as_file
+
+    documents_paths(doc, _op, _as_file)
     return doc
 
 
