@@ -98,6 +98,10 @@ def test_a_candidat_moved_to_another_salle_is_listed_to_send_again(day, tmp_path
         assert z.namelist() == [f"{moved.numero}.pdf"]
     assert write_all(day.session, candidats, out, workers=1).changed == []  # sent: nothing left
     assert not (out / "a_renvoyer.zip").exists()
+    candidats[7] = replace(candidats[7], epreuves=("E9",))  # convoked to no épreuve of the session: said, not silent
+    summary = write_all(day.session, candidats, out, workers=1)
+    assert summary.skipped == [candidats[7].numero] and "1 candidat(s) sans convocation" in summary.french()
+    assert f"{candidats[7].numero}.pdf" in summary.removed
 
 
 @pytest.mark.parametrize("broken, key", [

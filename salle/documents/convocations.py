@@ -209,6 +209,7 @@ class Summary:
     changed: list[str] = field(default_factory=list)  # filenames whose facts changed since the last generation
     removed: list[str] = field(default_factory=list)  # in the last index, no longer convoked
     folder: Path | None = None
+    skipped: list[str] = field(default_factory=list)  # candidats convoked to no épreuve of the session
 
     def french(self) -> str:
         lines = [f"{self.written} convocation(s) écrite(s) dans {self.folder} "
@@ -216,6 +217,9 @@ class Summary:
         if self.changed:
             lines.append(f"{len(self.changed)} convocation(s) à renvoyer (faits changés depuis la génération "
                          "précédente) : a_renvoyer.csv et a_renvoyer.zip.")
+        if self.skipped:
+            lines.append(f"{len(self.skipped)} candidat(s) sans convocation : convoqué(s) à aucune épreuve de la "
+                         f"session ({', '.join(self.skipped[:10])}{'…' if len(self.skipped) > 10 else ''}).")
         if self.removed:
             lines.append(f"{len(self.removed)} candidat(s) de la génération précédente ne sont plus convoqués : "
                          "voir a_renvoyer.csv.")
@@ -285,7 +289,9 @@ def write_all(session: Session, candidats: list[Candidat], folder: Path, workers
         for stale in ("a_renvoyer.zip", "a_renvoyer.csv"):
             (folder / stale).unlink(missing_ok=True)
     _write(folder / INDEX, _index_csv(rows).encode("utf-8-sig"))
-    return Summary(len(convs), len(convs) / elapsed, changed, removed, folder)
+    convoked = {conv.candidat.numero for conv in convs}
+    skipped = [c.numero for c in candidats if c.numero not in convoked]
+    return Summary(len(convs), len(convs) / elapsed, changed, removed, folder, skipped)
 
 
 def _index_csv(rows: list[dict]) -> str:
