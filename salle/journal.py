@@ -143,7 +143,6 @@ class Journal:
         self._db = sqlite_utils.Database(self._conn)
         ensure_schema(self._db)
         self._load_head()
-        self._load_acked()
         self._local = threading.local()
         self._readers: list[tuple[threading.Thread, sqlite3.Connection]] = []  # see close()
         self._readers_lock = threading.Lock()
@@ -167,10 +166,6 @@ class Journal:
                     log.warning("checkpoint: %s", exc)
         finally:
             conn.close()
-
-    def _load_acked(self) -> None:
-        self._acked = {row[0] for row in self._conn.execute("SELECT client_id FROM acks")}
-        self._batch_acked: list[str] = []
 
     def _load_head(self) -> None:
         row = self._conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
@@ -236,9 +231,9 @@ class Journal:
         fp = hashlib.sha256(json.dumps(fingerprint, sort_keys=True, default=str).encode()).hexdigest()
 
         def run(tx: Tx):
-            # Every acknowledged id is in memory: the table is read only for an actual replay.
-            ack = client_id in self._acked and tx.db.execute(
-                "SELECT fingerprint, response FROM acks WHERE client_id = ?", [client_id]).fetchone()
+            # The acknowledged ids stay on disk, not in memory (flat memory over a long day: issue 19); the lookup
+            # by primary key costs a few microseconds inside the writer's transaction.
+            ack = tx.db.execute("SELECT fingerprint, response FROM acks WHERE client_id = ?", [client_id]).fetchone()
             if ack:
                 if ack[0] != fp:
                     raise Conflit("Cet identifiant de requête a déjà servi pour une autre action : la requête "
@@ -251,8 +246,6 @@ class Journal:
                     [client_id, fp, json.dumps(response, ensure_ascii=False, default=str), tx.events[-1]["seq"],
                      tx.now.isoformat(timespec="milliseconds")],
                 )
-                self._acked.add(client_id)  # the last step of the command: undone only if the COMMIT fails
-                self._batch_acked.append(client_id)
             return response, False
 
         return self.write(run)
@@ -279,7 +272,6 @@ class Journal:
     def _commit(self, batch) -> None:
         conn = self._conn
         outcomes = []
-        self._batch_acked = []
         alone = len(batch) == 1  # a lone command needs no savepoint: its failure rolls the transaction back
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -312,7 +304,6 @@ class Journal:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             self._load_head()
-            self._acked.difference_update(self._batch_acked)
             if isinstance(exc, sqlite3.Error):
                 error = _storage_error(exc)
             else:
