@@ -3,6 +3,7 @@ demo."""
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -130,6 +131,35 @@ def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: f
     click.echo(f"Salle sur http://{host}:{port}/ — mode {mode}", err=True)
     run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DEVICES": devices}), host=host, port=port,
         threads=threads)
+
+
+@main.command()
+@DB
+def reconstruire(db_path: Path):
+    """Refaire les tables dérivées (présences, portes, alertes…) à partir du journal, le serveur arrêté : pour le
+    jour où l'une d'elles est mise en doute. Le journal lui-même n'est pas touché."""
+    import time
+
+    import sqlite_utils
+
+    from .journal import connect, verify_chain
+    from .state import rebuild
+
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas."))
+    conn = connect(db_path)
+    try:
+        ok, message, _ = verify_chain(db_path)
+        if not ok:
+            fail(SalleError(f"Journal altéré, rien n'a été reconstruit : {message}"))
+        started = time.monotonic()
+        try:
+            count = rebuild(sqlite_utils.Database(conn))
+        except sqlite3.OperationalError as exc:
+            fail(SalleError(f"Le fichier est occupé (le serveur tourne-t-il ?) : rien n'a été reconstruit ({exc})."))
+    finally:
+        conn.close()
+    click.echo(f"{count} événements rejoués en {time.monotonic() - started:.1f} s : les tables dérivées sont à jour.")
 
 
 @main.command()

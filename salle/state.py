@@ -307,7 +307,23 @@ def project(db: sqlite_utils.Database, event: dict) -> None:
 
 
 def rebuild(db: sqlite_utils.Database) -> int:
-    """Drop the derived tables and replay the whole journal into them; returns the events replayed."""
+    """Drop the derived tables and replay the whole journal into them, in one transaction (one commit, not one
+    per statement); returns the events replayed."""
+    own = not db.conn.in_transaction
+    if own:
+        db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        count = _replay(db)
+    except BaseException:
+        if own:
+            db.conn.execute("ROLLBACK")
+        raise
+    if own:
+        db.conn.execute("COMMIT")
+    return count
+
+
+def _replay(db: sqlite_utils.Database) -> int:
     for name in STATE_TABLES:
         if name in db.table_names():
             db[name].drop()

@@ -134,3 +134,30 @@ def test_a_stopped_demo_leaves_no_server_behind_even_when_signalled_twice(tmp_pa
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         subprocess.run(["pkill", "-f", str(tmp_path / "demo" / "salle.db")])  # a server left behind, if any
+
+
+def test_reconstruire_replays_the_journal_into_the_derived_tables(day, demo_files):
+    from click.testing import CliRunner
+
+    from salle.cli import main as cli
+
+    numero = day.journal.one("SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes = '' "
+                             "ORDER BY numero")["numero"]
+    from salle.day import Caller
+    from salle.journal import Actor
+
+    tablet = Caller(Actor("P004", "Paul", "surveillant", "test"), "surveillant", salle="A01", site="PANTIN")
+    day.scan(tablet, "A01", {"code": numero, "client_id": "rebuild-0001", "piece_identite": "cni"})
+    day.close()
+    import sqlite3
+
+    conn = sqlite3.connect(demo_files / "salle.db")
+    conn.execute("DELETE FROM presences")  # a derived table in doubt
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(cli, ["reconstruire", "--db", str(demo_files / "salle.db")])
+    assert result.exit_code == 0, result.output
+    assert "événements rejoués" in result.output
+    conn = sqlite3.connect(demo_files / "salle.db")
+    assert conn.execute("SELECT status FROM presences WHERE numero = ?", [numero]).fetchone() == ("present",)
+    conn.close()
