@@ -404,6 +404,12 @@ class ExamDay:
                 salle=salle.code, candidat=c.numero)
             return self._answer(verdict, epreuve, salle, c, recorded=True)
 
+        if piece is None:  # a preview: when it records nothing, a reader answers it and the writer never waits
+            arrival = self._arrival(self.journal.reader(), epreuve, salle, parsed.numero, piece, pieces_produites,
+                                    now, seen_at)
+            verdict = rules.check_arrival(arrival, now)
+            if arrival.candidat is None or verdict.code == rules.ADMIS:
+                return {**self._answer(verdict, epreuve, salle, arrival.candidat, recorded=False), "rejoue": False}
         answer, replayed = self.journal.command(client_id, fingerprint, decide)
         return {**answer, "rejoue": replayed}
 
