@@ -6,20 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from salle import rules
-from tests.test_rules_arrival import APRES_MIDI, MATIN, at
-
-STARTED = at(9, 5)  # R9: the recorded ouverture des sujets, five minutes after the planned 9:00
-END = STARTED + timedelta(hours=3)  # 12:05
-TT_END = END + timedelta(hours=1)  # tiers-temps: + a third of 3 h
-
-
-def presence(**kw) -> rules.Presence:
-    base = dict(epreuve=MATIN, started_at=STARTED, emarge=True, identite_verifiee=True)
-    base.update(kw)
-    return rules.Presence(**base)
-
-
-S = timedelta(seconds=1)
+from tests.rules.facts import APRES_MIDI, CLOSE, END, MATIN, STARTED, TT_END, S, at, presence
 
 
 # --- R16: early exit after copy + émargement + identity (R8) on a 3 h épreuve -----------------------
@@ -146,9 +133,6 @@ def test_no_second_toilet_trip_while_out():
 
 
 # --- R3: moving the door time ----------------------------------------------------------------------
-
-CLOSE = MATIN.doors_close_dt
-
 
 def test_door_time_moved_before_it_passes_with_a_reason():
     verdict = rules.check_move_doors(CLOSE, None, at(9, 20), "Retard du RER B", CLOSE - S)

@@ -1,26 +1,12 @@
 """Arrival at the salle door (R1, R3, R4, R5, R7, R8), each rule at its edges, on plain data."""
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from salle import rules
-from salle.model import Candidat, Concours, Epreuve, Salle, Site
-
-CONCOURS = Concours(code="ATP27", label="Adjoint technique", numero_pattern=r"ATP27-\d{5}")
-MATIN = Epreuve(code="E1", label="Écrit du matin", date=date(2027, 3, 18), start=time(9), duration=180,
-                doors_close=time(9), accueil=time(8), convocation=time(8, 30))
-APRES_MIDI = Epreuve(code="E2", label="Écrit de l'après-midi", date=date(2027, 3, 18), start=time(14), duration=90,
-                     doors_close=time(14), accueil=time(13, 15), convocation=time(13, 30), sujet_commun=True)
-PANTIN = Site("PANTIN", "Centre de gestion — siège", "1 rue Lucienne Gérain, 93500 Pantin")
-MONTREUIL = Site("MONTREUIL", "Maison des examens", "12 avenue de la Résistance, 93100 Montreuil")
-B12 = Salle("B12", "PANTIN", 60, 6, 10, "Salle B12", "bâtiment B, 1er étage")
-A01 = Salle("A01", "PANTIN", 90, 9, 10, "Salle A01", "bâtiment A, rez-de-chaussée")
-M1 = Salle("M1", "MONTREUIL", 100, 10, 10, "Amphithéâtre M1")
-CANDIDAT = Candidat(numero="ATP27-00042", nom="Lefèvre", prenom="Camille", date_naissance=date(1990, 5, 4),
-                    site="PANTIN", salle="B12", place="C4")
-CLOSE = MATIN.doors_close_dt
+from tests.rules.facts import (A01, APRES_MIDI, B12, CANDIDAT, CLOSE, CONCOURS, M1, MATIN, MONTREUIL, PANTIN, at)
 
 
 def arrival(**kw) -> rules.Arrival:
@@ -28,10 +14,6 @@ def arrival(**kw) -> rules.Arrival:
                 candidat_salle=B12, doors_close_at=CLOSE, piece_identite="cni")
     base.update(kw)
     return rules.Arrival(**base)
-
-
-def at(h, m=0, s=0):
-    return datetime(2027, 3, 18, h, m, s)
 
 
 # --- R4: reading the code ------------------------------------------------------------------------
