@@ -147,6 +147,14 @@ def test_door_time_cannot_move_after_a_closing_by_hand():
     assert rules.check_move_doors(CLOSE, at(8, 50), at(9, 20), "Retard", at(8, 51)).code == rules.PORTES_DEJA_FERMEES
 
 
+def test_door_time_cannot_move_to_now_but_to_one_second_later():
+    now = at(8, 50)
+    verdict = rules.check_move_doors(CLOSE, None, now, "Retard", now)
+    assert verdict.code == rules.HEURE_PASSEE and not verdict.ok and verdict.rule == "R3"
+    assert verdict.message == "La nouvelle heure (8 h 50) est déjà passée."
+    assert rules.check_move_doors(CLOSE, None, now + S, "Retard", now).code == rules.FERMETURE_DEPLACEE
+
+
 def test_door_time_move_needs_a_reason_and_a_future_time():
     assert rules.check_move_doors(CLOSE, None, at(9, 20), " ", at(8, 50)).code == rules.MOTIF_REQUIS
     assert rules.check_move_doors(CLOSE, None, at(8, 49), "Retard", at(8, 50)).code == rules.HEURE_PASSEE
