@@ -72,6 +72,11 @@ def test_candidat_not_convoked_to_this_epreuve():
     assert verdict.code == rules.NON_CONVOQUE and "Écrit du matin" in verdict.message
 
 
+def test_candidat_convoked_to_this_epreuve_alone_is_admitted_R4():
+    c = replace(CANDIDAT, epreuves=("E1",))
+    assert rules.check_arrival(arrival(candidat=c), at(8, 45)).code == rules.ADMIS
+
+
 # --- R3: doors ---------------------------------------------------------------------------------------
 
 def test_admitted_one_second_before_doors_close():
