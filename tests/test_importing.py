@@ -142,3 +142,110 @@ def test_candidat_with_events_is_never_deleted(day, clock):
     report = import_candidats(day, csv_bytes(ROWS[2:]), "sans-deux.csv")
     assert report.conserves == ["ATP27-90001"] and report.supprimes == ["ATP27-90002"]
     assert "ATP27-90001" in candidats(day) and "ATP27-90002" not in candidats(day)
+
+
+def rejected(day, rows, header=HEADER, name="erreurs.csv", raw=None) -> str:
+    """Import a bad file: it is refused as a whole, and nothing changes; returns the French message."""
+    before, state = count_events(day), candidats(day)
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, raw if raw is not None else csv_bytes(rows, header=header), name)
+    assert count_events(day) == before and candidats(day) == state
+    return exc.value.message
+
+
+def test_row_with_the_wrong_number_of_columns(day):
+    message = rejected(day, ROWS + ["ATP27-90004;Durand;Luc;01/01/1990;PANTIN;;;non", "ATP27-90005;Roy;Paul;"
+                                    "01/01/1990;PANTIN;;;non;;en trop"])
+    assert "ligne 5 : 8 colonnes au lieu de 9" in message and "ligne 6 : 10 colonnes au lieu de 9" in message
+    assert message.startswith("erreurs.csv : 2 ligne(s) rejetée(s), rien n'a été importé.\n")
+
+
+def test_empty_numero_and_empty_names(day):
+    message = rejected(day, [";Durand;Luc;01/01/1990;PANTIN;;;non;", "ATP27-90002;;Luc;01/01/1990;PANTIN;;;non;"])
+    assert "ligne 2 : N° d'inscription vide" in message and "ligne 3 : Nom usuel vide" in message
+
+
+def test_names_of_100_characters_are_kept_and_101_refused(day):
+    long_ok, too_long = "A" * 100, "B" * 101
+    import_candidats(day, csv_bytes([f"ATP27-90001;{long_ok};{long_ok};01/01/1990;PANTIN;;;non;"]), "long.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == long_ok
+    message = rejected(day, [f"ATP27-90001;{too_long};Luc;01/01/1990;PANTIN;;;non;",
+                             f"ATP27-90002;Roy;{too_long};01/01/1990;PANTIN;;;non;"])
+    assert "ligne 2 : Nom usuel trop long" in message and "ligne 3 : Prénom trop long" in message
+
+
+def test_unknown_salle_and_salle_of_another_site(day):
+    message = rejected(day, ["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;Z9;;non;",
+                             "ATP27-90002;Roy;Paul;01/01/1990;MONTREUIL;a01;;non;"])
+    assert "ligne 2 : salle « Z9 » inconnue" in message and "ligne 3 : salle « A01 » hors du site MONTREUIL" in message
+
+
+def test_site_and_salle_codes_read_without_case_or_spaces(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990; pantin ;b 12;A2;non;"]), "casse.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["site"], row["salle"], row["place"]) == ("PANTIN", "B12", "A2")
+
+
+EPREUVES_HEADER = HEADER + ";Épreuves"
+
+
+def test_candidat_convoked_to_the_epreuves_of_the_file(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;;;non;;E2, E1",
+                                     "ATP27-90002;Roy;Paul;01/01/1990;PANTIN;;;non;;"], header=EPREUVES_HEADER), "e.csv")
+    rows = candidats(day)
+    assert rows["ATP27-90001"]["epreuves"] == '["E1", "E2"]' and rows["ATP27-90002"]["epreuves"] == "[]"
+
+
+def test_candidat_convoked_to_an_epreuve_that_does_not_exist_is_refused(day):
+    message = rejected(day, ["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;;;non;;E1|E9|X"], header=EPREUVES_HEADER)
+    assert "ligne 2 : épreuve(s) inconnue(s) : E9, X" in message
+
+
+def test_full_salle_and_full_site_are_refused(day):
+    b12 = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;B12;;non;" for i in range(1, 62)]  # 60 seats
+    assert "ligne 62 : plus de place libre dans la salle B12" in rejected(day, b12)
+    pantin = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;;;non;" for i in range(1, 152)]  # 90 + 60 seats
+    message = rejected(day, pantin)
+    assert "ligne 152 : plus de place libre dans le site PANTIN" in message and "ligne 151" not in message
+
+
+def test_a_full_salle_is_filled_to_its_last_seat(day):
+    b12 = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;B12;;non;" for i in range(1, 61)]
+    import_candidats(day, csv_bytes(b12), "b12.csv")
+    places = sorted(r["place"] for r in candidats(day).values())
+    assert len(set(places)) == 60 and "F10" in places and "A1" in places
+
+
+@pytest.mark.parametrize("cell, words", [
+    ("Du\x00rand", "encodage UTF-16 ou fichier binaire"), ("Du\x07rand", "caractères de contrôle dans le fichier"),
+    ("Du\x1brand", "caractères de contrôle"), ("Du\x7frand", "caractères de contrôle"),
+])
+def test_control_characters_refuse_the_file(day, cell, words):
+    raw = csv_bytes([f"ATP27-90001;{cell};Luc;01/01/1990;PANTIN;;;non;"])
+    assert words in rejected(day, [], raw=raw)
+
+
+def test_tabs_are_not_control_characters(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand\t;Luc;01/01/1990;PANTIN;;;non;"]), "tab.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == "Durand"
+
+
+def test_reimport_without_places_keeps_the_seated_candidats_in_their_places(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    seated = {n: (r["salle"], r["place"]) for n, r in candidats(day).items()}
+    without_places = [";".join(r.split(";")[:5] + ["", ""] + r.split(";")[7:]) for r in ROWS]
+    report = import_candidats(day, csv_bytes(without_places + ["ATP27-90004;Aaron;Ada;01/01/1990;PANTIN;;;non;"]),
+                              "sans-places.csv")
+    assert report.ajoutes == ["ATP27-90004"] and report.modifies == []
+    rows = candidats(day)
+    assert {n: (rows[n]["salle"], rows[n]["place"]) for n in seated} == seated
+    assert (rows["ATP27-90004"]["salle"], rows["ATP27-90004"]["place"]) not in seated.values()
+
+
+def test_reimport_moving_a_candidat_to_another_site_gives_a_new_place(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    moved = ["ATP27-90001;Lefèvre;Hélène;04/05/1990;MONTREUIL;;;non;", *ROWS[1:]]
+    report = import_candidats(day, csv_bytes(moved), "b.csv")
+    after = candidats(day)["ATP27-90001"]
+    assert after["site"] == "MONTREUIL" and after["salle"] in ("M1", "M2") and after["place"]
+    assert report.modifies[0]["avant"]["site"] == "PANTIN"
