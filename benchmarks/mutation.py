@@ -32,6 +32,29 @@ EQUIVALENT: dict[str, str] = {
     "salle.rules.x_seen_before_closing__mutmut_6":
         "t <= now: differs only for seen_at == now with a pronounced closing later than now; the closing is recorded "
         "at the server's now, so it is never later than a later scan's now (and the set time closes at now itself)",
+    # journal.py
+    "salle.journal.x_event_hash__mutmut_3": "ensure_ascii=None is falsy like False",
+    "salle.journal.x_event_hash__mutmut_11":
+        "separators=(',', 'XX:XX'): the key separator is only used for dicts, and the hashed list holds none",
+    "salle.journal.x_event_hash__mutmut_15": "'UTF-8' and 'utf-8' name the same codec",
+    "salle.journal.xǁTxǁappend__mutmut_40": "ensure_ascii=None is falsy like False",
+    "salle.journal.xǁJournalǁcommand__mutmut_46": "ensure_ascii=None is falsy like False",
+    "salle.journal.xǁJournalǁcommand__mutmut_60":
+        "a failed batch leaves the id in the in-memory set of acknowledged ids: the retry then reads the acks "
+        "table, finds nothing and runs the command, as without the set (one SELECT more)",
+    "salle.journal.xǁJournalǁ_load_acked__mutmut_7":
+        "_batch_acked = None at start: every commit sets it to [] before using it",
+    "salle.journal.x_verify_chain__mutmut_3": "readonly=None: verify_chain only reads (query_only forbids writes it "
+                                              "never makes)",
+    "salle.journal.x_verify_chain__mutmut_5": "readonly left out: same as readonly=None",
+    "salle.journal.x_verify_chain__mutmut_6": "readonly=False: same as readonly=None",
+    **{f"salle.journal.{name}": "SQL keywords and names are case-insensitive in SQLite" for name in (
+        "x_verify_chain__mutmut_13", "x_verify_chain__mutmut_14", "xǁJournalǁ_load_acked__mutmut_5",
+        "xǁJournalǁ_load_acked__mutmut_6", "xǁJournalǁ_load_head__mutmut_4", "xǁJournalǁ_load_head__mutmut_5",
+        "xǁJournalǁcommand__mutmut_18", "xǁJournalǁcommand__mutmut_19", "xǁJournalǁcommand__mutmut_43",
+        "xǁJournalǁcommand__mutmut_44")},
+    **{f"salle.journal.{name}": "sqlite3.Row looks its keys up without case" for name in (
+        "xǁJournalǁ_load_head__mutmut_11", "xǁJournalǁ_load_head__mutmut_18")},
 }
 
 

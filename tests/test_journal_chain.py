@@ -190,3 +190,8 @@ def test_the_stored_answer_reads_in_french_in_the_file(journal):
     journal.command("c-1", {"op": "note"}, note({"message": "Refusé : portes fermées"}))
     assert json.loads(journal.one("SELECT response FROM acks")["response"]) == {"message": "Refusé : portes fermées"}
     assert "Refusé" in journal.one("SELECT response FROM acks")["response"]
+
+
+def test_a_payload_with_dates_is_stored_as_text(journal):
+    event = journal.write(lambda tx: tx.append("debut", TABLETTE, {"heure": NOW, "epreuve": "E1"}))
+    assert event["payload"] == '{"epreuve": "E1", "heure": "2027-03-18 08:40:00"}'
