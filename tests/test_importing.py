@@ -249,3 +249,14 @@ def test_reimport_moving_a_candidat_to_another_site_gives_a_new_place(day):
     after = candidats(day)["ATP27-90001"]
     assert after["site"] == "MONTREUIL" and after["salle"] in ("M1", "M2") and after["place"]
     assert report.modifies[0]["avant"]["site"] == "PANTIN"
+
+
+def test_the_file_is_read_as_bytes_or_refused_in_french(tmp_path):
+    from salle.importing import read_file
+
+    (tmp_path / "c.csv").write_bytes(b"\xef\xbb\xbfN\xc2\xb0;x\r\n")
+    assert read_file(tmp_path / "c.csv") == b"\xef\xbb\xbfN\xc2\xb0;x\r\n"
+    with pytest.raises(ImportRejete) as exc:
+        read_file(tmp_path / "absent.csv")
+    assert exc.value.message == f"Fichier illisible : {tmp_path / 'absent.csv'} (No such file or directory)."
+    assert exc.value.code == "fichier_illisible"
