@@ -204,9 +204,10 @@ def test_candidat_convoked_to_an_epreuve_that_does_not_exist_is_refused(day):
 def test_full_salle_and_full_site_are_refused(day):
     b12 = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;B12;;non;" for i in range(1, 62)]  # 60 seats
     assert "ligne 62 : plus de place libre dans la salle B12" in rejected(day, b12)
-    pantin = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;;;non;" for i in range(1, 152)]  # 90 + 60 seats
+    pantin = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;;;non;" for i in range(1, 153)]  # 90 + 60 seats
     message = rejected(day, pantin)
-    assert "ligne 152 : plus de place libre dans le site PANTIN" in message and "ligne 151" not in message
+    assert message.endswith("\nligne 152 : plus de place libre dans le site PANTIN\nligne 153 : plus de place libre "
+                            "dans le site PANTIN")
 
 
 def test_a_full_salle_is_filled_to_its_last_seat(day):
@@ -260,3 +261,46 @@ def test_the_file_is_read_as_bytes_or_refused_in_french(tmp_path):
         read_file(tmp_path / "absent.csv")
     assert exc.value.message == f"Fichier illisible : {tmp_path / 'absent.csv'} (No such file or directory)."
     assert exc.value.code == "fichier_illisible"
+
+
+def test_a_file_with_the_required_columns_only(day):
+    header = "N° d'inscription;Nom;Prénom;Né le;Centre"
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;1990-05-04;MONTREUIL"], header=header), "court.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert row == {**row, "date_naissance": "1990-05-04", "site": "MONTREUIL", "salle": "M1", "place": "A1",
+                   "nom_naissance": "", "tiers_temps": 0, "pieces_manquantes": "", "epreuves": "[]",
+                   "amenagements": "", "nom_cle": "durand", "nom_naissance_cle": None}
+
+
+def test_dates_are_read_as_written_in_france_or_iso(day):
+    rows = ["ATP27-90001;A;Luc;4/5/1990;PANTIN;;;non;", "ATP27-90002;B;Luc;04.05.1990;PANTIN;;;non;",
+            "ATP27-90003;C;Luc; 1990-05-04 ;PANTIN;;;non;"]
+    import_candidats(day, csv_bytes(rows), "dates.csv")
+    assert {r["date_naissance"] for r in candidats(day).values()} == {"1990-05-04"}
+    message = rejected(day, ["ATP27-90004;D;Luc;1990/05/04;PANTIN;;;non;", "ATP27-90005;E;Luc;;PANTIN;;;non;"])
+    assert "ligne 2 : date de naissance « 1990/05/04 » invalide (attendu jj/mm/aaaa)" in message
+    assert "ligne 3 : date de naissance «  » invalide" in message
+
+
+def test_the_report_says_what_changed_line_by_line(day):
+    first = import_candidats(day, csv_bytes(), "a.csv")
+    assert first.lines() == ["a.csv : 3 ajouté(s), 0 modifié(s), 0 supprimé(s)."]
+    assert import_candidats(day, csv_bytes(), "a.csv").lines() == [
+        "a.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).", "  Aucun changement."]
+    corrected = [ROWS[0].replace("Hélène", "Héléna").replace(";non;", ";oui;"), ROWS[1]]
+    assert import_candidats(day, csv_bytes(corrected), "b.csv").lines() == [
+        "b.csv : 0 ajouté(s), 1 modifié(s), 1 supprimé(s).",
+        "  modifié ATP27-90001 : prenom : « Hélène » → « Héléna », tiers_temps : « 0 » → « 1 »"]
+
+
+def test_the_report_names_the_candidats_kept_because_they_have_events(day, clock):
+    from salle.day import Caller
+    from salle.journal import Actor
+
+    import_candidats(day, csv_bytes(), "a.csv")
+    surveillant = Caller(Actor("P004", "surveillant"), "surveillant", salle="B12", site="PANTIN")
+    day.scan(surveillant, "B12", {"code": "ATP27-90001", "client_id": "scan-0002", "piece_identite": "cni"})
+    report = import_candidats(day, csv_bytes(ROWS[1:]), "sans-un.csv")
+    assert report.lines() == ["sans-un.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).",
+                              "  conservé ATP27-90001 : absent du fichier mais déjà enregistré ce jour (présence, scan).",
+                              "  Aucun changement."]
