@@ -1,5 +1,7 @@
 """Candidats from the registration system's CSV: encodings, separators, headers, rejections, re-imports."""
 
+import json
+
 import pytest
 
 from salle.importing import ImportRejete, import_candidats
@@ -304,3 +306,76 @@ def test_the_report_names_the_candidats_kept_because_they_have_events(day, clock
     assert report.lines() == ["sans-un.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).",
                               "  conservé ATP27-90001 : absent du fichier mais déjà enregistré ce jour (présence, scan).",
                               "  Aucun changement."]
+
+
+def rejection(day, raw, name="mauvais.csv") -> ImportRejete:
+    before = count_events(day)
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, raw, name)
+    assert count_events(day) == before
+    return exc.value
+
+
+@pytest.mark.parametrize("raw, code, message", [
+    (b"\xff\xfe" + "中文".encode("utf-16-le"), "encodage",
+     "mauvais.csv : encodage UTF-16 ou fichier binaire : enregistrez le fichier en « CSV UTF-8 » ou « CSV "
+     "(séparateur : point-virgule) »."),
+    (b"\xfe\xff" + "中文".encode("utf-16-be"), "encodage", None),
+    (b"Nom\x81\x8d", "encodage", "mauvais.csv : encodage non reconnu (ni UTF-8 ni Windows-1252, octet illisible en "
+                                 "position 3)."),
+    ("Prénom".encode("utf-8").decode("latin-1").encode("utf-8"), "encodage",
+     "mauvais.csv : accents mal encodés (« Ã© » au lieu de « é ») : le fichier a été converti deux fois ; "
+     "réexportez-le en UTF-8."),
+    (b"N;x\x07\r\n", "encodage", "mauvais.csv : caractères de contrôle dans le fichier : ce n'est pas un CSV texte."),
+    (b"x" * 4096 + b"\x00", "encodage", None),  # past the first 4096 bytes: read as text, refused as such
+    (b"\r\n\r\n", "fichier_vide", "mauvais.csv : fichier vide."),
+])
+def test_a_file_that_is_not_a_csv_text_is_refused_with_its_reason(day, raw, code, message):
+    error = rejection(day, raw)
+    assert error.code == code
+    if message:
+        assert error.message == message
+    if raw.endswith(b"\x00"):
+        assert "caractères de contrôle" in error.message
+
+
+def test_rejected_lines_are_given_as_a_list_too(day):
+    error = rejection(day, csv_bytes(["ATP27-90001;Durand;Luc;31/02/1990;PANTIN;;;non;"]))
+    assert error.data == {"lignes": ["ligne 2 : date de naissance « 31/02/1990 » invalide (attendu jj/mm/aaaa)"]}
+    assert error.message == ("mauvais.csv : 1 ligne(s) rejetée(s), rien n'a été importé.\nligne 2 : date de naissance "
+                             "« 31/02/1990 » invalide (attendu jj/mm/aaaa)")
+
+
+def test_a_file_with_its_header_only_adds_nobody(day):
+    assert import_candidats(day, csv_bytes([]), "vide.csv").lines() == [
+        "vide.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).", "  Aucun changement."]
+
+
+def test_birth_names_and_amenagements_read_from_their_columns(day):
+    header = "N° dossier;Nom;Nom de naissance;Prénom;Date de naissance;Site;Salle;Aménagements;Remarques, divers"
+    raw = csv_bytes(['ATP27-90001;Durand;Dupont-Martin;Luc;01/01/1990;PANTIN;B12;"Salle au rez-de-chaussée\r\n'
+                     'et table adaptée";vue'], header=header)
+    import_candidats(day, raw, "complet.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["nom_naissance"], row["nom_naissance_cle"], row["salle"], row["place"]) == (
+        "Dupont-Martin", "dupontmartin", "B12", "A1")
+    assert row["amenagements"] == "Salle au rez-de-chaussée\r\net table adaptée"
+
+
+def test_a_corrected_name_updates_the_search_keys(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    header = HEADER + ";Nom de naissance"
+    corrected = [ROWS[0].replace("Lefèvre", "Le Fèvre") + ";Martin-Durand", *(r + ";" for r in ROWS[1:])]
+    import_candidats(day, csv_bytes(corrected, header=header), "b.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["nom_cle"], row["nom_naissance_cle"]) == ("lefevre", "martindurand")
+
+
+def test_the_import_event_names_the_file_and_its_digest(day):
+    import hashlib
+
+    raw = csv_bytes()
+    import_candidats(day, raw, "a.csv")
+    event = day.journal.one("SELECT payload FROM events WHERE type = 'candidats_importes'")
+    payload = json.loads(event["payload"])
+    assert (payload["fichier"], payload["sha256"]) == ("a.csv", hashlib.sha256(raw).hexdigest())
