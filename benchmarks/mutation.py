@@ -53,6 +53,28 @@ EQUIVALENT: dict[str, str] = {
         "xǁJournalǁ_load_acked__mutmut_6", "xǁJournalǁ_load_head__mutmut_4", "xǁJournalǁ_load_head__mutmut_5",
         "xǁJournalǁcommand__mutmut_18", "xǁJournalǁcommand__mutmut_19", "xǁJournalǁcommand__mutmut_43",
         "xǁJournalǁcommand__mutmut_44")},
+    # importing.py
+    **{f"salle.importing.{name}": "SQL keywords and names are case-insensitive in SQLite" for name in (
+        "x_import_candidats__mutmut_24", "x_import_candidats__mutmut_25", "x_import_candidats__mutmut_112",
+        "x_import_candidats__mutmut_113")},
+    "salle.importing.x_import_candidats__mutmut_55":
+        "row['NOM_CLE']: the row's keys are SQLite column names, which are case-insensitive",
+    "salle.importing.x_decode_csv__mutmut_18":
+        "the UTF-8 BOM left in: it is no letter or digit, so the first header reads the same without it",
+    "salle.importing.x_decode_csv__mutmut_24": "'UTF-8' and 'utf-8' name the same codec",
+    "salle.importing.x_decode_csv__mutmut_28": "'CP1252' and 'cp1252' name the same codec",
+    "salle.importing.x_decode_csv__mutmut_58": "'XX\\r\\n\\tXX': the X's added are no control characters",
+    "salle.importing.x_norm_header__mutmut_8": "'°' read as 'O' instead of 'o': the header is compared case-folded",
+    **{f"salle.importing.xǁImporterǁcheck__mutmut_{n}":
+       "another default for a required column (numéro, date de naissance, site): read_rows gives every row each "
+       "required field, or refuses the file" for n in (16, 18, 21, 55, 58, 62, 64, 67, 74, 76, 79, 83, 85, 88)},
+    **{f"salle.importing.xǁImporterǁcheck__mutmut_{n}":
+       "place None instead of '' without a Place column: both mean no place, and the seat given replaces it"
+       for n in (178, 180)},
+    "salle.importing.xǁImporterǁcheck__mutmut_89": "salle = '' instead of None: only read as `salle or ''`",
+    "salle.importing.xǁImporterǁplace__mutmut_124":
+        "the line number kept for a seat given automatically: read only for the conflicts of the places the file "
+        "gives, which are all checked before",
     **{f"salle.journal.{name}": "sqlite3.Row looks its keys up without case" for name in (
         "xǁJournalǁ_load_head__mutmut_11", "xǁJournalǁ_load_head__mutmut_18")},
 }

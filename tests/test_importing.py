@@ -365,10 +365,16 @@ def test_birth_names_and_amenagements_read_from_their_columns(day):
 def test_a_corrected_name_updates_the_search_keys(day):
     import_candidats(day, csv_bytes(), "a.csv")
     header = HEADER + ";Nom de naissance"
-    corrected = [ROWS[0].replace("Lefèvre", "Le Fèvre") + ";Martin-Durand", *(r + ";" for r in ROWS[1:])]
+    corrected = [ROWS[0].replace("Lefèvre", "Le Febvre") + ";Martin-Durand", *(r + ";" for r in ROWS[1:])]
     import_candidats(day, csv_bytes(corrected, header=header), "b.csv")
     row = candidats(day)["ATP27-90001"]
-    assert (row["nom_cle"], row["nom_naissance_cle"]) == ("lefevre", "martindurand")
+    assert (row["nom_cle"], row["nom_naissance_cle"]) == ("lefebvre", "martindurand")
+
+
+def test_a_header_with_as_many_commas_as_semicolons_is_read_with_semicolons(day):
+    header = "N° d'inscription;Nom, usuel;Prénom;Date de naissance;Site"
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN"], header=header), "egal.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == "Durand"
 
 
 def test_the_import_event_names_the_file_and_its_digest(day):
