@@ -67,7 +67,7 @@ EQUIVALENT: dict[str, str] = {
     "salle.importing.x_norm_header__mutmut_8": "'°' read as 'O' instead of 'o': the header is compared case-folded",
     **{f"salle.importing.xǁImporterǁcheck__mutmut_{n}":
        "another default for a required column (numéro, date de naissance, site): read_rows gives every row each "
-       "required field, or refuses the file" for n in (16, 18, 21, 55, 58, 62, 64, 67, 74, 76, 79, 83, 85, 88)},
+       "required field, or refuses the file" for n in (16, 18, 21, 53, 55, 58, 62, 64, 67, 74, 76, 79, 83, 85, 88)},
     **{f"salle.importing.xǁImporterǁcheck__mutmut_{n}":
        "place None instead of '' without a Place column: both mean no place, and the seat given replaces it"
        for n in (178, 180)},
