@@ -61,6 +61,8 @@ EQUIVALENT: dict[str, str] = {
         "row['NOM_CLE']: the row's keys are SQLite column names, which are case-insensitive",
     "salle.importing.x_decode_csv__mutmut_18":
         "the UTF-8 BOM left in: it is no letter or digit, so the first header reads the same without it",
+    "salle.importing.x_read_rows__mutmut_37":
+        "io.StringIO without newline='': its default, '\\n', does not translate line ends either",
     "salle.importing.x_decode_csv__mutmut_24": "'UTF-8' and 'utf-8' name the same codec",
     "salle.importing.x_decode_csv__mutmut_28": "'CP1252' and 'cp1252' name the same codec",
     "salle.importing.x_decode_csv__mutmut_58": "'XX\\r\\n\\tXX': the X's added are no control characters",

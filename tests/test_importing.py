@@ -372,8 +372,8 @@ def test_a_corrected_name_updates_the_search_keys(day):
 
 
 def test_a_header_with_as_many_commas_as_semicolons_is_read_with_semicolons(day):
-    header = "N° d'inscription;Nom, usuel;Prénom;Date de naissance;Site"
-    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN"], header=header), "egal.csv")
+    header = "N° d'inscription;Nom;Prénom;Date de naissance;Site;Remarques (a, b, c, d, e, f)"  # 5 and 5
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;"], header=header), "egal.csv")
     assert candidats(day)["ATP27-90001"]["nom"] == "Durand"
 
 
@@ -385,3 +385,18 @@ def test_the_import_event_names_the_file_and_its_digest(day):
     event = day.journal.one("SELECT payload FROM events WHERE type = 'candidats_importes'")
     payload = json.loads(event["payload"])
     assert (payload["fichier"], payload["sha256"]) == ("a.csv", hashlib.sha256(raw).hexdigest())
+
+
+def test_missing_columns_are_named_with_the_headers_read(day):
+    error = rejection(day, csv_bytes([], header="Numéro;Nom;Naissance;Ville"))
+    assert error.code == "colonne_manquante"
+    assert error.message == ("mauvais.csv : colonne(s) manquante(s) : Prénom, Date de naissance, Site (en-têtes lus : "
+                             "Numéro, Nom, Naissance, Ville).")
+
+
+def test_blank_lines_are_skipped_and_short_rows_say_what_is_missing(day):
+    import_candidats(day, csv_bytes([ROWS[0], "", ";;;", ROWS[1]]), "blancs.csv")
+    assert sorted(candidats(day)) == ["ATP27-90001", "ATP27-90002"]
+    error = rejection(day, csv_bytes(["ATP27-90004;Durand;Luc"]))
+    assert error.data == {"lignes": ["ligne 2 : 3 colonnes au lieu de 9 ; date de naissance «  » invalide (attendu "
+                                     "jj/mm/aaaa) ; site «  » inconnu"]}
