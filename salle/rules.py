@@ -69,7 +69,7 @@ class Verdict:
 
     @property
     def ok(self) -> bool:
-        return self.code in (ADMIS, SORTIE_AUTORISEE, TOILETTES_AUTORISEES, FERMETURE_DEPLACEE)
+        return self.code in (ADMIS, SORTIE_AUTORISEE, TOILETTES_AUTORISEES, FERMETURE_DEPLACEE) or self.code in OK_CODES
 
     def to_dict(self) -> dict:
         return {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -56,6 +57,17 @@ class LiveServer:
     def stop(self):
         self.server.shutdown()
         self.day.close()
+
+
+@contextmanager
+def nothing_recorded(db_day: ExamDay):
+    """Around calls that must be refused: the journal (so every state derived from it) is left as it was."""
+    def head():
+        return db_day.journal.one("SELECT COUNT(*) AS n, MAX(seq) AS last FROM events")
+
+    before = head()
+    yield
+    assert head() == before, "a refused call recorded something"
 
 
 def candidat_in(db_day: ExamDay, salle: str, **where) -> dict:

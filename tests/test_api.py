@@ -6,7 +6,7 @@ import uuid
 import pytest
 
 from salle.client import ApiClient, ApiError
-from tests.support import CODES, at, candidat_in
+from tests.support import CODES, at, candidat_in, nothing_recorded
 
 
 def cid():
@@ -71,15 +71,18 @@ def test_responsable_reaches_the_salles_of_their_site_only(live):
 ])
 def test_kiosk_never_reaches_staff_endpoints(live, method, path):
     kiosk = live.client("kiosk")
-    status, body = kiosk.request(method, path, {"code": "ATP27-00001", "client_id": cid()}, check=False)
+    with nothing_recorded(live.day):
+        status, body = kiosk.request(method, path, {"code": "ATP27-00001", "client_id": cid()}, check=False)
     assert status == 403 and "interdite" in body["erreur"]["message"]
 
 
 def test_surveillant_cannot_move_the_doors(live):
     tablet = live.client("surveillant")
-    status, _ = tablet.request("POST", "/api/v1/epreuves/E1/sites/PANTIN/fermeture",
-                               {"heure": "09:15", "motif": "retard", "client_id": cid()}, check=False)
+    with nothing_recorded(live.day):
+        status, _ = tablet.request("POST", "/api/v1/epreuves/E1/sites/PANTIN/fermeture",
+                                   {"heure": "09:15", "motif": "retard", "client_id": cid()}, check=False)
     assert status == 403
+    assert tablet.get("/api/v1/salles/A01")["portes"]["heure_fermeture"].startswith("2027-03-18T09:00")
 
 
 def test_kiosk_session_view_has_no_salles(live):
@@ -296,8 +299,9 @@ def test_bad_door_moves_change_nothing(live, payload, words):
 
 def test_responsable_of_another_site_cannot_touch_these_doors(live):
     other = live.client("responsable_montreuil")
-    status, _ = other.request("POST", "/api/v1/epreuves/E1/sites/PANTIN/portes-fermees", {"client_id": cid()},
-                              check=False)
+    with nothing_recorded(live.day):
+        status, _ = other.request("POST", "/api/v1/epreuves/E1/sites/PANTIN/portes-fermees", {"client_id": cid()},
+                                  check=False)
     assert status == 403
 
 
@@ -311,10 +315,11 @@ def test_every_answer_says_rehearsal_and_admin_sets_the_clock(live):
     assert answer["maintenant"] == "2027-03-18T13:20:00"
     assert live.day.journal.one("SELECT * FROM events WHERE type = 'horloge_reglee'")
     assert admin.get("/api/v1/salles/A01")["epreuve"]["code"] == "E2"
-    status, _ = live.client("responsable").request("PUT", "/api/v1/clock", {"maintenant": "2027-03-18T08:00"},
-                                                   check=False)
-    assert status == 403
-    assert admin.request("PUT", "/api/v1/clock", {"maintenant": "demain"}, check=False)[0] == 400
+    resp = live.client("responsable")
+    with nothing_recorded(live.day):
+        assert resp.request("PUT", "/api/v1/clock", {"maintenant": "2027-03-18T08:00"}, check=False)[0] == 403
+        assert admin.request("PUT", "/api/v1/clock", {"maintenant": "demain"}, check=False)[0] == 400
+    assert admin.request("GET", "/api/v1/clock")[1]["maintenant"] == "2027-03-18T13:20:00"
 
 
 def test_home_page_shows_rehearsal(live):

@@ -1,5 +1,7 @@
 """Candidats from the registration system's CSV: encodings, separators, headers, rejections, re-imports."""
 
+import json
+
 import pytest
 
 from salle.importing import ImportRejete, import_candidats
@@ -142,3 +144,259 @@ def test_candidat_with_events_is_never_deleted(day, clock):
     report = import_candidats(day, csv_bytes(ROWS[2:]), "sans-deux.csv")
     assert report.conserves == ["ATP27-90001"] and report.supprimes == ["ATP27-90002"]
     assert "ATP27-90001" in candidats(day) and "ATP27-90002" not in candidats(day)
+
+
+def rejected(day, rows, header=HEADER, name="erreurs.csv", raw=None) -> str:
+    """Import a bad file: it is refused as a whole, and nothing changes; returns the French message."""
+    before, state = count_events(day), candidats(day)
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, raw if raw is not None else csv_bytes(rows, header=header), name)
+    assert count_events(day) == before and candidats(day) == state
+    return exc.value.message
+
+
+def test_row_with_the_wrong_number_of_columns(day):
+    message = rejected(day, ROWS + ["ATP27-90004;Durand;Luc;01/01/1990;PANTIN;;;non", "ATP27-90005;Roy;Paul;"
+                                    "01/01/1990;PANTIN;;;non;;en trop"])
+    assert "ligne 5 : 8 colonnes au lieu de 9" in message and "ligne 6 : 10 colonnes au lieu de 9" in message
+    assert message.startswith("erreurs.csv : 2 ligne(s) rejetée(s), rien n'a été importé.\n")
+
+
+def test_empty_numero_and_empty_names(day):
+    message = rejected(day, [";Durand;Luc;01/01/1990;PANTIN;;;non;", "ATP27-90002;;Luc;01/01/1990;PANTIN;;;non;"])
+    assert "ligne 2 : N° d'inscription vide" in message and "ligne 3 : Nom usuel vide" in message
+
+
+def test_names_of_100_characters_are_kept_and_101_refused(day):
+    long_ok, too_long = "A" * 100, "B" * 101
+    import_candidats(day, csv_bytes([f"ATP27-90001;{long_ok};{long_ok};01/01/1990;PANTIN;;;non;"]), "long.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == long_ok
+    message = rejected(day, [f"ATP27-90001;{too_long};Luc;01/01/1990;PANTIN;;;non;",
+                             f"ATP27-90002;Roy;{too_long};01/01/1990;PANTIN;;;non;"])
+    assert "ligne 2 : Nom usuel trop long" in message and "ligne 3 : Prénom trop long" in message
+
+
+def test_unknown_salle_and_salle_of_another_site(day):
+    message = rejected(day, ["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;Z9;;non;",
+                             "ATP27-90002;Roy;Paul;01/01/1990;MONTREUIL;a01;;non;"])
+    assert "ligne 2 : salle « Z9 » inconnue" in message and "ligne 3 : salle « A01 » hors du site MONTREUIL" in message
+
+
+def test_site_and_salle_codes_read_without_case_or_spaces(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990; pantin ;b 12;A2;non;"]), "casse.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["site"], row["salle"], row["place"]) == ("PANTIN", "B12", "A2")
+
+
+EPREUVES_HEADER = HEADER + ";Épreuves"
+
+
+def test_candidat_convoked_to_the_epreuves_of_the_file(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;;;non;;E2, E1",
+                                     "ATP27-90002;Roy;Paul;01/01/1990;PANTIN;;;non;;"], header=EPREUVES_HEADER), "e.csv")
+    rows = candidats(day)
+    assert rows["ATP27-90001"]["epreuves"] == '["E1", "E2"]' and rows["ATP27-90002"]["epreuves"] == "[]"
+
+
+def test_candidat_convoked_to_an_epreuve_that_does_not_exist_is_refused(day):
+    message = rejected(day, ["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;;;non;;E1|E9|X"], header=EPREUVES_HEADER)
+    assert "ligne 2 : épreuve(s) inconnue(s) : E9, X" in message
+
+
+def test_full_salle_and_full_site_are_refused(day):
+    b12 = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;B12;;non;" for i in range(1, 62)]  # 60 seats
+    assert "ligne 62 : plus de place libre dans la salle B12" in rejected(day, b12)
+    pantin = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;;;non;" for i in range(1, 153)]  # 90 + 60 seats
+    message = rejected(day, pantin)
+    assert message.endswith("\nligne 152 : plus de place libre dans le site PANTIN\nligne 153 : plus de place libre "
+                            "dans le site PANTIN")
+
+
+def test_a_full_salle_is_filled_to_its_last_seat(day):
+    b12 = [f"ATP27-9{i:04d};Nom{i:03d};Luc;01/01/1990;PANTIN;B12;;non;" for i in range(1, 61)]
+    import_candidats(day, csv_bytes(b12), "b12.csv")
+    places = sorted(r["place"] for r in candidats(day).values())
+    assert len(set(places)) == 60 and "F10" in places and "A1" in places
+
+
+@pytest.mark.parametrize("cell, words", [
+    ("Du\x00rand", "encodage UTF-16 ou fichier binaire"), ("Du\x07rand", "caractères de contrôle dans le fichier"),
+    ("Du\x1brand", "caractères de contrôle"), ("Du\x7frand", "caractères de contrôle"),
+])
+def test_control_characters_refuse_the_file(day, cell, words):
+    raw = csv_bytes([f"ATP27-90001;{cell};Luc;01/01/1990;PANTIN;;;non;"])
+    assert words in rejected(day, [], raw=raw)
+
+
+def test_tabs_are_not_control_characters(day):
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand\t;Luc;01/01/1990;PANTIN;;;non;"]), "tab.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == "Durand"
+
+
+def test_reimport_without_places_keeps_the_seated_candidats_in_their_places(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    seated = {n: (r["salle"], r["place"]) for n, r in candidats(day).items()}
+    without_places = [";".join(r.split(";")[:5] + ["", ""] + r.split(";")[7:]) for r in ROWS]
+    report = import_candidats(day, csv_bytes(without_places + ["ATP27-90004;Aaron;Ada;01/01/1990;PANTIN;;;non;"]),
+                              "sans-places.csv")
+    assert report.ajoutes == ["ATP27-90004"] and report.modifies == []
+    rows = candidats(day)
+    assert {n: (rows[n]["salle"], rows[n]["place"]) for n in seated} == seated
+    assert (rows["ATP27-90004"]["salle"], rows["ATP27-90004"]["place"]) not in seated.values()
+
+
+def test_reimport_moving_a_candidat_to_another_site_gives_a_new_place(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    moved = ["ATP27-90001;Lefèvre;Hélène;04/05/1990;MONTREUIL;;;non;", *ROWS[1:]]
+    report = import_candidats(day, csv_bytes(moved), "b.csv")
+    after = candidats(day)["ATP27-90001"]
+    assert after["site"] == "MONTREUIL" and after["salle"] in ("M1", "M2") and after["place"]
+    assert report.modifies[0]["avant"]["site"] == "PANTIN"
+
+
+def test_the_file_is_read_as_bytes_or_refused_in_french(tmp_path):
+    from salle.importing import read_file
+
+    (tmp_path / "c.csv").write_bytes(b"\xef\xbb\xbfN\xc2\xb0;x\r\n")
+    assert read_file(tmp_path / "c.csv") == b"\xef\xbb\xbfN\xc2\xb0;x\r\n"
+    with pytest.raises(ImportRejete) as exc:
+        read_file(tmp_path / "absent.csv")
+    assert exc.value.message == f"Fichier illisible : {tmp_path / 'absent.csv'} (No such file or directory)."
+    assert exc.value.code == "fichier_illisible"
+
+
+def test_a_file_with_the_required_columns_only(day):
+    header = "N° d'inscription;Nom;Prénom;Né le;Centre"
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;1990-05-04;MONTREUIL"], header=header), "court.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert row == {**row, "date_naissance": "1990-05-04", "site": "MONTREUIL", "salle": "M1", "place": "A1",
+                   "nom_naissance": "", "tiers_temps": 0, "pieces_manquantes": "", "epreuves": "[]",
+                   "amenagements": "", "nom_cle": "durand", "nom_naissance_cle": None}
+
+
+def test_dates_are_read_as_written_in_france_or_iso(day):
+    rows = ["ATP27-90001;A;Luc;4/5/1990;PANTIN;;;non;", "ATP27-90002;B;Luc;04.05.1990;PANTIN;;;non;",
+            "ATP27-90003;C;Luc; 1990-05-04 ;PANTIN;;;non;"]
+    import_candidats(day, csv_bytes(rows), "dates.csv")
+    assert {r["date_naissance"] for r in candidats(day).values()} == {"1990-05-04"}
+    message = rejected(day, ["ATP27-90004;D;Luc;1990/05/04;PANTIN;;;non;", "ATP27-90005;E;Luc;;PANTIN;;;non;"])
+    assert "ligne 2 : date de naissance « 1990/05/04 » invalide (attendu jj/mm/aaaa)" in message
+    assert "ligne 3 : date de naissance «  » invalide" in message
+
+
+def test_the_report_says_what_changed_line_by_line(day):
+    first = import_candidats(day, csv_bytes(), "a.csv")
+    assert first.lines() == ["a.csv : 3 ajouté(s), 0 modifié(s), 0 supprimé(s)."]
+    assert import_candidats(day, csv_bytes(), "a.csv").lines() == [
+        "a.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).", "  Aucun changement."]
+    corrected = [ROWS[0].replace("Hélène", "Héléna").replace(";non;", ";oui;"), ROWS[1]]
+    assert import_candidats(day, csv_bytes(corrected), "b.csv").lines() == [
+        "b.csv : 0 ajouté(s), 1 modifié(s), 1 supprimé(s).",
+        "  modifié ATP27-90001 : prenom : « Hélène » → « Héléna », tiers_temps : « 0 » → « 1 »"]
+
+
+def test_the_report_names_the_candidats_kept_because_they_have_events(day, clock):
+    from salle.day import Caller
+    from salle.journal import Actor
+
+    import_candidats(day, csv_bytes(), "a.csv")
+    surveillant = Caller(Actor("P004", "surveillant"), "surveillant", salle="B12", site="PANTIN")
+    day.scan(surveillant, "B12", {"code": "ATP27-90001", "client_id": "scan-0002", "piece_identite": "cni"})
+    report = import_candidats(day, csv_bytes(ROWS[1:]), "sans-un.csv")
+    assert report.lines() == ["sans-un.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).",
+                              "  conservé ATP27-90001 : absent du fichier mais déjà enregistré ce jour (présence, scan).",
+                              "  Aucun changement."]
+
+
+def rejection(day, raw, name="mauvais.csv") -> ImportRejete:
+    before = count_events(day)
+    with pytest.raises(ImportRejete) as exc:
+        import_candidats(day, raw, name)
+    assert count_events(day) == before
+    return exc.value
+
+
+@pytest.mark.parametrize("raw, code, message", [
+    (b"\xff\xfe" + "中文".encode("utf-16-le"), "encodage",
+     "mauvais.csv : encodage UTF-16 ou fichier binaire : enregistrez le fichier en « CSV UTF-8 » ou « CSV "
+     "(séparateur : point-virgule) »."),
+    (b"\xfe\xff" + "中文".encode("utf-16-be"), "encodage", None),
+    (b"Nom\x81\x8d", "encodage", "mauvais.csv : encodage non reconnu (ni UTF-8 ni Windows-1252, octet illisible en "
+                                 "position 3)."),
+    ("Prénom".encode("utf-8").decode("latin-1").encode("utf-8"), "encodage",
+     "mauvais.csv : accents mal encodés (« Ã© » au lieu de « é ») : le fichier a été converti deux fois ; "
+     "réexportez-le en UTF-8."),
+    (b"N;x\x07\r\n", "encodage", "mauvais.csv : caractères de contrôle dans le fichier : ce n'est pas un CSV texte."),
+    (b"x" * 4096 + b"\x00", "encodage", None),  # past the first 4096 bytes: read as text, refused as such
+    (b"\r\n\r\n", "fichier_vide", "mauvais.csv : fichier vide."),
+])
+def test_a_file_that_is_not_a_csv_text_is_refused_with_its_reason(day, raw, code, message):
+    error = rejection(day, raw)
+    assert error.code == code
+    if message:
+        assert error.message == message
+    if raw.endswith(b"\x00"):
+        assert "caractères de contrôle" in error.message
+
+
+def test_rejected_lines_are_given_as_a_list_too(day):
+    error = rejection(day, csv_bytes(["ATP27-90001;Durand;Luc;31/02/1990;PANTIN;;;non;"]))
+    assert error.data == {"lignes": ["ligne 2 : date de naissance « 31/02/1990 » invalide (attendu jj/mm/aaaa)"]}
+    assert error.message == ("mauvais.csv : 1 ligne(s) rejetée(s), rien n'a été importé.\nligne 2 : date de naissance "
+                             "« 31/02/1990 » invalide (attendu jj/mm/aaaa)")
+
+
+def test_a_file_with_its_header_only_adds_nobody(day):
+    assert import_candidats(day, csv_bytes([]), "vide.csv").lines() == [
+        "vide.csv : 0 ajouté(s), 0 modifié(s), 0 supprimé(s).", "  Aucun changement."]
+
+
+def test_birth_names_and_amenagements_read_from_their_columns(day):
+    header = "N° dossier;Nom;Nom de naissance;Prénom;Date de naissance;Site;Salle;Aménagements;Remarques, divers"
+    raw = csv_bytes(['ATP27-90001;Durand;Dupont-Martin;Luc;01/01/1990;PANTIN;B12;"Salle au rez-de-chaussée\r\n'
+                     'et table adaptée";vue'], header=header)
+    import_candidats(day, raw, "complet.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["nom_naissance"], row["nom_naissance_cle"], row["salle"], row["place"]) == (
+        "Dupont-Martin", "dupontmartin", "B12", "A1")
+    assert row["amenagements"] == "Salle au rez-de-chaussée\r\net table adaptée"
+
+
+def test_a_corrected_name_updates_the_search_keys(day):
+    import_candidats(day, csv_bytes(), "a.csv")
+    header = HEADER + ";Nom de naissance"
+    corrected = [ROWS[0].replace("Lefèvre", "Le Febvre") + ";Martin-Durand", *(r + ";" for r in ROWS[1:])]
+    import_candidats(day, csv_bytes(corrected, header=header), "b.csv")
+    row = candidats(day)["ATP27-90001"]
+    assert (row["nom_cle"], row["nom_naissance_cle"]) == ("lefebvre", "martindurand")
+
+
+def test_a_header_with_as_many_commas_as_semicolons_is_read_with_semicolons(day):
+    header = "N° d'inscription;Nom;Prénom;Date de naissance;Site;Remarques (a, b, c, d, e, f)"  # 5 and 5
+    import_candidats(day, csv_bytes(["ATP27-90001;Durand;Luc;01/01/1990;PANTIN;"], header=header), "egal.csv")
+    assert candidats(day)["ATP27-90001"]["nom"] == "Durand"
+
+
+def test_the_import_event_names_the_file_and_its_digest(day):
+    import hashlib
+
+    raw = csv_bytes()
+    import_candidats(day, raw, "a.csv")
+    event = day.journal.one("SELECT payload FROM events WHERE type = 'candidats_importes'")
+    payload = json.loads(event["payload"])
+    assert (payload["fichier"], payload["sha256"]) == ("a.csv", hashlib.sha256(raw).hexdigest())
+
+
+def test_missing_columns_are_named_with_the_headers_read(day):
+    error = rejection(day, csv_bytes([], header="Numéro;Nom;Naissance;Ville"))
+    assert error.code == "colonne_manquante"
+    assert error.message == ("mauvais.csv : colonne(s) manquante(s) : Prénom, Date de naissance, Site (en-têtes lus : "
+                             "Numéro, Nom, Naissance, Ville).")
+
+
+def test_blank_lines_are_skipped_and_short_rows_say_what_is_missing(day):
+    import_candidats(day, csv_bytes([ROWS[0], "", ";;;", ROWS[1]]), "blancs.csv")
+    assert sorted(candidats(day)) == ["ATP27-90001", "ATP27-90002"]
+    error = rejection(day, csv_bytes(["ATP27-90004;Durand;Luc"]))
+    assert error.data == {"lignes": ["ligne 2 : 3 colonnes au lieu de 9 ; date de naissance «  » invalide (attendu "
+                                     "jj/mm/aaaa) ; site «  » inconnu"]}

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 
+from kiosk_support import wait_for
 from salle.day import Caller
 from salle.errors import Conflit, SalleError
 from salle.journal import Actor, verify_chain
@@ -324,9 +325,7 @@ def test_the_doorkeeper_keeps_ticking_after_an_unexpected_error(day, clock):
     day.tick = flaky_tick
     clock.set(at("09:00:01"))
     day.start_doorkeeper(period=0.01)
-    for _ in range(500):
-        row = day.journal.one("SELECT doors_closed_at FROM deroulement WHERE epreuve = 'E1' AND site = 'PANTIN'")
-        if row["doors_closed_at"]:
-            break
-        threading.Event().wait(0.01)
+    row = wait_for(lambda: day.journal.one("SELECT doors_closed_at FROM deroulement WHERE epreuve = 'E1' AND "
+                                           "site = 'PANTIN' AND doors_closed_at IS NOT NULL"),
+                   timeout=30, what="the doors closed by the doorkeeper")
     assert failures == [1] and row["doors_closed_at"].startswith("2027-03-18T09:00:01")

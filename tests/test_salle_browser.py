@@ -240,10 +240,20 @@ def test_signing_out_from_the_tablet_revokes_its_token(live, context):
     assert exc.value.status == 401
 
 
+def summary_of(frame, epreuve: str, presents: int) -> bool:
+    """Is this websocket frame the push of a salle's summary for `epreuve` with `presents` candidats in?"""
+    if not isinstance(frame, str) or not frame.startswith('42["salle_etat"'):
+        return False
+    summary = json.loads(frame[2:])[1]
+    return summary["epreuve"]["code"] == epreuve and summary["presents"] == presents
+
+
 def test_the_console_shows_the_epreuve_picked_in_its_bar(live, clock, context):
     """Morning and afternoon épreuves: the console follows the current one by default and shows another on
     request; pushes for the épreuve not shown leave its cards alone."""
     page = context.new_page()
+    sockets = []
+    page.on("websocket", lambda ws: sockets.append(ws))
     sign_in(page, live.url, "/console", "responsable")
     expect(page.locator("#net")).to_have_text("Direct")
     a01 = page.locator("section[data-salle=A01]")
@@ -259,8 +269,10 @@ def test_the_console_shows_the_epreuve_picked_in_its_bar(live, clock, context):
     tablet.post("/api/v1/salles/A01/scans", {"code": third, "client_id": cid(), "piece_identite": "cni",
                                               "epreuve": "E2"})
     expect(a01.locator("[data-k=presents]")).to_have_text("1")
-    tablet.scan("A01", third, "cni")  # E1 again: its summary is pushed, the E2 card must not take it
-    page.wait_for_timeout(1000)  # past the 250 ms summary period
+    # E1 again: its summary is pushed to the console, whose E2 card must not take it.
+    with sockets[-1].expect_event("framereceived", predicate=lambda frame: summary_of(frame, "E1", 3), timeout=10_000):
+        tablet.scan("A01", third, "cni")
+    page.evaluate("() => new Promise((done) => setTimeout(done, 500))")  # past the console's 250 ms redraw delay
     expect(a01.locator("[data-k=presents]")).to_have_text("1")
     page.select_option("#epreuve-choice", "")
     expect(page.locator("#epreuve-name")).to_contain_text("E1")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from salle_helpers import SIGNATURE, admit, candidats, cid, count, emarge, refused
-from support import at
+from support import at, nothing_recorded
 
 
 def test_emargement_recorded_with_signature_and_copies(live, salle):
@@ -75,12 +75,15 @@ def test_same_client_id_same_answer_nothing_doubled(live, salle):
 
 
 def test_surveillant_of_another_salle_and_kiosk_forbidden(live, salle):
-    _, _, numeros = salle
-    assert refused(lambda: emarge(live.client("surveillant_b12"), "A01", numeros[0]), 403)
-    assert refused(lambda: emarge(live.client("kiosk"), "A01", numeros[0]), 403)
-    assert refused(lambda: live.client("surveillant").post("/api/v1/salles/A01/incidents", {}), 400)
-    assert refused(lambda: live.client("surveillant_m1").post(
-        "/api/v1/salles/A01/incidents", {"type": "anomalie", "texte": "x", "client_id": cid()}), 403)
+    tablet, _, numeros = salle
+    b12, kiosk, m1 = live.client("surveillant_b12"), live.client("kiosk"), live.client("surveillant_m1")
+    with nothing_recorded(live.day):
+        assert refused(lambda: emarge(b12, "A01", numeros[0]), 403)
+        assert refused(lambda: emarge(kiosk, "A01", numeros[0]), 403)
+        assert refused(lambda: tablet.post("/api/v1/salles/A01/incidents", {}), 400)
+        assert refused(lambda: m1.post("/api/v1/salles/A01/incidents", {"type": "anomalie", "texte": "x",
+                                                                         "client_id": cid()}), 403)
+    assert live.day.journal.one("SELECT emarge_at FROM presences WHERE numero = ?", [numeros[0]])["emarge_at"] is None
 
 
 # --- incidents -------------------------------------------------------------------------------------------

@@ -2,11 +2,10 @@
 
 import base64
 
-import pytest
-
+from salle.importing import import_candidats
 from salle_helpers import (admit, blank_png, candidats, cid, code128_jpeg, count, emarge, qr_png, refused,
                            start)
-from support import at
+from support import at, nothing_recorded
 
 
 # --- alerts ----------------------------------------------------------------------------------------------
@@ -22,11 +21,14 @@ def test_no_id_alert_resolved_by_the_responsable_with_the_control_done_R5(live):
     seq = alerts[0]["seq"]
     path = f"/api/v1/alertes/{seq}/resolution"
     body = {"resolution": "Contrôle : questions sur l'état civil, signature comparée", "client_id": cid()}
-    assert refused(lambda: tablet.post(path, body), 403)
-    assert refused(lambda: live.client("responsable_montreuil").post(path, body), 403)
-    assert refused(lambda: resp.post(path, {**body, "resolution": " "}), 400)
-    assert refused(lambda: resp.post("/api/v1/alertes/999/resolution", body), 404)
-    assert refused(lambda: resp.post("/api/v1/alertes/abc/resolution", body), 404)
+    montreuil = live.client("responsable_montreuil")
+    with nothing_recorded(live.day):
+        assert refused(lambda: tablet.post(path, body), 403)
+        assert refused(lambda: montreuil.post(path, body), 403)
+        assert refused(lambda: resp.post(path, {**body, "resolution": " "}), 400)
+        assert refused(lambda: resp.post("/api/v1/alertes/999/resolution", body), 404)
+        assert refused(lambda: resp.post("/api/v1/alertes/abc/resolution", body), 404)
+    assert [a["seq"] for a in resp.get("/api/v1/alertes")["alertes"]] == [seq]  # still to be dealt with
     assert resp.post(path, body)["ok"]
     assert resp.post(path, body)["rejoue"] is True
     assert refused(lambda: resp.post(path, {**body, "client_id": cid()}), 409)["code"] == "alerte_deja_traitee"
@@ -45,30 +47,36 @@ def test_recount_and_release_at_the_edges_R21_R22(live, salle, clock):
     fin = tablet.get("/api/v1/salles/A01/fin")
     assert [c["numero"] for c in fin["sans_emargement"]] == [numeros[2]] and fin["copies_emargees"] == 3
     recount = {"copies_comptees": 2, "client_id": cid()}
-    assert refused(lambda: tablet.post("/api/v1/salles/A01/recomptage", recount), 403)
-    assert refused(lambda: live.client("responsable_montreuil").post("/api/v1/salles/A01/recomptage", recount), 403)
-    for bad in ("x", -1, None, 2.5, True):
-        assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "copies_comptees": bad}), 400)
-    clock.set(at("11:59"))
-    err = refused(lambda: resp.post("/api/v1/salles/A01/recomptage", recount), 409)
-    assert err["code"] == "fin_non_atteinte" and err["details"]["autorise_a_partir_de"] == "2027-03-18T12:00:00"
-    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
-        "fin_non_atteinte"
-    clock.set(at("12:00"))
-    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
-        "recomptage_requis"
+    montreuil = live.client("responsable_montreuil")
+    with nothing_recorded(live.day):
+        assert refused(lambda: tablet.post("/api/v1/salles/A01/recomptage", recount), 403)
+        assert refused(lambda: montreuil.post("/api/v1/salles/A01/recomptage", recount), 403)
+        for bad in ("x", -1, None, 2.5, True):
+            assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "copies_comptees": bad}),
+                           400)
+        clock.set(at("11:59"))
+        err = refused(lambda: resp.post("/api/v1/salles/A01/recomptage", recount), 409)
+        assert err["code"] == "fin_non_atteinte" and err["details"]["autorise_a_partir_de"] == "2027-03-18T12:00:00"
+        assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+            "fin_non_atteinte"
+        clock.set(at("12:00"))
+        assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+            "recomptage_requis"
+    assert tablet.get("/api/v1/salles/A01/fin")["recomptage"] is None
     exit_body = {"numero": numeros[0], "client_id": cid()}
     assert tablet.post("/api/v1/salles/A01/sorties", exit_body)["verdict"] == "attendre_signal"
     answer = resp.post("/api/v1/salles/A01/recomptage", recount)
     assert answer["ecart"] == -1 and "Écart" in answer["message"]
     assert resp.post("/api/v1/salles/A01/recomptage", recount)["rejoue"] is True
     release = {"client_id": cid()}
-    assert refused(lambda: tablet.post("/api/v1/salles/A01/liberation", release), 403)
+    with nothing_recorded(live.day):
+        assert refused(lambda: tablet.post("/api/v1/salles/A01/liberation", release), 403)
     assert resp.post("/api/v1/salles/A01/liberation", release)["sans_emargement"] == 1
     assert resp.post("/api/v1/salles/A01/liberation", release)["rejoue"] is True
-    assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
-        "deja_liberee"
-    assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "client_id": cid()}), 409)
+    with nothing_recorded(live.day):
+        assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
+            "deja_liberee"
+        assert refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {**recount, "client_id": cid()}), 409)
     assert tablet.post("/api/v1/salles/A01/sorties", {**exit_body, "client_id": cid()})["verdict"] == \
         "sortie_autorisee"
     fin = tablet.get("/api/v1/salles/A01/fin")
@@ -76,18 +84,30 @@ def test_recount_and_release_at_the_edges_R21_R22(live, salle, clock):
     assert (count(live.day, "recomptage"), count(live.day, "liberation")) == (1, 1)
 
 
-def test_tiers_temps_candidate_still_in_the_salle_delays_its_release_R24(live, clock):
+def with_tiers_temps(day, demo_files, numero: str) -> None:
+    """R24: a tiers-temps comes from the session file only: a corrected file gives one to this candidat."""
+    lines = (demo_files / "candidats.csv").read_bytes().decode("utf-8-sig").splitlines()
+    column = lines[0].split(";").index("Tiers-temps")
+    for i, line in enumerate(lines):
+        cells = line.split(";")
+        if cells[0] == numero:
+            lines[i] = ";".join([*cells[:column], "oui", *cells[column + 1:]])
+    report = import_candidats(day, "\r\n".join(lines).encode(), "candidats-tiers-temps.csv")
+    assert [m["numero"] for m in report.modifies] == [numero]
+
+
+def test_tiers_temps_candidate_still_in_the_salle_delays_its_release_R24(live, clock, demo_files):
     tablet, resp = live.client("surveillant"), live.client("responsable")
-    rows = live.day.journal.query("SELECT numero FROM candidats WHERE salle = 'A01' AND tiers_temps = 1 AND "
-                                  "pieces_manquantes = ''")
-    if not rows:
-        pytest.skip("no tiers-temps candidat in A01 in this demo file")
-    admit(tablet, "A01", [rows[0]["numero"]])
+    numero = candidats(live.day, "A01", 1)[0]
+    with_tiers_temps(live.day, demo_files, numero)
+    admit(tablet, "A01", [numero])
     start(clock, resp)
     clock.set(at("12:59"))
     err = refused(lambda: resp.post("/api/v1/salles/A01/recomptage", {"copies_comptees": 0, "client_id": cid()}),
                   409)
-    assert err["details"]["autorise_a_partir_de"] == "2027-03-18T13:00:00"
+    assert err["details"]["autorise_a_partir_de"] == "2027-03-18T13:00:00"  # 9:00 + 3 h + 1 h
+    clock.set(at("13:00"))
+    assert resp.post("/api/v1/salles/A01/recomptage", {"copies_comptees": 0, "client_id": cid()})["ok"]
 
 
 # --- camera frames ----------------------------------------------------------------------------------------

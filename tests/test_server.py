@@ -2,11 +2,14 @@
 to the poller; more connections than threads are all served; a stop with lingering connections is clean."""
 
 import json
+import os
 import socket
-import time
+import subprocess
+from pathlib import Path
 
 import pytest
 
+from kiosk_support import wait_for
 from salle import demo
 from salle.server import ChildServer, SalleWorker
 
@@ -43,11 +46,28 @@ class Connection:
         self.sock.close()
 
 
+def on_the_poller(server) -> int:
+    """How many sockets the worker's gthread main loop waits on (Linux: its epoll descriptors' fdinfo): the
+    listening socket, its own wake-up pipe, and each kept-alive connection handed back after its linger."""
+    worker = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True).stdout.split()
+    assert len(worker) == 1, worker
+    watched = 0
+    for fd in os.listdir(f"/proc/{worker[0]}/fdinfo"):
+        try:
+            watched += Path(f"/proc/{worker[0]}/fdinfo/{fd}").read_text().count("tfd:")
+        except OSError:  # closed meanwhile
+            pass
+    return watched
+
+
 def test_a_kept_alive_connection_is_served_while_it_lingers_and_after(served):
+    watched = on_the_poller(served)
     conn = Connection(served)
     try:
         assert all(conn.health()["ok"] for _ in range(20))
-        time.sleep(SalleWorker.linger + 0.5)  # past the linger: the connection is back on the poller
+        # Its thread waits `SalleWorker.linger` seconds for a next request, then hands it back to the poller.
+        wait_for(lambda: on_the_poller(served) == watched + 1, timeout=SalleWorker.linger + 30,
+                 what="the connection back on the poller")
         assert all(conn.health()["ok"] for _ in range(20))
     finally:
         conn.close()

@@ -6,20 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from salle import rules
-from tests.test_rules_arrival import APRES_MIDI, MATIN, at
-
-STARTED = at(9, 5)  # R9: the recorded ouverture des sujets, five minutes after the planned 9:00
-END = STARTED + timedelta(hours=3)  # 12:05
-TT_END = END + timedelta(hours=1)  # tiers-temps: + a third of 3 h
-
-
-def presence(**kw) -> rules.Presence:
-    base = dict(epreuve=MATIN, started_at=STARTED, emarge=True, identite_verifiee=True)
-    base.update(kw)
-    return rules.Presence(**base)
-
-
-S = timedelta(seconds=1)
+from tests.rules.facts import APRES_MIDI, CLOSE, END, MATIN, STARTED, TT_END, S, at, presence
 
 
 # --- R16: early exit after copy + émargement + identity (R8) on a 3 h épreuve -----------------------
@@ -147,9 +134,6 @@ def test_no_second_toilet_trip_while_out():
 
 # --- R3: moving the door time ----------------------------------------------------------------------
 
-CLOSE = MATIN.doors_close_dt
-
-
 def test_door_time_moved_before_it_passes_with_a_reason():
     verdict = rules.check_move_doors(CLOSE, None, at(9, 20), "Retard du RER B", CLOSE - S)
     assert verdict.code == rules.FERMETURE_DEPLACEE and verdict.ok
@@ -161,6 +145,14 @@ def test_door_time_cannot_move_once_passed():
 
 def test_door_time_cannot_move_after_a_closing_by_hand():
     assert rules.check_move_doors(CLOSE, at(8, 50), at(9, 20), "Retard", at(8, 51)).code == rules.PORTES_DEJA_FERMEES
+
+
+def test_door_time_cannot_move_to_now_but_to_one_second_later():
+    now = at(8, 50)
+    verdict = rules.check_move_doors(CLOSE, None, now, "Retard", now)
+    assert verdict.code == rules.HEURE_PASSEE and not verdict.ok and verdict.rule == "R3"
+    assert verdict.message == "La nouvelle heure (8 h 50) est déjà passée."
+    assert rules.check_move_doors(CLOSE, None, now + S, "Retard", now).code == rules.FERMETURE_DEPLACEE
 
 
 def test_door_time_move_needs_a_reason_and_a_future_time():

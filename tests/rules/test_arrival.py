@@ -1,26 +1,12 @@
 """Arrival at the salle door (R1, R3, R4, R5, R7, R8), each rule at its edges, on plain data."""
 
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
 from salle import rules
-from salle.model import Candidat, Concours, Epreuve, Salle, Site
-
-CONCOURS = Concours(code="ATP27", label="Adjoint technique", numero_pattern=r"ATP27-\d{5}")
-MATIN = Epreuve(code="E1", label="Écrit du matin", date=date(2027, 3, 18), start=time(9), duration=180,
-                doors_close=time(9), accueil=time(8), convocation=time(8, 30))
-APRES_MIDI = Epreuve(code="E2", label="Écrit de l'après-midi", date=date(2027, 3, 18), start=time(14), duration=90,
-                     doors_close=time(14), accueil=time(13, 15), convocation=time(13, 30), sujet_commun=True)
-PANTIN = Site("PANTIN", "Centre de gestion — siège", "1 rue Lucienne Gérain, 93500 Pantin")
-MONTREUIL = Site("MONTREUIL", "Maison des examens", "12 avenue de la Résistance, 93100 Montreuil")
-B12 = Salle("B12", "PANTIN", 60, 6, 10, "Salle B12", "bâtiment B, 1er étage")
-A01 = Salle("A01", "PANTIN", 90, 9, 10, "Salle A01", "bâtiment A, rez-de-chaussée")
-M1 = Salle("M1", "MONTREUIL", 100, 10, 10, "Amphithéâtre M1")
-CANDIDAT = Candidat(numero="ATP27-00042", nom="Lefèvre", prenom="Camille", date_naissance=date(1990, 5, 4),
-                    site="PANTIN", salle="B12", place="C4")
-CLOSE = MATIN.doors_close_dt
+from tests.rules.facts import (A01, APRES_MIDI, B12, CANDIDAT, CLOSE, CONCOURS, M1, MATIN, MONTREUIL, PANTIN, at)
 
 
 def arrival(**kw) -> rules.Arrival:
@@ -28,10 +14,6 @@ def arrival(**kw) -> rules.Arrival:
                 candidat_salle=B12, doors_close_at=CLOSE, piece_identite="cni")
     base.update(kw)
     return rules.Arrival(**base)
-
-
-def at(h, m=0, s=0):
-    return datetime(2027, 3, 18, h, m, s)
 
 
 # --- R4: reading the code ------------------------------------------------------------------------
@@ -49,6 +31,31 @@ def test_code_of_another_concours_is_inconnu(raw):
     assert parsed.verdict.code == rules.INCONNU and parsed.verdict.rule == "R4"
 
 
+ANY_NUMERO = replace(CONCOURS, numero_pattern="")
+
+
+def test_code_of_128_characters_is_read_and_129_is_illisible_R4():
+    assert rules.parse_code("A" * 128, ANY_NUMERO) == rules.ParsedCode("A" * 128, None)
+    assert rules.parse_code(" " + "A" * 128 + "\r\n", ANY_NUMERO).numero == "A" * 128  # the scanner's spaces aside
+    assert rules.parse_code("A" * 129, ANY_NUMERO).verdict.code == rules.ILLISIBLE
+
+
+def test_illisible_and_inconnu_say_what_to_do_R4():
+    illisible = rules.parse_code("", CONCOURS).verdict
+    assert illisible.rule == "R4" and not illisible.ok
+    assert illisible.message == ("Code illisible : scannez de nouveau, ou cherchez le candidat par son nom ou son "
+                                 "numéro.")
+    inconnu = rules.parse_code("hello", CONCOURS).verdict
+    assert inconnu.message == ("Ce code n'est pas une convocation de ce concours : accès refusé. Orientez la "
+                               "personne vers l'accueil.")
+
+
+def test_code_with_an_empty_numero_is_inconnu_R4():
+    framed = replace(ANY_NUMERO, code_format="<{numero}>")
+    assert rules.parse_code("< >", framed).verdict.code == rules.INCONNU
+    assert rules.parse_code("< 42 >", framed) == rules.ParsedCode("42", None)
+
+
 def test_code_format_prefix_is_read():
     concours = replace(CONCOURS, code_format="CONV|{numero}")
     assert rules.parse_code(" CONV|ATP27-00042\r\n", concours).numero == "ATP27-00042"
@@ -63,6 +70,11 @@ def test_candidat_not_convoked_to_this_epreuve():
     c = replace(CANDIDAT, epreuves=("E2",))
     verdict = rules.check_arrival(arrival(candidat=c), at(8, 45))
     assert verdict.code == rules.NON_CONVOQUE and "Écrit du matin" in verdict.message
+
+
+def test_candidat_convoked_to_this_epreuve_alone_is_admitted_R4():
+    c = replace(CANDIDAT, epreuves=("E1",))
+    assert rules.check_arrival(arrival(candidat=c), at(8, 45)).code == rules.ADMIS
 
 
 # --- R3: doors ---------------------------------------------------------------------------------------
@@ -114,6 +126,11 @@ def test_seen_offline_one_second_before_closing_is_admitted_after_it_and_flagged
 def test_seen_offline_at_the_closing_second_is_refused():
     verdict = rules.check_arrival(arrival(seen_at=CLOSE), at(9, 12))
     assert verdict.code == rules.PORTES_FERMEES
+
+
+def test_seen_offline_at_the_second_of_a_pronounced_closing_is_refused_R3():
+    early = arrival(doors_closed_at=at(8, 55), seen_at=at(8, 55))
+    assert rules.check_arrival(early, at(9, 5)).code == rules.PORTES_FERMEES
 
 
 def test_seen_offline_after_a_closing_pronounced_early_is_refused():
@@ -213,6 +230,23 @@ def test_morning_tiers_temps_keeps_the_morning_epreuve_open():
     assert rules.current_epreuve([MATIN, APRES_MIDI], at(13, 10)).code == "E1"
 
 
+SOIR = replace(APRES_MIDI, code="E3", start=time(15), doors_close=time(15), accueil=time(14), convocation=time(14, 30))
+
+
+def test_morning_epreuve_kept_thirty_minutes_after_its_tiers_temps_end_R8_R24():
+    # 9:00 + 3 h + 1 h tiers-temps = 13:00, + 30 min: 13:30; the next accueil opens at 14:00.
+    assert rules.current_epreuve([MATIN, SOIR], at(13, 29, 59)).code == "E1"
+    assert rules.current_epreuve([MATIN, SOIR], at(13, 30)).code == "E3"  # waiting for the next accueil
+    assert rules.current_epreuve([MATIN], at(13, 29, 59)).code == "E1"
+    assert rules.current_epreuve([MATIN], at(13, 30)) is None
+
+
+def test_next_epreuve_from_its_accueil_on_R8():
+    assert rules.current_epreuve([SOIR, MATIN], at(13, 59, 59)).code == "E3"
+    assert rules.current_epreuve([SOIR, MATIN], at(14)).code == "E3"
+    assert rules.current_epreuve([SOIR, MATIN], at(7, 59, 59)).code == "E1"
+
+
 def test_no_epreuve_on_another_day():
     assert rules.current_epreuve([MATIN, APRES_MIDI], datetime(2027, 3, 19, 9)) is None
 
@@ -220,3 +254,11 @@ def test_no_epreuve_on_another_day():
 def test_names_compare_without_accents_case_hyphens_or_spaces():
     assert rules.normalize_name("Lefèvre-Dupont") == rules.normalize_name("LEFEVRE DUPONT")
     assert rules.normalize_name("N'Diaye") == rules.normalize_name("ndiaye")
+
+
+@pytest.mark.parametrize("name, key", [
+    ("Lefèvre-Dupont", "lefevredupont"), ("LEFEVRE DUPONT", "lefevredupont"), ("N'Diaye", "ndiaye"),
+    ("Œuvray", "œuvray"), ("ﬁlippi", "filippi"), ("Müller 2", "muller2"), ("  ", ""),
+])
+def test_normalized_name_is_its_letters_and_digits_in_lower_case(name, key):
+    assert rules.normalize_name(name) == key

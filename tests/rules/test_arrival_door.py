@@ -5,7 +5,8 @@ from dataclasses import replace
 from datetime import timedelta
 
 from salle import rules
-from test_rules_arrival import A01, B12, CANDIDAT, CLOSE, M1, MONTREUIL, PANTIN, arrival, at
+from tests.rules.facts import A01, B12, CANDIDAT, CLOSE, M1, MONTREUIL, PANTIN, at
+from tests.rules.test_arrival import arrival
 
 AT_MONTREUIL = replace(CANDIDAT, site="MONTREUIL", salle="M1")
 
