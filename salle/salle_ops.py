@@ -146,7 +146,7 @@ def _run(day: ExamDay, client_id: str, fingerprint: dict, decide) -> dict:
 def _refuse(verdict: rules.Verdict):
     """A rule said no: a French 409 carrying the rule and the time from which it would be allowed."""
     raise Conflit(verdict.message, code=verdict.code, data={
-        "regle": verdict.rule,
+        **verdict.data, "regle": verdict.rule,
         "autorise_a_partir_de": verdict.allowed_from.isoformat(timespec="seconds") if verdict.allowed_from else None})
 
 
@@ -326,18 +326,47 @@ def sans_emargement(day: ExamDay, epreuve: str, salle: str) -> list[dict]:
              "statut": r["status"]} for r in rows]
 
 
+def _display(row: dict) -> str:
+    return f"{row['nom'].upper()} {row['prenom']} ({row['place'] or '—'})"
+
+
+def _liberation_facts(day: ExamDay, db, epreuve: Epreuve, salle: Salle, motif: str = "") -> rules.Liberation:
+    """R21, R22, R19: what a release would leave open, read from the state."""
+    _, end = _end_facts(day, db, epreuve, salle)
+    state = salle_fin(db, epreuve.code, salle.code)
+    conn = getattr(db, "conn", db)
+    cur = conn.execute(
+        "SELECT c.nom, c.prenom, p.place, p.status, p.emarge_at FROM presences p JOIN candidats c ON c.numero = "
+        "p.numero WHERE p.epreuve = ? AND p.salle = ? AND (p.emarge_at IS NULL OR p.status = 'toilettes') "
+        "ORDER BY p.place, c.nom COLLATE FR", [epreuve.code, salle.code])
+    rows = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    return rules.Liberation(
+        recounted=bool(state.get("recount_at")), end=end, released_at=_dt(state.get("released_at")),
+        sans_emargement=tuple(_display(r) for r in rows if r["emarge_at"] is None),
+        copies_comptees=state.get("copies_comptees") if state.get("recount_at") else None,
+        copies_emargees=_copies_emargees(db, epreuve.code, salle.code),
+        dehors=tuple(_display(r) for r in rows if r["status"] == "toilettes"), motif=motif)
+
+
 def fin(day: ExamDay, caller: Caller, salle_code: str, epreuve_code: str | None = None) -> dict:
     salle = day.salle_for(caller, salle_code)
-    epreuve = day.epreuve_for(epreuve_code, day.clock.now())
+    now = day.clock.now()
+    epreuve = day.epreuve_for(epreuve_code, now)
     db = day.journal.reader()
     started, end = _end_facts(day, db, epreuve, salle)
     state = salle_fin(db, epreuve.code, salle.code)
+    facts = _liberation_facts(day, db, epreuve, salle)
+    verdict = rules.check_liberation(facts, now)
+    blocking = [] if verdict.code in (rules.SALLE_LIBEREE, rules.LIBERATION_A_CONFIRMER) else [
+        {"code": verdict.code, "message": verdict.message}]
     return {"epreuve": epreuve.code, "salle": salle.code, "debut": started and started.isoformat(),
-            "fin": end.isoformat(timespec="seconds"), "sans_emargement": sans_emargement(day, epreuve.code, salle.code),
+            "fin": end.isoformat(timespec="seconds"), "fin_atteinte": started is not None and now >= end,
+            "sans_emargement": sans_emargement(day, epreuve.code, salle.code),
             "copies_emargees": _copies_emargees(db, epreuve.code, salle.code),
             "recomptage": {"a": state["recount_at"], "copies_comptees": state["copies_comptees"],
                            "copies_emargees": state["copies_emargees"], "ecart": state["ecart"]} if state else None,
-            "liberee_a": state.get("released_at")}
+            "liberee_a": state.get("released_at"), "liberee_par": state.get("released_by"),
+            "bloquant": blocking, "points_ouverts": rules.liberation_open_items(facts)}
 
 
 def recompter(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
@@ -369,21 +398,26 @@ def recompter(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict
 
 
 def liberer(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
+    """R22: the signal to leave. Anything left open (R21, a recount off, someone out) is refused with the list
+    unless the responsable gives a reason; the list and the reason go to the PV."""
     salle, epreuve, client_id = _context(day, caller, salle_code, body)
     _responsable(caller, salle)
+    motif = _text(body.get("motif"), "Motif de la libération", required=False, limit=500)
 
     def decide(tx: Tx) -> dict:
-        _, end = _end_facts(day, tx.db, epreuve, salle)
-        state = salle_fin(tx.db, epreuve.code, salle.code)
-        verdict = rules.check_liberation(bool(state.get("recount_at")), end, _dt(state.get("released_at")), tx.now)
+        facts = _liberation_facts(day, tx.db, epreuve, salle, motif)
+        verdict = rules.check_liberation(facts, tx.now)
         if verdict.code != rules.SALLE_LIBEREE:
             _refuse(verdict)
-        missing = sans_emargement(day, epreuve.code, salle.code)
-        tx.append("liberation", caller.actor, {"message": verdict.message, "sans_emargement": len(missing)},
-                  client_id=client_id, epreuve=epreuve.code, site=salle.site, salle=salle.code)
-        return _answer(verdict, epreuve=epreuve.code, salle=salle.code, sans_emargement=len(missing))
+        items = verdict.data["points_ouverts"]
+        tx.append("liberation", caller.actor, {
+            "message": verdict.message, "sans_emargement": len(facts.sans_emargement),
+            "points_ouverts": [i["message"] for i in items], "motif": motif if items else "",
+            "dehors": list(facts.dehors)}, client_id=client_id, epreuve=epreuve.code, site=salle.site,
+            salle=salle.code)
+        return _answer(verdict, epreuve=epreuve.code, salle=salle.code, sans_emargement=len(facts.sans_emargement))
 
-    return _run(day, client_id, {"op": "liberation", "s": salle.code, "e": epreuve.code}, decide)
+    return _run(day, client_id, {"op": "liberation", "s": salle.code, "e": epreuve.code, "m": motif}, decide)
 
 
 # --- camera frames and search -------------------------------------------------------------------------------

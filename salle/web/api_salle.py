@@ -176,8 +176,10 @@ def _paths(op, obj, S, client_id) -> dict:
         "/api/v1/salles/{salle}/recomptage": {"post": op(
             "Recomptage des copies (R22)", resp, obj(("copies_comptees", "client_id"), copies_comptees=integer,
                                                      client_id=client_id, epreuve=S), params=("salle",))},
-        "/api/v1/salles/{salle}/liberation": {"post": op("Libérer la salle après recomptage (R22)", resp, cid,
-                                                         params=("salle",))},
+        "/api/v1/salles/{salle}/liberation": {"post": op(
+            "Libérer la salle après recomptage (R22) ; avec des points non résolus (R21, écart, candidats dehors), "
+            "le motif est exigé", resp, obj(("client_id",), client_id=client_id, epreuve=S, motif=S),
+            params=("salle",))},
         "/api/v1/salles/{salle}/images": {"post": op(
             "Image de la caméra : codes lus (Code 128, QR) puis scan de chacun", roles,
             obj(("image", "client_id"), image={**S, "description": "JPEG/PNG en base64 (ou multipart « image »)"},
