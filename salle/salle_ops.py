@@ -237,15 +237,14 @@ def signaler(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
 
 
 def _fraud_report(body: dict, epreuve: Epreuve) -> dict:
-    """R11: facts, time, reporting staff, the candidate's countersignature or « refus de signer », exclusion."""
+    """R11: the surveillant reports — facts, time of the facts, reporting staff, the candidate's countersignature
+    or « refus de signer ». The exclusion is the jury's decision (decider_fraude): an « exclusion » sent with a
+    report is not the surveillant's to give and is ignored."""
     refus = _bool(body, "refus_de_signer")
-    if "exclusion" not in body:
-        raise Invalide("Rapport de fraude : indiquez si le candidat est exclu (exclusion : oui ou non).",
-                       code="exclusion_manquante")
-    report = {"exclusion": _bool(body, "exclusion"), "refus_de_signer": refus}
     heure = _heure(body.get("heure_faits"), epreuve, "Heure des faits")
-    if heure:
-        report["heure_faits"] = heure.isoformat(timespec="minutes")
+    if heure is None:
+        raise Invalide("Rapport de fraude : indiquez l'heure des faits (« 10:45 »).", code="heure_invalide")
+    report = {"refus_de_signer": refus, "heure_faits": heure.isoformat(timespec="minutes")}
     if refus:
         if body.get("contresignature"):
             raise Invalide("Rapport de fraude : contresignature ou « refus de signer », pas les deux.",
@@ -254,6 +253,40 @@ def _fraud_report(body: dict, epreuve: Epreuve) -> dict:
         report["contresignature"] = parse_strokes(body.get("contresignature"), "Contresignature du candidat "
                                                   "(ou cochez « refus de signer »)")
     return report
+
+
+def decider_fraude(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
+    """R11: « le jury peut le cas échéant décider de son exclusion immédiate »: the responsable records the
+    jury's decision on a fraud report — exclusion or not, who decided — once; the PV's annex shows it."""
+    client_id = require_client_id(body.get("client_id"))
+    if not isinstance(body.get("exclusion"), bool):
+        raise Invalide("Décision du jury : « exclusion » doit valoir true (exclusion immédiate) ou false.",
+                       code="requete_invalide")
+    exclusion = body["exclusion"]
+    decide_par = _text(body.get("decide_par"), "Membre du jury qui a décidé (nom et qualité)", limit=200)
+    observation = _text(body.get("observation"), "Observation", required=False, limit=500)
+    report = day.journal.one("SELECT * FROM incidents WHERE seq = ?", [seq])
+    if report is None or report["type"] != "fraude":
+        raise Introuvable(f"Rapport de fraude n° {seq} inconnu.", code="rapport_inconnu")
+    day.site_for(caller, report["site"])
+    name = day.journal.one("SELECT nom, prenom FROM candidats WHERE numero = ?", [report["candidat"]]) or {}
+    who = f"{name.get('nom', '').upper()} {name.get('prenom', '')}".strip() or report["candidat"]
+
+    def decide(tx: Tx) -> dict:
+        done = _fetch(tx.db, "SELECT at FROM decisions_fraude WHERE incident = ?", [seq])
+        if done:
+            raise Conflit(f"La décision du jury sur ce rapport est déjà enregistrée ({done['at'][11:16]}).",
+                          code="decision_deja_enregistree")
+        message = (f"Décision du jury ({decide_par}) : {who} exclu(e) de la salle pour l'épreuve." if exclusion
+                   else f"Décision du jury ({decide_par}) : pas d'exclusion, {who} poursuit l'épreuve.")
+        tx.append("decision_fraude", caller.actor, {"incident": seq, "exclusion": exclusion, "decide_par": decide_par,
+                                                    "observation": observation, "message": message},
+                  client_id=client_id, epreuve=report["epreuve"], site=report["site"], salle=report["salle"],
+                  candidat=report["candidat"])
+        return {"ok": True, "enregistre": True, "incident": seq, "exclusion": exclusion, "decide_par": decide_par,
+                "message": message + " Consignée au procès-verbal."}
+
+    return _run(day, client_id, {"op": "decision_fraude", "seq": seq, "x": exclusion, "p": decide_par}, decide)
 
 
 # --- alerts (R5, R11) -------------------------------------------------------------------------------------

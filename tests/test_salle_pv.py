@@ -40,7 +40,7 @@ def a_full_epreuve(live, clock):
     clock.set(at("10:00"))
     tablet.post("/api/v1/salles/A01/incidents", {"type": "anomalie", "texte": "Œuvre d'art tombée — 5 € de dégâts",
                                                  "client_id": cid()})
-    tablet.post("/api/v1/salles/A01/incidents", {"type": "fraude", "numero": n[2], "texte": "Téléphone allumé",
+    tablet.post("/api/v1/salles/A01/incidents", {"type": "fraude", "numero": n[2], "texte": "Téléphone allumé", "heure_faits": "09:58",
                                                  "exclusion": True, "contresignature": SIGNATURE, "client_id": cid()})
     emarge(tablet, "A01", n[0], copies=2)
     emarge(tablet, "A01", n[1], copies=None, copie_blanche=True)

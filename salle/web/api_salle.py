@@ -41,6 +41,14 @@ def resolution(seq):
     return reply(salle_ops.resoudre_alerte(day(), g.caller, int(seq), body()))
 
 
+@bp.post("/incidents/<seq>/decision")
+@allow("admin", "responsable")
+def decision_fraude(seq):
+    if not seq.isdigit() or len(seq) > 12:
+        raise Introuvable(f"Rapport de fraude n° {seq[:20]} inconnu.", code="rapport_inconnu")
+    return reply(salle_ops.decider_fraude(day(), g.caller, int(seq), body()))
+
+
 @bp.get("/salles/<salle>/fin")
 @allow(*STAFF)
 def fin(salle):
@@ -160,7 +168,7 @@ def _paths(op, obj, S, client_id) -> dict:
     incident = obj(("type", "texte", "client_id"), client_id=client_id, numero=S, texte=S, epreuve=S,
                    type={"type": "string", "enum": list(rules.INCIDENT_TYPES)},
                    debut={**S, "example": "10:45"}, fin={**S, "example": "11:05"}, heure_faits=S,
-                   exclusion=boolean, refus_de_signer=boolean, contresignature=strokes)
+                   refus_de_signer=boolean, contresignature=strokes)
     cid = obj(("client_id",), client_id=client_id, epreuve=S)
     return {
         "/api/v1/salles/{salle}/emargements": {"post": op("Émargement : signature et copies remises (R20, R25)",
@@ -171,6 +179,10 @@ def _paths(op, obj, S, client_id) -> dict:
         "/api/v1/alertes/{seq}/resolution": {"post": op(
             "Traiter une alerte : ce qui a été fait (R5)", resp, obj(("resolution", "client_id"), resolution=S,
                                                                          client_id=client_id), params=("seq",))},
+        "/api/v1/incidents/{seq}/decision": {"post": op(
+            "Décision du jury sur un rapport de fraude : exclusion ou non, qui a décidé (R11)", resp,
+            obj(("exclusion", "decide_par", "client_id"), exclusion=boolean, decide_par=S, observation=S,
+                client_id=client_id), params=("seq",))},
         "/api/v1/salles/{salle}/fin": {"get": op("Fin d'épreuve : sans émargement, copies, recomptage (R21, R22)",
                                                  roles, params=("salle", "epreuve"))},
         "/api/v1/salles/{salle}/recomptage": {"post": op(
