@@ -291,6 +291,17 @@ def decider_fraude(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
 
 # --- alerts (R5, R11) -------------------------------------------------------------------------------------
 
+# What each alert asks of the responsable (the console and the PV say this; the message gives the details).
+ALERT_TITLES = {
+    "sans_piece_identite": "Candidat admis sans pièce d'identité : faire un contrôle d'identité spécifique",
+    "admission_hors_ligne": "Entrée notée hors ligne avant la fermeture : confirmer l'heure avec le surveillant",
+    "convocation_deja_utilisee": "Convocation présentée une deuxième fois : contrôler les deux identités",
+    "fraude": "Suspicion de fraude : consigner la décision du jury",
+    "appareil_hors_ligne": "Appareil hors ligne : vérifier le lecteur ou l'imprimante",
+    "connexions_refusees": "Codes personnels refusés à répétition : vérifier qui utilise l'appareil",
+    "code_verrouille": "Code personnel verrouillé : vérifier, puis le débloquer",
+}
+
 
 def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
     sql, params = "SELECT * FROM alerts WHERE 1 = 1", []
@@ -301,8 +312,12 @@ def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
     elif caller.role == "responsable":  # an alert without a site (a door relay) concerns every site served here
         sql, params = sql + " AND (site = ? OR site IS NULL)", [*params, caller.site]
     rows = day.journal.query(sql + " ORDER BY seq", params)
+    names = {c["numero"]: f"{c['nom'].upper()} {c['prenom']}" for c in day.journal.query(
+        "SELECT numero, nom, prenom FROM candidats WHERE numero IN (%s)" % ",".join("?" * len(rows)),
+        [r["candidat"] for r in rows])} if rows else {}
     return [{"seq": r["seq"], "type": r["kind"], "epreuve": r["epreuve"], "site": r["site"], "salle": r["salle"],
-             "candidat": r["candidat"], "message": r["message"], "creee_a": r["created_at"],
+             "candidat": r["candidat"], "candidat_nom": names.get(r["candidat"]), "message": r["message"],
+             "titre": ALERT_TITLES.get(r["kind"], r["message"]), "creee_a": r["created_at"],
              "resolue_a": r["resolved_at"], "resolution": r["resolution"]} for r in rows]
 
 

@@ -20,7 +20,8 @@ from kiosk_support import kiosk_config, printer  # noqa: F401 (printer: a fixtur
 from salle_helpers import SIGNATURE
 from support import CODES, LiveServer
 
-PATH_VALUES = {"salle": "A01", "site": "PANTIN", "epreuve": "E1", "personnel": "P004", "seq": "1", "job": "x"}
+PATH_VALUES = {"salle": "A01", "site": "PANTIN", "epreuve": "E1", "personnel": "P004", "seq": "1", "job": "x",
+               "numero": "ATP27-00001"}
 HOSTILE_PATH = ["%00", "Z" * 3000, "..%2F..%2Fetc", "%C3%28", "A01%20OR%201=1", "%E2%80%AE"]
 
 

@@ -107,22 +107,30 @@ def _site_scope(epreuve: str) -> str | None:
 
 
 def _file(data, content_type: str, name: str) -> Response:
-    return Response(data, content_type=content_type, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    """A named download (Content-Disposition: attachment), never an anonymous tab."""
+    return Response(data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _name(*parts: str, ext: str) -> str:
+    return "-".join(p.upper() for p in parts if p) + f".{ext}"
 
 
 @bp.get("/epreuves/<epreuve>/pv.pdf")
 @allow("admin", "responsable")
 def pv_pdf(epreuve):
     site = _site_scope(epreuve)
-    return _file(pv.build_pv(day(), epreuve, site), "application/pdf", f"pv-{epreuve}-{site or 'tous'}.pdf")
+    e = day().session.epreuve(epreuve)
+    return _file(pv.build_pv(day(), epreuve, site), "application/pdf",
+                 _name("PV", e.code, site or "tous-sites", e.date.isoformat(), ext="pdf"))
 
 
 @bp.get("/epreuves/<epreuve>/emargement.csv")
 @allow("admin", "responsable")
 def emargement_csv(epreuve):
     site = _site_scope(epreuve)
+    e = day().session.epreuve(epreuve)
     return _file(pv.emargement_csv(day(), epreuve, site).encode("utf-8"), "text/csv; charset=utf-8",
-                 f"emargement-{epreuve}-{site or 'tous'}.csv")
+                 _name("EMARGEMENT", e.code, site or "tous-sites", e.date.isoformat(), ext="csv"))
 
 
 @bp.get("/salles/<salle>/feuille-emargement.pdf")
@@ -131,8 +139,10 @@ def feuille(salle):
     d = day()
     d.salle_for(g.caller, salle)
     epreuve = d.epreuve_for(request.args.get("epreuve"), d.clock.now())
-    return _file(pv.feuille_emargement(d, salle, epreuve.code), "application/pdf",
-                 f"emargement-{salle}-{epreuve.code}.pdf")
+    remplie = request.args.get("remplie") in ("1", "oui", "true")
+    return _file(pv.feuille_emargement(d, salle, epreuve.code, remplie), "application/pdf",
+                 _name("EMARGEMENT", salle, epreuve.code, "remplie" if remplie else "", epreuve.date.isoformat(),
+                       ext="pdf"))
 
 
 def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
@@ -141,6 +151,8 @@ def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
         "seq": {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}},
         "site_query": {"name": "site", "in": "query", "required": False, "schema": S,
                        "description": "Code du site ; par défaut celui du responsable, tous pour un admin"},
+        "remplie": {"name": "remplie", "in": "query", "required": False, "schema": S,
+                    "description": "1 : la feuille remplie d'après le journal (copie d'archive)"},
         "q": {"name": "q", "in": "query", "required": True, "schema": S,
               "description": "Nom (sans accents ni casse) ou numéro, 2 caractères au moins"},
     })
@@ -201,7 +213,8 @@ def _paths(op, obj, S, client_id) -> dict:
         "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": _as_file(op(
             "Export de l'émargement (CSV UTF-8 BOM, « ; »)", resp, params=("epreuve_path", "site_query")), CSV)},
         "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": _as_file(op(
-            "Feuille d'émargement papier de la salle (PDF, avant l'épreuve)", roles, params=("salle", "epreuve")),
+            "Feuille d'émargement de la salle dans l'ordre des places (PDF) ; ?remplie=1 : remplie d'après le "
+            "journal", roles, params=("salle", "epreuve", "remplie")),
             PDF)},
         "/api/v1/salles/{salle}/recherche": {"get": op("Chercher un candidat du site par nom ou numéro", roles,
                                                        params=("salle", "q", "epreuve"))},
