@@ -707,8 +707,9 @@ class ExamDay:
 def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -> dict:
     counts = day.journal.one(
         "SELECT COUNT(*) AS present_total, SUM(status = 'present') AS present, SUM(status = 'toilettes') AS toilettes, "
-        "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges FROM presences "
-        "WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
+        "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges, SUM(status IN ('present', "
+        "'toilettes') AND EXISTS (SELECT 1 FROM candidats c WHERE c.numero = presences.numero AND c.tiers_temps = 1)) "
+        "AS tiers_temps FROM presences WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
     )
     expected = day.journal.one(
         "SELECT COUNT(*) AS n FROM candidats WHERE salle = ? AND (epreuves IN ('', '[]') OR EXISTS "
@@ -730,7 +731,7 @@ def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -
                     "duree": epreuve.duration, "sujet_commun": epreuve.sujet_commun, "type": epreuve.kind},
         "attendus": expected, "presents": counts["present"] or 0, "toilettes": counts["toilettes"] or 0,
         "sortis": counts["sortis"] or 0, "absents": expected - entered, "emarges": counts["emarges"] or 0,
-        "refuses_retard": late, "refuses": refused["n"] or 0, "sans_emargement": entered - (counts["emarges"] or 0),
+        "refuses_retard": late, "refuses": refused["n"] or 0, "tiers_temps": counts["tiers_temps"] or 0, "sans_emargement": entered - (counts["emarges"] or 0),
         "fin": _iso(end), "liberee_a": (salle_fin(day.journal.reader(), epreuve.code, salle.code) or {}).get(
             "released_at"),
         "portes": {"heure_fermeture": der.get("doors_close_at"), "fermees_a": der.get("doors_closed_at"),
