@@ -179,6 +179,9 @@ def test_documents_download_with_their_names(live, chromium):
         with page.expect_download() as got:
             page.click("#csv")
         assert got.value.suggested_filename == "EMARGEMENT-E1-PANTIN-2027-03-18.csv"
+        with page.expect_download() as got:
+            page.click("#sheets-filled")
+        assert got.value.suggested_filename == "EMARGEMENT-E1-PANTIN-REMPLIES-2027-03-18.pdf"
         page.click(".tile[data-salle=A01]")
         with page.expect_download() as got:
             page.click("#sheet")

@@ -178,6 +178,11 @@ def test_emargement_sheet_in_seat_order_marks_refused_and_absent_then_filled_in_
     assert "08 h 40" in row and "2" in row.split(by[n[0]]["prenom"])[1] and "émargé à 10 h 00" in row
     assert "blanche" in next(l for l in text.splitlines() if n[1] in l)
     assert "remplie d'après le journal" in text
+    site = get_raw(live, resp, "/api/v1/epreuves/E1/feuilles-emargement.pdf?remplie=1")
+    assert site.headers["Content-Disposition"] == 'attachment; filename="EMARGEMENT-E1-PANTIN-REMPLIES-2027-03-18.pdf"'
+    every = pdftext(site.content)
+    assert "Feuille d'émargement — Salle A01" in every and "Feuille d'émargement — Salle B12" in every
+    assert get_raw(live, tablet, "/api/v1/epreuves/E1/feuilles-emargement.pdf").status_code == 403
 
 
 def test_cli_pv_writes_the_pdf(day, tmp_path):

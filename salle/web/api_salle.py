@@ -133,6 +133,20 @@ def emargement_csv(epreuve):
                  _name("EMARGEMENT", e.code, site or "tous-sites", e.date.isoformat(), ext="csv"))
 
 
+@bp.get("/epreuves/<epreuve>/feuilles-emargement.pdf")
+@allow("admin", "responsable")
+def feuilles(epreuve):
+    d = day()
+    site = _site_scope(epreuve) or g.caller.site
+    if not site:
+        raise Invalide("Indiquez le site (?site=…) : les feuilles d'émargement se tirent site par site.",
+                       code="site_manquant")
+    e = d.session.epreuve(epreuve)
+    remplie = request.args.get("remplie") in ("1", "oui", "true")
+    return _file(pv.feuilles_emargement(d, site, e.code, remplie), "application/pdf",
+                 _name("EMARGEMENT", e.code, site, "remplies" if remplie else "", e.date.isoformat(), ext="pdf"))
+
+
 @bp.get("/salles/<salle>/feuille-emargement.pdf")
 @allow(*STAFF)
 def feuille(salle):
@@ -212,6 +226,9 @@ def _paths(op, obj, S, client_id) -> dict:
                                                                   params=("epreuve_path", "site_query")), PDF)},
         "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": _as_file(op(
             "Export de l'émargement (CSV UTF-8 BOM, « ; »)", resp, params=("epreuve_path", "site_query")), CSV)},
+        "/api/v1/epreuves/{epreuve}/feuilles-emargement.pdf": {"get": _as_file(op(
+            "Feuilles d'émargement de toutes les salles du site, dans l'ordre des places (PDF) ; ?remplie=1 : "
+            "remplies d'après le journal", resp, params=("epreuve_path", "site_query", "remplie")), PDF)},
         "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": _as_file(op(
             "Feuille d'émargement de la salle dans l'ordre des places (PDF) ; ?remplie=1 : remplie d'après le "
             "journal", roles, params=("salle", "epreuve", "remplie")),

@@ -79,9 +79,17 @@
     if (frame) return;
     frame = requestAnimationFrame(() => {
       frame = null;
-      const tiles = Object.values(summaries).map(tile);
-      $("salles").replaceChildren(...tiles);
-      $("salles").classList.toggle("many", tiles.length > 12);
+      const box = $("salles"), list = Object.values(summaries);
+      const drawn = new Map([...box.children].map((t) => [t.dataset.salle, t]));
+      if (drawn.size !== list.length || list.some((s) => !drawn.has(s.salle))) { drawn.clear(); box.replaceChildren(); }
+      for (const s of list) { // only the tiles whose summary changed are drawn again
+        const key = JSON.stringify([s, doorsClosed(), ended()]), old = drawn.get(s.salle);
+        if (old && old.dataset.key === key) continue;
+        const fresh = tile(s);
+        fresh.dataset.key = key;
+        if (old) old.replaceWith(fresh); else box.append(fresh);
+      }
+      box.classList.toggle("many", list.length > 12);
       tick();
       document.dispatchEvent(new CustomEvent("console-repeinte")); // benchmarks/console.py times this
     });
@@ -97,8 +105,8 @@
     return el("section", { class: `tile${s.liberee_a ? " released" : ""}`, "data-salle": s.salle, role: "button", tabindex: "0",
       "aria-label": `${s.libelle} : ${s.presents} présents sur ${s.attendus}. Ouvrir la salle`,
       onclick: open, onkeydown: (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); open(); } } },
-      el("h2", {}, s.libelle),
-      el("div", { class: "big" }, el("b", { "data-k": "presents" }, s.presents), ` / `, el("span", { "data-k": "attendus" }, s.attendus), " présents"),
+      el("div", { class: "tile-top" }, el("h2", {}, s.libelle),
+        el("div", { class: "big" }, el("b", { "data-k": "presents" }, s.presents), ` / `, el("span", { "data-k": "attendus" }, s.attendus), el("span", { class: "unit" }, " présents"))),
       el("span", { class: "bar", "aria-hidden": "true" }, fill),
       el("div", { class: "tile-counts" },
         doorsClosed() ? count("Absents", "absents", s.absents) : count("Pas encore arrivés", "attente", waiting),
@@ -151,10 +159,8 @@
     $("doors-done").textContent = closed ? `Portes fermées à ${hhmm(p.fermees_a || p.heure_fermeture)}` : "";
     $("start").hidden = t.started; $("start-done").hidden = !t.started;
     $("start-done").textContent = t.started ? `Sujets ouverts à ${hhmm(p.debut)}` : "";
-    if (Math.floor(now / 1000) % 15 === 0) for (const s of Object.values(summaries)) { // counters change meaning with the hour
-      const old = $("salles").querySelector(`[data-salle="${s.salle}"]`);
-      if (old && !old.contains(document.activeElement)) old.replaceWith(tile(s));
-    }
+    const moment = `${closed}${ended()}`; // counters change meaning with the hour: draw the tiles again then
+    if (moment !== tick.moment) { tick.moment = moment; render(); }
   }
 
   const sitePath = (what) => `/api/v1/epreuves/${epreuve.code}/sites/${site}/${what}`;
@@ -180,6 +186,8 @@
   }
   $("pv").onclick = () => download(`/api/v1/epreuves/${epreuve.code}/pv.pdf?site=${site}`, $("doc-message"));
   $("csv").onclick = () => download(`/api/v1/epreuves/${epreuve.code}/emargement.csv?site=${site}`, $("doc-message"));
+  $("sheets").onclick = () => download(`/api/v1/epreuves/${epreuve.code}/feuilles-emargement.pdf?site=${site}`, $("doc-message"));
+  $("sheets-filled").onclick = () => download(`/api/v1/epreuves/${epreuve.code}/feuilles-emargement.pdf?site=${site}&remplie=1`, $("doc-message"));
   $("sheet").onclick = () => download(`/api/v1/salles/${opened}/feuille-emargement.pdf?epreuve=${epreuve.code}`, $("sv-message"));
   $("sheet-filled").onclick = () => download(`/api/v1/salles/${opened}/feuille-emargement.pdf?epreuve=${epreuve.code}&remplie=1`, $("sv-message"));
 
