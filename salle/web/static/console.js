@@ -275,6 +275,8 @@
     try { r = await Salle.api("GET", "/api/v1/personnel"); } catch (e) { return; }
     if (r.status !== 200) return;
     const rows = r.data.personnel.filter((p) => p.site === site || !p.site);
+    const locked = rows.filter((p) => p.verrouille).length;
+    $("tab-personnel").textContent = locked ? `Personnel et appareils (${locked} code(s) verrouillé(s))` : "Personnel et appareils";
     const msg = $("personnel-message");
     $("personnel").replaceChildren(el("table", { class: "impressions" },
       el("thead", {}, el("tr", {}, ["Personne", "Rôle", "Salle", "Appareils connectés", ""].map((h) => el("th", {}, h)))),
