@@ -6,7 +6,8 @@
 
 (() => {
   const $ = (id) => document.getElementById(id);
-  const { el, hhmm } = Salle;
+  const { el } = Salle;
+  const hhmm = (iso) => Salle.hhmm(iso).replace(/ /g, "\u00a0"); // « 09 h 00 » never breaks across lines
   let me = null, site = null, epreuve = null, summaries = {}, seats = {}, opened = null, socket = null;
   let chosen = ""; // the épreuve picked in the bar; "" follows the current one (by the clock)
   const forEpreuve = (sep = "?") => (chosen ? `${sep}epreuve=${encodeURIComponent(chosen)}` : "");
