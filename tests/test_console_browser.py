@@ -188,3 +188,37 @@ def test_documents_download_with_their_names(live, chromium):
         assert got.value.suggested_filename == "EMARGEMENT-A01-E1-2027-03-18.pdf"
     finally:
         context.close()
+
+
+@pytest.fixture
+def forty_salles(tmp_path):
+    """The demo session with 38 more salles on PANTIN: 40 tiles on the responsable's console."""
+    from salle import demo
+    from salle.clock import FixedClock
+    from salle.day import ExamDay
+    from salle.importing import import_candidats
+    from support import LiveServer
+
+    extra = "".join(f'[[salles]]\ncode = "S{i:02d}"\nsite = "PANTIN"\nlabel = "Salle S{i:02d}"\nrows = 8\n'
+                    f"columns = 10\n\n" for i in range(1, 39))
+    toml = demo.session_toml().replace("[[personnel]]", extra + "[[personnel]]", 1)
+    demo.candidats_csv(tmp_path / "candidats.csv", 300)
+    clock = FixedClock(at("08:40"))
+    day = ExamDay(tmp_path / "salle.db", clock)
+    day.load_session(toml)
+    import_candidats(day, (tmp_path / "candidats.csv").read_bytes(), "candidats.csv")
+    day.close()
+    server = LiveServer(tmp_path / "salle.db", clock)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)], ids=["1366x768", "1920x1080"])
+def test_forty_salles_still_fit_above_the_fold(forty_salles, chromium, size):
+    context, page = console(chromium, forty_salles, size)
+    try:
+        expect(page.locator(".tile")).to_have_count(40)
+        expect(page.locator("#salles")).to_have_class("tiles many")
+        assert_above_the_fold(page, size, 40)
+    finally:
+        context.close()
