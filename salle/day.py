@@ -24,7 +24,7 @@ from .errors import Conflit, Interdit, Introuvable, Invalide, NonAutorise, Salle
 from .journal import SYSTEM, Actor, Journal, Tx
 from .model import PIECES_IDENTITE, Candidat, Epreuve, Salle, Session
 from .session_file import parse_session
-from .state import ensure_state_schema, project
+from .state import ensure_state_schema, project, salle_fin
 
 log = logging.getLogger(__name__)
 CLIENT_ID = re.compile(r"[A-Za-z0-9._:-]{8,100}")
@@ -713,15 +713,22 @@ class ExamDay:
 def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -> dict:
     counts = day.journal.one(
         "SELECT COUNT(*) AS present_total, SUM(status = 'present') AS present, SUM(status = 'toilettes') AS toilettes, "
-        "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges FROM presences "
-        "WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
+        "SUM(status = 'sorti') AS sortis, SUM(emarge_at IS NOT NULL) AS emarges, SUM(status IN ('present', "
+        "'toilettes') AND EXISTS (SELECT 1 FROM candidats c WHERE c.numero = presences.numero AND c.tiers_temps = 1)) "
+        "AS tiers_temps FROM presences WHERE epreuve = ? AND salle = ?", [epreuve.code, salle.code],
     )
     expected = day.journal.one(
         "SELECT COUNT(*) AS n FROM candidats WHERE salle = ? AND (epreuves IN ('', '[]') OR EXISTS "
         "(SELECT 1 FROM json_each(candidats.epreuves) WHERE value = ?))", [salle.code, epreuve.code])["n"]
-    late = day.journal.one("SELECT COUNT(DISTINCT numero) AS n FROM refus WHERE epreuve = ? AND salle = ? "
-                           "AND verdict = 'portes_fermees'", [epreuve.code, salle.code])["n"]
     der = day._deroulement(day.journal.reader().conn, epreuve.code, salle.site)
+    end = rules.candidate_end(epreuve, _dt(der.get("started_at")), False)
+    # Refusals as they ended: not a candidate admitted afterwards, not a scan after the épreuve's end.
+    refused = day.journal.one(
+        "SELECT COUNT(DISTINCT r.numero) AS n, COUNT(DISTINCT CASE WHEN r.verdict = 'portes_fermees' THEN r.numero "
+        "END) AS late FROM refus r WHERE r.epreuve = ? AND r.salle = ? AND r.at < ? AND NOT EXISTS (SELECT 1 FROM "
+        "presences p WHERE p.epreuve = r.epreuve AND p.numero = r.numero)",
+        [epreuve.code, salle.code, end.isoformat(timespec="milliseconds")])
+    late = refused["late"] or 0
     entered = counts["present_total"] or 0
     return {
         "salle": salle.code, "libelle": salle.display, "site": salle.site, "acces": salle.access,
@@ -730,7 +737,9 @@ def salle_summary(day: ExamDay, salle: Salle, epreuve: Epreuve, now: datetime) -
                     "duree": epreuve.duration, "sujet_commun": epreuve.sujet_commun, "type": epreuve.kind},
         "attendus": expected, "presents": counts["present"] or 0, "toilettes": counts["toilettes"] or 0,
         "sortis": counts["sortis"] or 0, "absents": expected - entered, "emarges": counts["emarges"] or 0,
-        "refuses_retard": late,
+        "refuses_retard": late, "refuses": refused["n"] or 0, "tiers_temps": counts["tiers_temps"] or 0, "sans_emargement": entered - (counts["emarges"] or 0),
+        "fin": _iso(end), "liberee_a": (salle_fin(day.journal.reader(), epreuve.code, salle.code) or {}).get(
+            "released_at"),
         "portes": {"heure_fermeture": der.get("doors_close_at"), "fermees_a": der.get("doors_closed_at"),
                    "fermees": rules.doors_closed(_dt(der.get("doors_close_at")), _dt(der.get("doors_closed_at")), now),
                    "debut": der.get("started_at")},

@@ -453,14 +453,60 @@ def check_recomptage(started_at: datetime | None, end: datetime, released_at: da
     return Verdict(RECOMPTAGE_ENREGISTRE, "Recomptage enregistré.", "R22")
 
 
-def check_liberation(recounted: bool, end: datetime, released_at: datetime | None, now: datetime) -> Verdict:
-    """R22: the signal to leave is given only once every copy is collected and recounted."""
-    if released_at is not None:
-        return Verdict(DEJA_LIBEREE, f"La salle est déjà libérée (à {hhmm(released_at)}).", "R22")
-    if now < end:
-        return Verdict(FIN_NON_ATTEINTE, f"La salle ne peut être libérée qu'à la fin de l'épreuve ({hhmm(end)}).",
-                       "R22", allowed_from=end)
-    if not recounted:
+LIBERATION_A_CONFIRMER = "liberation_a_confirmer"  # R21, R22: open items need a reason
+
+
+@dataclass(frozen=True)
+class Liberation:
+    """What is known when the responsable gives the signal to leave (R22)."""
+
+    recounted: bool
+    end: datetime  # the salle's end: the latest end of the candidates still in it (R24)
+    released_at: datetime | None = None
+    sans_emargement: tuple[str, ...] = ()  # present candidates without émargement, by name (R21)
+    copies_comptees: int | None = None
+    copies_emargees: int = 0
+    dehors: tuple[str, ...] = ()  # candidates out of the salle now (toilets, R19)
+    motif: str = ""
+
+
+def liberation_open_items(f: Liberation) -> list[dict]:
+    """What is unresolved before a release, each as {code, message} in French (R21, R22, R19)."""
+    items = []
+    if f.sans_emargement:
+        n = len(f.sans_emargement)
+        items.append({"code": "sans_emargement", "message": (
+            f"{n} candidat(s) présent(s) sans émargement, réputé(s) ne pas avoir rendu de copie : "
+            + ", ".join(f.sans_emargement) + "."), "candidats": list(f.sans_emargement)})
+    if f.copies_comptees is not None and f.copies_comptees != f.copies_emargees:
+        ecart = f.copies_comptees - f.copies_emargees
+        items.append({"code": "ecart_copies", "message": (
+            f"Recomptage : {f.copies_comptees} copie(s) pour {f.copies_emargees} émargée(s), écart de {ecart:+d}.")})
+    if f.dehors:
+        items.append({"code": "candidats_dehors", "message": (
+            f"{len(f.dehors)} candidat(s) encore hors de la salle : " + ", ".join(f.dehors) + "."),
+            "candidats": list(f.dehors)})
+    return items
+
+
+def check_liberation(f: Liberation, now: datetime) -> Verdict:
+    """R22: « les candidats ne sont autorisés à quitter la salle qu'une fois l'ensemble des copies ramassées et
+    recomptées »: not before the end nor before the recount; anything left open (R21: a candidate without
+    émargement « sera réputé ne pas avoir rendu de copie », a recount off, someone still out) is listed and
+    needs the responsable's reason, which goes to the PV."""
+    if f.released_at is not None:
+        return Verdict(DEJA_LIBEREE, f"La salle est déjà libérée (à {hhmm(f.released_at)}).", "R22")
+    if now < f.end:
+        return Verdict(FIN_NON_ATTEINTE, f"La salle ne peut être libérée qu'à la fin de l'épreuve ({hhmm(f.end)}).",
+                       "R22", allowed_from=f.end)
+    if not f.recounted:
         return Verdict(RECOMPTAGE_REQUIS, "Recomptez d'abord les copies : la salle est libérée seulement après "
                        "le recomptage.", "R22")
-    return Verdict(SALLE_LIBEREE, "Salle libérée : les candidats peuvent sortir.", "R22")
+    items = liberation_open_items(f)
+    if items and not f.motif.strip():
+        return Verdict(LIBERATION_A_CONFIRMER, f"{len(items)} point(s) non résolu(s) : libérez la salle en "
+                       "indiquant le motif (il figurera au procès-verbal), ou réglez-les d'abord.", "R22",
+                       data={"points_ouverts": items})
+    return Verdict(SALLE_LIBEREE, "Salle libérée : les candidats peuvent sortir."
+                   + (f" {len(items)} point(s) non résolu(s) consigné(s) au procès-verbal avec le motif." if items
+                      else ""), "R22", data={"points_ouverts": items})

@@ -146,7 +146,7 @@ def _run(day: ExamDay, client_id: str, fingerprint: dict, decide) -> dict:
 def _refuse(verdict: rules.Verdict):
     """A rule said no: a French 409 carrying the rule and the time from which it would be allowed."""
     raise Conflit(verdict.message, code=verdict.code, data={
-        "regle": verdict.rule,
+        **verdict.data, "regle": verdict.rule,
         "autorise_a_partir_de": verdict.allowed_from.isoformat(timespec="seconds") if verdict.allowed_from else None})
 
 
@@ -237,15 +237,14 @@ def signaler(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
 
 
 def _fraud_report(body: dict, epreuve: Epreuve) -> dict:
-    """R11: facts, time, reporting staff, the candidate's countersignature or « refus de signer », exclusion."""
+    """R11: the surveillant reports — facts, time of the facts, reporting staff, the candidate's countersignature
+    or « refus de signer ». The exclusion is the jury's decision (decider_fraude): an « exclusion » sent with a
+    report is not the surveillant's to give and is ignored."""
     refus = _bool(body, "refus_de_signer")
-    if "exclusion" not in body:
-        raise Invalide("Rapport de fraude : indiquez si le candidat est exclu (exclusion : oui ou non).",
-                       code="exclusion_manquante")
-    report = {"exclusion": _bool(body, "exclusion"), "refus_de_signer": refus}
     heure = _heure(body.get("heure_faits"), epreuve, "Heure des faits")
-    if heure:
-        report["heure_faits"] = heure.isoformat(timespec="minutes")
+    if heure is None:
+        raise Invalide("Rapport de fraude : indiquez l'heure des faits (« 10:45 »).", code="heure_invalide")
+    report = {"refus_de_signer": refus, "heure_faits": heure.isoformat(timespec="minutes")}
     if refus:
         if body.get("contresignature"):
             raise Invalide("Rapport de fraude : contresignature ou « refus de signer », pas les deux.",
@@ -256,7 +255,52 @@ def _fraud_report(body: dict, epreuve: Epreuve) -> dict:
     return report
 
 
+def decider_fraude(day: ExamDay, caller: Caller, seq: int, body: dict) -> dict:
+    """R11: « le jury peut le cas échéant décider de son exclusion immédiate »: the responsable records the
+    jury's decision on a fraud report — exclusion or not, who decided — once; the PV's annex shows it."""
+    client_id = require_client_id(body.get("client_id"))
+    if not isinstance(body.get("exclusion"), bool):
+        raise Invalide("Décision du jury : « exclusion » doit valoir true (exclusion immédiate) ou false.",
+                       code="requete_invalide")
+    exclusion = body["exclusion"]
+    decide_par = _text(body.get("decide_par"), "Membre du jury qui a décidé (nom et qualité)", limit=200)
+    observation = _text(body.get("observation"), "Observation", required=False, limit=500)
+    report = day.journal.one("SELECT * FROM incidents WHERE seq = ?", [seq])
+    if report is None or report["type"] != "fraude":
+        raise Introuvable(f"Rapport de fraude n° {seq} inconnu.", code="rapport_inconnu")
+    day.site_for(caller, report["site"])
+    name = day.journal.one("SELECT nom, prenom FROM candidats WHERE numero = ?", [report["candidat"]]) or {}
+    who = f"{name.get('nom', '').upper()} {name.get('prenom', '')}".strip() or report["candidat"]
+
+    def decide(tx: Tx) -> dict:
+        done = _fetch(tx.db, "SELECT at FROM decisions_fraude WHERE incident = ?", [seq])
+        if done:
+            raise Conflit(f"La décision du jury sur ce rapport est déjà enregistrée ({done['at'][11:16]}).",
+                          code="decision_deja_enregistree")
+        message = (f"Décision du jury ({decide_par}) : {who} exclu(e) de la salle pour l'épreuve." if exclusion
+                   else f"Décision du jury ({decide_par}) : pas d'exclusion, {who} poursuit l'épreuve.")
+        tx.append("decision_fraude", caller.actor, {"incident": seq, "exclusion": exclusion, "decide_par": decide_par,
+                                                    "observation": observation, "message": message},
+                  client_id=client_id, epreuve=report["epreuve"], site=report["site"], salle=report["salle"],
+                  candidat=report["candidat"])
+        return {"ok": True, "enregistre": True, "incident": seq, "exclusion": exclusion, "decide_par": decide_par,
+                "message": message + " Consignée au procès-verbal."}
+
+    return _run(day, client_id, {"op": "decision_fraude", "seq": seq, "x": exclusion, "p": decide_par}, decide)
+
+
 # --- alerts (R5, R11) -------------------------------------------------------------------------------------
+
+# What each alert asks of the responsable (the console and the PV say this; the message gives the details).
+ALERT_TITLES = {
+    "sans_piece_identite": "Candidat admis sans pièce d'identité : faire un contrôle d'identité spécifique",
+    "admission_hors_ligne": "Entrée notée hors ligne avant la fermeture : confirmer l'heure avec le surveillant",
+    "convocation_deja_utilisee": "Convocation présentée une deuxième fois : contrôler les deux identités",
+    "fraude": "Suspicion de fraude : consigner la décision du jury",
+    "appareil_hors_ligne": "Appareil hors ligne : vérifier le lecteur ou l'imprimante",
+    "connexions_refusees": "Codes personnels refusés à répétition : vérifier qui utilise l'appareil",
+    "code_verrouille": "Code personnel verrouillé : vérifier, puis le débloquer",
+}
 
 
 def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
@@ -268,8 +312,12 @@ def alertes(day: ExamDay, caller: Caller, toutes: bool = False) -> list[dict]:
     elif caller.role == "responsable":  # an alert without a site (a door relay) concerns every site served here
         sql, params = sql + " AND (site = ? OR site IS NULL)", [*params, caller.site]
     rows = day.journal.query(sql + " ORDER BY seq", params)
+    names = {c["numero"]: f"{c['nom'].upper()} {c['prenom']}" for c in day.journal.query(
+        "SELECT numero, nom, prenom FROM candidats WHERE numero IN (%s)" % ",".join("?" * len(rows)),
+        [r["candidat"] for r in rows])} if rows else {}
     return [{"seq": r["seq"], "type": r["kind"], "epreuve": r["epreuve"], "site": r["site"], "salle": r["salle"],
-             "candidat": r["candidat"], "message": r["message"], "creee_a": r["created_at"],
+             "candidat": r["candidat"], "candidat_nom": names.get(r["candidat"]), "message": r["message"],
+             "titre": ALERT_TITLES.get(r["kind"], r["message"]), "creee_a": r["created_at"],
              "resolue_a": r["resolved_at"], "resolution": r["resolution"]} for r in rows]
 
 
@@ -326,18 +374,47 @@ def sans_emargement(day: ExamDay, epreuve: str, salle: str) -> list[dict]:
              "statut": r["status"]} for r in rows]
 
 
+def _display(row: dict) -> str:
+    return f"{row['nom'].upper()} {row['prenom']} ({row['place'] or '—'})"
+
+
+def _liberation_facts(day: ExamDay, db, epreuve: Epreuve, salle: Salle, motif: str = "") -> rules.Liberation:
+    """R21, R22, R19: what a release would leave open, read from the state."""
+    _, end = _end_facts(day, db, epreuve, salle)
+    state = salle_fin(db, epreuve.code, salle.code)
+    conn = getattr(db, "conn", db)
+    cur = conn.execute(
+        "SELECT c.nom, c.prenom, p.place, p.status, p.emarge_at FROM presences p JOIN candidats c ON c.numero = "
+        "p.numero WHERE p.epreuve = ? AND p.salle = ? AND (p.emarge_at IS NULL OR p.status = 'toilettes') "
+        "ORDER BY p.place, c.nom COLLATE FR", [epreuve.code, salle.code])
+    rows = [dict(zip([d[0] for d in cur.description], r)) for r in cur.fetchall()]
+    return rules.Liberation(
+        recounted=bool(state.get("recount_at")), end=end, released_at=_dt(state.get("released_at")),
+        sans_emargement=tuple(_display(r) for r in rows if r["emarge_at"] is None),
+        copies_comptees=state.get("copies_comptees") if state.get("recount_at") else None,
+        copies_emargees=_copies_emargees(db, epreuve.code, salle.code),
+        dehors=tuple(_display(r) for r in rows if r["status"] == "toilettes"), motif=motif)
+
+
 def fin(day: ExamDay, caller: Caller, salle_code: str, epreuve_code: str | None = None) -> dict:
     salle = day.salle_for(caller, salle_code)
-    epreuve = day.epreuve_for(epreuve_code, day.clock.now())
+    now = day.clock.now()
+    epreuve = day.epreuve_for(epreuve_code, now)
     db = day.journal.reader()
     started, end = _end_facts(day, db, epreuve, salle)
     state = salle_fin(db, epreuve.code, salle.code)
+    facts = _liberation_facts(day, db, epreuve, salle)
+    verdict = rules.check_liberation(facts, now)
+    blocking = [] if verdict.code in (rules.SALLE_LIBEREE, rules.LIBERATION_A_CONFIRMER) else [
+        {"code": verdict.code, "message": verdict.message}]
     return {"epreuve": epreuve.code, "salle": salle.code, "debut": started and started.isoformat(),
-            "fin": end.isoformat(timespec="seconds"), "sans_emargement": sans_emargement(day, epreuve.code, salle.code),
+            "fin": end.isoformat(timespec="seconds"), "fin_atteinte": started is not None and now >= end,
+            "sans_emargement": sans_emargement(day, epreuve.code, salle.code),
             "copies_emargees": _copies_emargees(db, epreuve.code, salle.code),
             "recomptage": {"a": state["recount_at"], "copies_comptees": state["copies_comptees"],
                            "copies_emargees": state["copies_emargees"], "ecart": state["ecart"]} if state else None,
-            "liberee_a": state.get("released_at")}
+            "liberee_a": state.get("released_at"), "liberee_par": state.get("released_by"),
+            "bloquant": blocking, "points_ouverts": rules.liberation_open_items(facts)}
 
 
 def recompter(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
@@ -369,21 +446,26 @@ def recompter(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict
 
 
 def liberer(day: ExamDay, caller: Caller, salle_code: str, body: dict) -> dict:
+    """R22: the signal to leave. Anything left open (R21, a recount off, someone out) is refused with the list
+    unless the responsable gives a reason; the list and the reason go to the PV."""
     salle, epreuve, client_id = _context(day, caller, salle_code, body)
     _responsable(caller, salle)
+    motif = _text(body.get("motif"), "Motif de la libération", required=False, limit=500)
 
     def decide(tx: Tx) -> dict:
-        _, end = _end_facts(day, tx.db, epreuve, salle)
-        state = salle_fin(tx.db, epreuve.code, salle.code)
-        verdict = rules.check_liberation(bool(state.get("recount_at")), end, _dt(state.get("released_at")), tx.now)
+        facts = _liberation_facts(day, tx.db, epreuve, salle, motif)
+        verdict = rules.check_liberation(facts, tx.now)
         if verdict.code != rules.SALLE_LIBEREE:
             _refuse(verdict)
-        missing = sans_emargement(day, epreuve.code, salle.code)
-        tx.append("liberation", caller.actor, {"message": verdict.message, "sans_emargement": len(missing)},
-                  client_id=client_id, epreuve=epreuve.code, site=salle.site, salle=salle.code)
-        return _answer(verdict, epreuve=epreuve.code, salle=salle.code, sans_emargement=len(missing))
+        items = verdict.data["points_ouverts"]
+        tx.append("liberation", caller.actor, {
+            "message": verdict.message, "sans_emargement": len(facts.sans_emargement),
+            "points_ouverts": [i["message"] for i in items], "motif": motif if items else "",
+            "dehors": list(facts.dehors)}, client_id=client_id, epreuve=epreuve.code, site=salle.site,
+            salle=salle.code)
+        return _answer(verdict, epreuve=epreuve.code, salle=salle.code, sans_emargement=len(facts.sans_emargement))
 
-    return _run(day, client_id, {"op": "liberation", "s": salle.code, "e": epreuve.code}, decide)
+    return _run(day, client_id, {"op": "liberation", "s": salle.code, "e": epreuve.code, "m": motif}, decide)
 
 
 # --- camera frames and search -------------------------------------------------------------------------------

@@ -288,7 +288,29 @@ def _liberation(db, e, p):
             {"released_at": e["server_time"], "released_by": e["actor"]})
 
 
-PROJECTIONS.update({"incident": _incident, "recomptage": _recomptage, "liberation": _liberation})
+STATE_TABLES["decisions_fraude"] = ({
+    "incident": int, "epreuve": str, "candidat": str, "exclusion": int, "decide_par": str, "observation": str,
+    "at": str, "recorded_by": str,
+}, "incident")
+
+
+def _decision_fraude(db, e, p):
+    """R11: the jury's decision on a fraud report; an exclusion takes the candidate out of the salle."""
+    db.execute("INSERT INTO decisions_fraude (incident, epreuve, candidat, exclusion, decide_par, observation, at, "
+               "recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               [p["incident"], e["epreuve"], e["candidat"], int(p["exclusion"]), p["decide_par"], p.get("observation"),
+                e["server_time"], e["actor"]])
+    db.execute("UPDATE incidents SET exclusion = ? WHERE seq = ?", [int(p["exclusion"]), p["incident"]])
+    db.execute("UPDATE alerts SET resolved_at = ?, resolution = ? WHERE seq = ? AND resolved_at IS NULL",
+               [e["server_time"], p["message"], p["incident"]])
+    if p["exclusion"] and e["candidat"]:
+        db.execute("UPDATE presences SET status = 'sorti', exited_at = ?, toilettes_since = NULL WHERE epreuve = ? "
+                   "AND numero = ? AND status IN ('present', 'toilettes')",
+                   [e["server_time"], e["epreuve"], e["candidat"]])
+
+
+PROJECTIONS.update({"incident": _incident, "recomptage": _recomptage, "liberation": _liberation,
+                    "decision_fraude": _decision_fraude})
 
 
 def salle_fin(db, epreuve: str, salle: str) -> dict:

@@ -106,6 +106,14 @@ def test_the_console(live, chromium):
             "SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes = '' LIMIT 1")["numero"], "aucune")
         expect(page.locator("#alertes .alert")).to_have_count(1)
         check(page, "console")
+        page.click(".tile[data-salle=A01]")
+        expect(page.locator("#sv-seats .seat").first).to_be_visible()
+        page.click("#release-btn")
+        check(page, "salle ouverte, plan et libération")
+        page.click("#sv-close")
+        page.click("#tab-personnel")
+        expect(page.locator("#personnel table")).to_be_visible()
+        check(page, "personnel et appareils")
     finally:
         context.close()
 

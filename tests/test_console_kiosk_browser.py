@@ -27,6 +27,8 @@ def test_console_flags_reprints_and_prints_a_failed_job_again(kiosk_live, page, 
     page.goto(kiosk_live.url + "/console")
     page.fill("#code", CODES["responsable"])
     page.click("button[type=submit]")
+    expect(page.locator("#tab-borne")).to_have_text("Borne d'accueil (1 en échec)")  # the tab says a job failed
+    page.click("#tab-borne")
     table = page.locator("#impressions table")
     expect(table.locator("tr", has_text=twice)).to_contain_text("RÉIMPRESSION")
     expect(table.locator("tr", has_text=twice).locator("td").nth(2)).to_have_text("2")

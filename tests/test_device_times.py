@@ -52,7 +52,7 @@ def incident(tablet, **fields):
     return tablet.post("/api/v1/salles/A01/incidents", {"client_id": cid(), "texte": "Faits constatés.", **fields})
 
 
-FRAUDE = {"type": "fraude", "exclusion": False, "refus_de_signer": False, "contresignature": SIGNATURE}
+FRAUDE = {"type": "fraude", "refus_de_signer": False, "contresignature": SIGNATURE}
 
 
 @pytest.mark.parametrize("now, fields, words", [

@@ -210,6 +210,7 @@ def test_the_console_downloads_the_papers_under_their_names(live, chromium):
         page.goto(live.url + "/console")
         page.fill("#code", CODES["responsable"])
         page.click("button[type=submit]")
+        page.click("#tab-documents")
         expect(page.locator("#documents")).to_be_visible()
         with page.expect_download() as download:
             page.click("#documents button:has-text('Liste à afficher')")

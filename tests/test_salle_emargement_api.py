@@ -103,33 +103,53 @@ def test_anomaly_and_conduct_incidents_recorded_for_the_pv(live, salle):
     assert rows[0]["texte"] == "Sujets livrés avec 10 min de retard"
 
 
-def test_fraud_report_with_countersignature_and_exclusion(live, salle):
+def test_fraud_report_then_the_jury_decides_the_exclusion_from_the_console_R11(live, salle, clock):
     tablet, resp, numeros = salle
     answer = incident(tablet, type="fraude", numero=numeros[0], heure_faits="09:50", exclusion=True,
                       contresignature=SIGNATURE, texte="Antisèche sous la copie")
     assert answer["regle"] == "R11"
-    payload = json.loads(live.day.journal.one("SELECT payload FROM events WHERE type = 'incident'")["payload"])
-    assert payload["rapporteur"] == "Paul Surveillant (A01)" and payload["exclusion"] is True
+    event = live.day.journal.one("SELECT seq, payload FROM events WHERE type = 'incident'")
+    payload = json.loads(event["payload"])
+    assert payload["rapporteur"] == "Paul Surveillant (A01)" and "exclusion" not in payload  # not the surveillant's
     assert payload["heure_faits"] == "2027-03-18T09:50" and payload["contresignature"]
-    assert live.day.journal.one("SELECT status FROM presences WHERE numero = ?", [numeros[0]])["status"] == "sorti"
+    status = lambda: live.day.journal.one("SELECT status FROM presences WHERE numero = ?", [numeros[0]])["status"]
+    assert status() == "present"
     assert [a["type"] for a in resp.get("/api/v1/alertes")["alertes"]] == ["fraude"]
+    path = f"/api/v1/incidents/{event['seq']}/decision"
+    decision = {"exclusion": True, "decide_par": "Mme Claire Martin, présidente du jury", "client_id": cid()}
+    assert refused(lambda: tablet.post(path, decision), 403)
+    assert refused(lambda: live.client("responsable_montreuil").post(path, decision), 403)
+    before = events(live.day)
+    for bad in ({"exclusion": "oui"}, {"decide_par": " "}, {"decide_par": None}, {"exclusion": None}):
+        assert refused(lambda: resp.post(path, {**decision, **bad}), 400)
+    assert refused(lambda: resp.post("/api/v1/incidents/1/decision", decision), 404)
+    assert events(live.day) == before
+    clock.set(at("10:05"))
+    answer = resp.post(path, decision)
+    assert answer["exclusion"] is True and "Mme Claire Martin" in answer["message"]
+    assert status() == "sorti"
+    assert resp.get("/api/v1/alertes")["alertes"] == []  # the decision closes the fraud alert
+    assert refused(lambda: resp.post(path, {**decision, "client_id": cid()}), 409)["code"] == \
+        "decision_deja_enregistree"
+    row = live.day.journal.one("SELECT * FROM decisions_fraude")
+    assert row["at"].startswith("2027-03-18T10:05") and row["recorded_by"] == "P002"
 
 
 def test_fraud_report_refusal_to_sign(live, salle):
     tablet, _, numeros = salle
-    answer = incident(tablet, type="fraude", numero=numeros[1], exclusion=False, refus_de_signer=True)
+    answer = incident(tablet, type="fraude", numero=numeros[1], heure_faits="09:55", refus_de_signer=True)
     assert answer["ok"]
 
 
 @pytest.mark.parametrize("fields", [
     {"type": "vol"}, {"type": None}, {"type": "anomalie", "texte": "  "}, {"type": "anomalie", "texte": 3},
-    {"type": "fraude", "exclusion": False, "contresignature": SIGNATURE},  # no numero
-    {"type": "fraude", "numero": "N", "exclusion": False},  # neither signature nor refusal
-    {"type": "fraude", "numero": "N", "contresignature": SIGNATURE},  # exclusion missing
-    {"type": "fraude", "numero": "N", "exclusion": "oui", "refus_de_signer": True},
-    {"type": "fraude", "numero": "N", "exclusion": False, "refus_de_signer": True, "contresignature": SIGNATURE},
-    {"type": "alarme_incendie", "debut": "25:00"}, {"type": "fraude", "numero": "N", "exclusion": False,
-                                                    "refus_de_signer": True, "heure_faits": "midi"},
+    {"type": "fraude", "heure_faits": "09:50", "contresignature": SIGNATURE},  # no numero
+    {"type": "fraude", "numero": "N", "heure_faits": "09:50"},  # neither signature nor refusal
+    {"type": "fraude", "numero": "N", "contresignature": SIGNATURE},  # no time of the facts
+    {"type": "fraude", "numero": "N", "heure_faits": "09:50", "refus_de_signer": "oui"},
+    {"type": "fraude", "numero": "N", "heure_faits": "09:50", "refus_de_signer": True, "contresignature": SIGNATURE},
+    {"type": "alarme_incendie", "debut": "25:00"}, {"type": "fraude", "numero": "N", "refus_de_signer": True,
+                                                    "heure_faits": "midi"},
 ])
 def test_bad_incident_input_refused_nothing_recorded(live, salle, fields):
     tablet, _, numeros = salle
@@ -155,3 +175,7 @@ def test_fire_alarm_needs_past_ordered_times_R14(live, salle, clock):
     assert refused(lambda: incident(tablet, type="alarme_incendie"), 409)
     assert incident(tablet, type="alarme_incendie", debut="09:30", fin="10:00")["regle"] == "R14"
     assert count(live.day, "incident") == 1
+
+
+def events(day) -> int:
+    return day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]

@@ -69,9 +69,19 @@ def test_recount_and_release_at_the_edges_R21_R22(live, salle, clock):
     assert answer["ecart"] == -1 and "Écart" in answer["message"]
     assert resp.post("/api/v1/salles/A01/recomptage", recount)["rejoue"] is True
     release = {"client_id": cid()}
-    with nothing_recorded(live.day):
-        assert refused(lambda: tablet.post("/api/v1/salles/A01/liberation", release), 403)
-    assert resp.post("/api/v1/salles/A01/liberation", release)["sans_emargement"] == 1
+    assert refused(lambda: tablet.post("/api/v1/salles/A01/liberation", release), 403)
+    before = events(live.day)
+    err = refused(lambda: resp.post("/api/v1/salles/A01/liberation", release), 409)  # open items, no reason
+    assert err["code"] == "liberation_a_confirmer"
+    assert [i["code"] for i in err["details"]["points_ouverts"]] == ["sans_emargement", "ecart_copies"]
+    missing = live.day.journal.one("SELECT nom FROM candidats WHERE numero = ?", [numeros[2]])["nom"].upper()
+    assert missing in err["details"]["points_ouverts"][0]["message"]
+    for bad in (5, {}, "m" * 501):
+        assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {**release, "motif": bad}), 400)
+    assert events(live.day) == before  # nothing recorded
+    release["motif"] = "Candidat parti sans émargement, signalé au jury ; copie manquante recherchée"
+    answer = resp.post("/api/v1/salles/A01/liberation", release)
+    assert answer["sans_emargement"] == 1 and len(answer["points_ouverts"]) == 2
     assert resp.post("/api/v1/salles/A01/liberation", release)["rejoue"] is True
     with nothing_recorded(live.day):
         assert refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)["code"] == \
@@ -94,6 +104,29 @@ def with_tiers_temps(day, demo_files, numero: str) -> None:
             lines[i] = ";".join([*cells[:column], "oui", *cells[column + 1:]])
     report = import_candidats(day, "\r\n".join(lines).encode(), "candidats-tiers-temps.csv")
     assert [m["numero"] for m in report.modifies] == [numero]
+
+
+def events(day) -> int:
+    return day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+
+
+def test_release_with_nothing_open_needs_no_reason_and_lists_who_is_still_out_R19_R22(live, salle, clock):
+    tablet, resp, numeros = salle
+    for n in numeros:
+        emarge(tablet, "A01", n, copies=1)
+    clock.set(at("11:40"))
+    tablet.post("/api/v1/salles/A01/toilettes", {"numero": numeros[0], "accompagnateur": "Paul", "client_id": cid()})
+    clock.set(at("12:00"))
+    fin = resp.get("/api/v1/salles/A01/fin")
+    assert fin["bloquant"][0]["code"] == "recomptage_requis" and fin["points_ouverts"][0]["code"] == \
+        "candidats_dehors"
+    resp.post("/api/v1/salles/A01/recomptage", {"copies_comptees": 3, "client_id": cid()})
+    err = refused(lambda: resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()}), 409)
+    assert [i["code"] for i in err["details"]["points_ouverts"]] == ["candidats_dehors"]
+    tablet.post("/api/v1/salles/A01/toilettes/retour", {"numero": numeros[0], "client_id": cid()})
+    assert resp.get("/api/v1/salles/A01/fin")["points_ouverts"] == []
+    answer = resp.post("/api/v1/salles/A01/liberation", {"client_id": cid()})
+    assert answer["ok"] and answer["points_ouverts"] == []
 
 
 def test_tiers_temps_candidate_still_in_the_salle_delays_its_release_R24(live, clock, demo_files):

@@ -154,8 +154,10 @@ def test_the_console_shows_the_locked_code_and_unlocks_it(server, chromium):
         for i in range(3):
             sign_in(server, f"7777777{i}")
         assert sign_in(server, CODES["surveillant"])[0] == 403
+        expect(page.locator("#tab-personnel")).to_contain_text("1 code(s) verrouillé(s)", timeout=10_000)  # pushed live
+        page.click("#tab-personnel")
         row = page.locator("tr[data-personnel='P004']")
-        expect(row).to_contain_text("CODE VERROUILLÉ", timeout=10_000)  # pushed live
+        expect(row).to_contain_text("CODE VERROUILLÉ")
         row.get_by_role("button", name="Débloquer le code").click()
         expect(row).not_to_contain_text("VERROUILLÉ", timeout=10_000)
         assert sign_in(server, CODES["surveillant"])[0] == 200

@@ -41,6 +41,14 @@ def resolution(seq):
     return reply(salle_ops.resoudre_alerte(day(), g.caller, int(seq), body()))
 
 
+@bp.post("/incidents/<seq>/decision")
+@allow("admin", "responsable")
+def decision_fraude(seq):
+    if not seq.isdigit() or len(seq) > 12:
+        raise Introuvable(f"Rapport de fraude n° {seq[:20]} inconnu.", code="rapport_inconnu")
+    return reply(salle_ops.decider_fraude(day(), g.caller, int(seq), body()))
+
+
 @bp.get("/salles/<salle>/fin")
 @allow(*STAFF)
 def fin(salle):
@@ -99,22 +107,44 @@ def _site_scope(epreuve: str) -> str | None:
 
 
 def _file(data, content_type: str, name: str) -> Response:
-    return Response(data, content_type=content_type, headers={"Content-Disposition": f'inline; filename="{name}"'})
+    """A named download (Content-Disposition: attachment), never an anonymous tab."""
+    return Response(data, content_type=content_type, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _name(*parts: str, ext: str) -> str:
+    return "-".join(p.upper() for p in parts if p) + f".{ext}"
 
 
 @bp.get("/epreuves/<epreuve>/pv.pdf")
 @allow("admin", "responsable")
 def pv_pdf(epreuve):
     site = _site_scope(epreuve)
-    return _file(pv.build_pv(day(), epreuve, site), "application/pdf", f"pv-{epreuve}-{site or 'tous'}.pdf")
+    e = day().session.epreuve(epreuve)
+    return _file(pv.build_pv(day(), epreuve, site), "application/pdf",
+                 _name("PV", e.code, site or "tous-sites", e.date.isoformat(), ext="pdf"))
 
 
 @bp.get("/epreuves/<epreuve>/emargement.csv")
 @allow("admin", "responsable")
 def emargement_csv(epreuve):
     site = _site_scope(epreuve)
+    e = day().session.epreuve(epreuve)
     return _file(pv.emargement_csv(day(), epreuve, site).encode("utf-8"), "text/csv; charset=utf-8",
-                 f"emargement-{epreuve}-{site or 'tous'}.csv")
+                 _name("EMARGEMENT", e.code, site or "tous-sites", e.date.isoformat(), ext="csv"))
+
+
+@bp.get("/epreuves/<epreuve>/feuilles-emargement.pdf")
+@allow("admin", "responsable")
+def feuilles(epreuve):
+    d = day()
+    site = _site_scope(epreuve) or g.caller.site
+    if not site:
+        raise Invalide("Indiquez le site (?site=…) : les feuilles d'émargement se tirent site par site.",
+                       code="site_manquant")
+    e = d.session.epreuve(epreuve)
+    remplie = request.args.get("remplie") in ("1", "oui", "true")
+    return _file(pv.feuilles_emargement(d, site, e.code, remplie), "application/pdf",
+                 _name("EMARGEMENT", e.code, site, "remplies" if remplie else "", e.date.isoformat(), ext="pdf"))
 
 
 @bp.get("/salles/<salle>/feuille-emargement.pdf")
@@ -123,8 +153,10 @@ def feuille(salle):
     d = day()
     d.salle_for(g.caller, salle)
     epreuve = d.epreuve_for(request.args.get("epreuve"), d.clock.now())
-    return _file(pv.feuille_emargement(d, salle, epreuve.code), "application/pdf",
-                 f"emargement-{salle}-{epreuve.code}.pdf")
+    remplie = request.args.get("remplie") in ("1", "oui", "true")
+    return _file(pv.feuille_emargement(d, salle, epreuve.code, remplie), "application/pdf",
+                 _name("EMARGEMENT", salle, epreuve.code, "remplie" if remplie else "", epreuve.date.isoformat(),
+                       ext="pdf"))
 
 
 def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
@@ -133,6 +165,8 @@ def openapi_extend(doc: dict, op, obj, S, client_id) -> None:
         "seq": {"name": "seq", "in": "path", "required": True, "schema": {"type": "integer"}},
         "site_query": {"name": "site", "in": "query", "required": False, "schema": S,
                        "description": "Code du site ; par défaut celui du responsable, tous pour un admin"},
+        "remplie": {"name": "remplie", "in": "query", "required": False, "schema": S,
+                    "description": "1 : la feuille remplie d'après le journal (copie d'archive)"},
         "q": {"name": "q", "in": "query", "required": True, "schema": S,
               "description": "Nom (sans accents ni casse) ou numéro, 2 caractères au moins"},
     })
@@ -160,7 +194,7 @@ def _paths(op, obj, S, client_id) -> dict:
     incident = obj(("type", "texte", "client_id"), client_id=client_id, numero=S, texte=S, epreuve=S,
                    type={"type": "string", "enum": list(rules.INCIDENT_TYPES)},
                    debut={**S, "example": "10:45"}, fin={**S, "example": "11:05"}, heure_faits=S,
-                   exclusion=boolean, refus_de_signer=boolean, contresignature=strokes)
+                   refus_de_signer=boolean, contresignature=strokes)
     cid = obj(("client_id",), client_id=client_id, epreuve=S)
     return {
         "/api/v1/salles/{salle}/emargements": {"post": op("Émargement : signature et copies remises (R20, R25)",
@@ -171,13 +205,19 @@ def _paths(op, obj, S, client_id) -> dict:
         "/api/v1/alertes/{seq}/resolution": {"post": op(
             "Traiter une alerte : ce qui a été fait (R5)", resp, obj(("resolution", "client_id"), resolution=S,
                                                                          client_id=client_id), params=("seq",))},
+        "/api/v1/incidents/{seq}/decision": {"post": op(
+            "Décision du jury sur un rapport de fraude : exclusion ou non, qui a décidé (R11)", resp,
+            obj(("exclusion", "decide_par", "client_id"), exclusion=boolean, decide_par=S, observation=S,
+                client_id=client_id), params=("seq",))},
         "/api/v1/salles/{salle}/fin": {"get": op("Fin d'épreuve : sans émargement, copies, recomptage (R21, R22)",
                                                  roles, params=("salle", "epreuve"))},
         "/api/v1/salles/{salle}/recomptage": {"post": op(
             "Recomptage des copies (R22)", resp, obj(("copies_comptees", "client_id"), copies_comptees=integer,
                                                      client_id=client_id, epreuve=S), params=("salle",))},
-        "/api/v1/salles/{salle}/liberation": {"post": op("Libérer la salle après recomptage (R22)", resp, cid,
-                                                         params=("salle",))},
+        "/api/v1/salles/{salle}/liberation": {"post": op(
+            "Libérer la salle après recomptage (R22) ; avec des points non résolus (R21, écart, candidats dehors), "
+            "le motif est exigé", resp, obj(("client_id",), client_id=client_id, epreuve=S, motif=S),
+            params=("salle",))},
         "/api/v1/salles/{salle}/images": {"post": op(
             "Image de la caméra : codes lus (Code 128, QR) puis scan de chacun", roles,
             obj(("image", "client_id"), image={**S, "description": "JPEG/PNG en base64 (ou multipart « image »)"},
@@ -186,8 +226,12 @@ def _paths(op, obj, S, client_id) -> dict:
                                                                   params=("epreuve_path", "site_query")), PDF)},
         "/api/v1/epreuves/{epreuve}/emargement.csv": {"get": _as_file(op(
             "Export de l'émargement (CSV UTF-8 BOM, « ; »)", resp, params=("epreuve_path", "site_query")), CSV)},
+        "/api/v1/epreuves/{epreuve}/feuilles-emargement.pdf": {"get": _as_file(op(
+            "Feuilles d'émargement de toutes les salles du site, dans l'ordre des places (PDF) ; ?remplie=1 : "
+            "remplies d'après le journal", resp, params=("epreuve_path", "site_query", "remplie")), PDF)},
         "/api/v1/salles/{salle}/feuille-emargement.pdf": {"get": _as_file(op(
-            "Feuille d'émargement papier de la salle (PDF, avant l'épreuve)", roles, params=("salle", "epreuve")),
+            "Feuille d'émargement de la salle dans l'ordre des places (PDF) ; ?remplie=1 : remplie d'après le "
+            "journal", roles, params=("salle", "epreuve", "remplie")),
             PDF)},
         "/api/v1/salles/{salle}/recherche": {"get": op("Chercher un candidat du site par nom ou numéro", roles,
                                                        params=("salle", "q", "epreuve"))},

@@ -171,6 +171,8 @@ def openapi_document() -> dict:
                                   attendus={"type": "integer"}, presents={"type": "integer"},
                                   absents={"type": "integer"}, toilettes={"type": "integer"},
                                   sortis={"type": "integer"}, refuses_retard={"type": "integer"},
+                                  refuses={"type": "integer"}, sans_emargement={"type": "integer"},
+                                  fin=S, liberee_a={"type": ["string", "null"]},
                                   portes={"type": "object"}, repetition={"type": "boolean"}),
             },
         },

@@ -34,9 +34,9 @@
   }
 
   function install() {
-    const app = document.getElementById("app");
-    if (!app || document.getElementById("documents")) return;
-    const box = node("section", { class: "card", id: "documents" });
+    const panel = document.getElementById("panel-documents");  // the console's « Documents » tab
+    if (!panel || document.getElementById("documents")) return;
+    const box = node("div", { id: "documents" });
     const status = node("p", { class: "muted", role: "status" });
     const row = node("div", { class: "row" });
     const button = (label, path) => {
@@ -51,10 +51,10 @@
     const tables = button("Télécharger", () => `/api/v1/documents/salles/${encodeURIComponent(salle.value.trim())}/tables.pdf`);
     const convocation = button("Télécharger", () => `/api/v1/documents/convocations/${encodeURIComponent(numero.value.trim())}.pdf`);
     tables.id = "doc-tables"; convocation.id = "doc-convocation";
-    box.append(node("h2", {}, "Documents avant l'épreuve"), row,
+    box.append(node("h3", {}, "Avant l'épreuve"), row,
                node("div", { class: "row" }), status);
     box.children[2].append(salleLabel, salle, tables, numeroLabel, numero, convocation);
-    app.append(box);
+    panel.append(box);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", install);

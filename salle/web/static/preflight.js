@@ -38,8 +38,8 @@
   }
 
   function install() {
-    const alertes = document.getElementById("alertes");
-    if (!alertes) return;
+    const tabs = document.querySelector("nav.tabs");  // below the strip, the tiles and the alerts
+    if (!tabs) return;
     const section = node("section");
     section.className = "card";
     section.id = "verification";
@@ -54,7 +54,7 @@
     quiet.addEventListener("click", () => verify(out, [run, quiet], false));
     row.append(run, quiet);
     section.append(node("h2", "Vérification du matin — avant l'ouverture des portes"), row, out);
-    alertes.closest("section").before(section);
+    tabs.before(section);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", install);

@@ -377,6 +377,7 @@
   }
   function toggleIncident() {
     $("inc-fraude").hidden = $("inc-type").value !== "fraude";
+    if (!$("inc-fraude").hidden && !$("heure-faits").value) $("heure-faits").value = Salle.now().toTimeString().slice(0, 5);
     $("inc-alarme").hidden = $("inc-type").value !== "alarme_incendie";
   }
   $("inc-type").onchange = toggleIncident;
@@ -388,9 +389,8 @@
     if ($("inc-numero").value.trim()) body.numero = $("inc-numero").value.trim();
     if (type === "alarme_incendie") { body.debut = $("inc-debut").value || null; if ($("inc-fin").value) body.fin = $("inc-fin").value; }
     if (type === "fraude") {
-      body.exclusion = document.querySelector("input[name=exclusion]:checked").value === "oui";
       if ($("refus").checked) body.refus_de_signer = true; else body.contresignature = contre.value();
-      body.heure_faits = Salle.now().toTimeString().slice(0, 5);
+      body.heure_faits = $("heure-faits").value || Salle.now().toTimeString().slice(0, 5);
     }
     $("incident").hidden = true;
     send(`/api/v1/salles/${salle}/incidents`, body, `Incident (${type})`, { show: true });
