@@ -169,9 +169,9 @@ def test_a_server_that_cannot_record_keeps_the_action_on_the_tablet(live, contex
     conn = live.day.journal._conn
     conn.execute("PRAGMA query_only = ON")
     try:
-        wedge_scan(page, numero)  # even the preview goes through the writer: the server answers 503
-        expect(page.locator("#v-word")).to_have_text("SERVEUR INDISPONIBLE")
-        page.click("button[data-piece=cni]")
+        wedge_scan(page, numero)  # the preview records nothing: a reader answers it
+        expect(page.locator("#v-word")).to_have_text("VÉRIFIER L'IDENTITÉ")
+        page.click("button[data-piece=cni]")  # the admission must be written: the server answers 503
         expect(page.locator("#net")).to_have_text("Serveur indisponible — 1 action(s) en attente")
         expect(page.locator("#v-word")).to_have_text("EN ATTENTE")
         assert events(live.day, "scan", numero) == []

@@ -1,5 +1,6 @@
 """The end of the épreuve (R22, R24, R9): the salle's end, the recount of the copies, then the release."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from salle import rules
@@ -59,14 +60,14 @@ def test_recount_of_a_salle_already_released_is_closed_R22():
 # --- R22: the release, the signal to leave, once every copy is recounted --------------------------------------
 
 def test_release_refused_one_second_before_the_end_even_recounted_R22():
-    verdict = rules.check_liberation(True, END, None, END - S)
+    verdict = rules.check_liberation(rules.Liberation(True, END, None), END - S)
     assert verdict.code == rules.FIN_NON_ATTEINTE and not verdict.ok and verdict.rule == "R22"
     assert verdict.allowed_from == END
     assert verdict.message == "La salle ne peut être libérée qu'à la fin de l'épreuve (12 h 05)."
 
 
 def test_release_at_the_end_needs_the_recount_first_R22():
-    verdict = rules.check_liberation(False, END, None, END)
+    verdict = rules.check_liberation(rules.Liberation(False, END, None), END)
     assert verdict.code == rules.RECOMPTAGE_REQUIS and not verdict.ok and verdict.rule == "R22"
     assert verdict.message == ("Recomptez d'abord les copies : la salle est libérée seulement après le "
                                "recomptage.")
@@ -74,13 +75,13 @@ def test_release_at_the_end_needs_the_recount_first_R22():
 
 def test_release_at_the_end_once_recounted_R22():
     for now in (END, END + S):
-        verdict = rules.check_liberation(True, END, None, now)
+        verdict = rules.check_liberation(rules.Liberation(True, END, None), now)
         assert verdict.code == rules.SALLE_LIBEREE and verdict.ok and verdict.rule == "R22"
         assert verdict.message == "Salle libérée : les candidats peuvent sortir."
 
 
 def test_release_only_once_R22():
-    verdict = rules.check_liberation(True, END, RELEASED, RELEASED + S)
+    verdict = rules.check_liberation(rules.Liberation(True, END, RELEASED), RELEASED + S)
     assert verdict.code == rules.DEJA_LIBEREE and not verdict.ok and verdict.rule == "R22"
     assert verdict.message == "La salle est déjà libérée (à 12 h 20)."
 
@@ -89,4 +90,25 @@ def test_recount_and_release_of_a_salle_whose_candidats_all_left_early_R16_R22()
     end = rules.salle_end(MATIN, STARTED, [])
     now = STARTED + timedelta(hours=1)
     assert rules.check_recomptage(STARTED, end, None, now).code == rules.RECOMPTAGE_ENREGISTRE
-    assert rules.check_liberation(True, end, None, now).code == rules.SALLE_LIBEREE
+    assert rules.check_liberation(rules.Liberation(True, end, None), now).code == rules.SALLE_LIBEREE
+
+
+def test_release_with_open_items_needs_a_reason_which_the_verdict_carries_R21_R22():
+    facts = rules.Liberation(True, END, None, sans_emargement=("DUPONT Léa, place A3",), copies_comptees=3,
+                             copies_emargees=2, dehors=("MARTIN Paul",))
+    verdict = rules.check_liberation(facts, END)
+    assert verdict.code == rules.LIBERATION_A_CONFIRMER and not verdict.ok and verdict.rule == "R22"
+    assert [i["code"] for i in verdict.data["points_ouverts"]] == ["sans_emargement", "ecart_copies",
+                                                                   "candidats_dehors"]
+    assert verdict.message.startswith("3 point(s) non résolu(s)")
+    assert rules.check_liberation(replace(facts, motif="   "), END).code == rules.LIBERATION_A_CONFIRMER
+    given = rules.check_liberation(replace(facts, motif="Signalé au jury"), END)
+    assert given.code == rules.SALLE_LIBEREE and given.ok
+    assert "3 point(s) non résolu(s) consigné(s) au procès-verbal" in given.message
+
+
+def test_release_with_nothing_open_needs_no_reason_R22():
+    facts = rules.Liberation(True, END, None, copies_comptees=2, copies_emargees=2)
+    verdict = rules.check_liberation(facts, END)
+    assert verdict.code == rules.SALLE_LIBEREE and verdict.data == {"points_ouverts": []}
+    assert verdict.message == "Salle libérée : les candidats peuvent sortir."
