@@ -21,19 +21,27 @@ SURVEILLANTS = {"A01": "30001746", "B12": "30002958", "M1": "30003162", "M2": "3
 
 def big_day(count: int, workdir: Path | None = None) -> Path:
     """The demo session with salles large enough for `count` candidats, imported; returns the database."""
-    workdir = workdir or Path(tempfile.mkdtemp(prefix="salle-bench-"))
     toml = demo.session_toml()
     rows = -(-count * 11 // 10 // 4 // 100)  # each salle a quarter of the candidats, 10 % spare
     for salle_rows in ("rows = 9", "rows = 6", "rows = 10", "rows = 8"):
         toml = toml.replace(f"{salle_rows}\ncolumns", f"rows = {rows}\ncolumns", 1)
     toml = toml.replace("columns = 10", "columns = 100").replace("columns = 8", "columns = 100")
+    return load_day(toml, count, workdir)
+
+
+def load_day(toml: str, count: int, workdir: Path | None = None, csv_edit=lambda text: text) -> Path:
+    """A day file from a session `toml` and the demo's `count` candidats (their CSV passed through `csv_edit`),
+    imported and seated; returns the database."""
+    workdir = workdir or Path(tempfile.mkdtemp(prefix="salle-bench-"))
     (workdir / "session.toml").write_text(toml, encoding="utf-8")
     demo.candidats_csv(workdir / "candidats.csv", count)
+    csv = workdir / "candidats.csv"
+    csv.write_text(csv_edit(csv.read_text(encoding="utf-8-sig")), encoding="utf-8-sig")
     db = workdir / "salle.db"
     day = ExamDay(db, SystemClock())
     try:
         day.load_session(toml)
-        import_candidats(day, (workdir / "candidats.csv").read_bytes(), "candidats.csv")
+        import_candidats(day, csv.read_bytes(), "candidats.csv")
     finally:
         day.close()
     return db

@@ -17,12 +17,9 @@ from pathlib import Path
 
 import requests
 
-from common import Server, percentile
+from common import Server, load_day, percentile
 from salle import demo
 from salle.client import ApiClient
-from salle.clock import SystemClock
-from salle.day import ExamDay
-from salle.importing import import_candidats
 
 ADMIN, RESPONSABLE = "10004271", "20003817"  # demo codes; the responsable's site is PANTIN
 
@@ -46,18 +43,7 @@ def site_day(workdir: Path, salles: int, count: int) -> Path:
     extra = "".join(f'[[salles]]\ncode = "S{i:02d}"\nsite = "PANTIN"\nlabel = "Salle S{i:02d}"\naccess = "bâtiment S"\n'
                     f"rows = 8\ncolumns = 10\n\n" for i in range(1, salles - 1))
     toml = demo.session_toml().replace("[[personnel]]", extra + "[[personnel]]", 1)
-    (workdir / "session.toml").write_text(toml, encoding="utf-8")
-    demo.candidats_csv(workdir / "candidats.csv", count)
-    csv = (workdir / "candidats.csv").read_text(encoding="utf-8-sig").replace(";MONTREUIL;", ";PANTIN;")
-    (workdir / "candidats.csv").write_text(csv, encoding="utf-8-sig")
-    db = workdir / "salle.db"
-    day = ExamDay(db, SystemClock())
-    try:
-        day.load_session(toml)
-        import_candidats(day, (workdir / "candidats.csv").read_bytes(), "candidats.csv")
-    finally:
-        day.close()
-    return db
+    return load_day(toml, count, workdir, lambda csv: csv.replace(";MONTREUIL;", ";PANTIN;"))
 
 
 def main() -> int:

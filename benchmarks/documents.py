@@ -13,14 +13,13 @@ import tempfile
 import time
 from pathlib import Path
 
-import common  # noqa: F401 (puts the project on sys.path)
+from common import load_day
 
 from salle import demo
 from salle.clock import SystemClock
 from salle.day import ExamDay, candidat_from_row
 from salle.documents import affichage
 from salle.documents.convocations import write_all
-from salle.importing import import_candidats
 
 
 def forty_salles(count: int, workdir: Path) -> Path:
@@ -28,15 +27,7 @@ def forty_salles(count: int, workdir: Path) -> Path:
     extra = "".join(f'\n[[salles]]\ncode = "S{i:02d}"\nsite = "{"PANTIN" if i % 2 else "MONTREUIL"}"\n'
                     f'label = "Salle S{i:02d}"\naccess = "bâtiment S, étage {i // 10}"\nrows = 8\ncolumns = 10\n'
                     for i in range(1, 37))
-    toml = demo.session_toml() + extra
-    demo.candidats_csv(workdir / "candidats.csv", count)
-    day = ExamDay(workdir / "salle.db", SystemClock())
-    try:
-        day.load_session(toml)
-        import_candidats(day, (workdir / "candidats.csv").read_bytes(), "candidats.csv")
-    finally:
-        day.close()
-    return workdir / "salle.db"
+    return load_day(demo.session_toml() + extra, count, workdir)
 
 
 def main() -> int:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -25,19 +26,29 @@ TAP = """([piece]) => {  // a finger on a document button: what the question sho
 }"""
 
 
+@contextmanager
+def signed_in_tablet(live, chromium, size=(1024, 768), ready: bool = True):
+    """The surveillant's tablet of A01 at `size`, signed in; with `ready`, its list is up (a surveillant scans from
+    there)."""
+    context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/tablette")
+        page.fill("#code", CODES["surveillant"])
+        page.click("button[type=submit]")
+        if ready:
+            expect(page.locator("#net")).to_have_text("En ligne")
+            expect(page.locator("#counts")).to_contain_text("convoqués")
+        yield page
+        print("wedge bursts judged:", page.evaluate("window.wedge && window.wedge.last"))
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def tablet(live, chromium):
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
-    page = context.new_page()
-    page.goto(live.url + "/tablette")
-    page.fill("#code", CODES["surveillant"])
-    page.click("button[type=submit]")
-    expect(page.locator("#app")).to_be_visible()
-    expect(page.locator("#net")).to_have_text("En ligne")
-    expect(page.locator("#counts")).to_contain_text("convoqués")  # the list is up: a surveillant scans from here
-    yield page
-    print("wedge bursts judged:", page.evaluate("window.wedge && window.wedge.last"))
-    context.close()
+    with signed_in_tablet(live, chromium) as page:
+        yield page
 
 
 def scanner(page, code: str, end: str | None = "Enter", prefix: str = "", gap: float = 0.005):
@@ -248,27 +259,14 @@ def test_the_list_says_each_status_in_words_and_filters(live, clock, tablet):
 
 def test_the_bar_counts_down_to_the_closing_and_says_closed_at_the_second_without_a_reload(live, clock, chromium):
     clock.set(at("08:59:56"))
-    context = chromium.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR")
-    try:
-        page = context.new_page()
-        page.goto(live.url + "/tablette")
-        page.fill("#code", CODES["surveillant"])
-        page.click("button[type=submit]")
+    with signed_in_tablet(live, chromium, (768, 1024), ready=False) as page:
         expect(page.locator("#portes")).to_contain_text("fermeture dans 0 min")
         expect(page.locator("#portes")).to_contain_text("Portes fermées depuis 09 h 00", timeout=15000)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (768, 1024)], ids=["paysage", "portrait"])
 def test_the_bar_the_verdict_the_scan_field_and_the_card_fit_on_the_first_screen(live, chromium, size):
-    context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="fr-FR")
-    try:
-        page = context.new_page()
-        page.goto(live.url + "/tablette")
-        page.fill("#code", CODES["surveillant"])
-        page.click("button[type=submit]")
-        expect(page.locator("#counts")).to_contain_text("convoqués")
+    with signed_in_tablet(live, chromium, size) as page:
         (numero,) = a01(live.day, 1)
         scanner(page, numero)
         expect(page.locator("button[data-piece=cni]")).to_be_enabled()
@@ -278,5 +276,3 @@ def test_the_bar_the_verdict_the_scan_field_and_the_card_fit_on_the_first_screen
         for selector in ("header.bar", "#verdict", "#scan", "#sel-name", "#sel-etat", "#act-toilettes"):
             box = page.locator(selector).bounding_box()
             assert box["y"] >= 0 and box["y"] + box["height"] <= size[1], (selector, box)
-    finally:
-        context.close()
