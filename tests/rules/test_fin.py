@@ -100,11 +100,30 @@ def test_release_with_open_items_needs_a_reason_which_the_verdict_carries_R21_R2
     assert verdict.code == rules.LIBERATION_A_CONFIRMER and not verdict.ok and verdict.rule == "R22"
     assert [i["code"] for i in verdict.data["points_ouverts"]] == ["sans_emargement", "ecart_copies",
                                                                    "candidats_dehors"]
-    assert verdict.message.startswith("3 point(s) non résolu(s)")
+    assert verdict.message == ("3 point(s) non résolu(s) : libérez la salle en indiquant le motif (il figurera au "
+                               "procès-verbal), ou réglez-les d'abord.")
+    assert verdict.data["points_ouverts"] == [
+        {"code": "sans_emargement", "candidats": ["DUPONT Léa, place A3"], "message":
+         "1 candidat(s) présent(s) sans émargement, réputé(s) ne pas avoir rendu de copie : DUPONT Léa, place A3."},
+        {"code": "ecart_copies", "message": "Recomptage : 3 copie(s) pour 2 émargée(s), écart de +1."},
+        {"code": "candidats_dehors", "candidats": ["MARTIN Paul"],
+         "message": "1 candidat(s) encore hors de la salle : MARTIN Paul."}]
     assert rules.check_liberation(replace(facts, motif="   "), END).code == rules.LIBERATION_A_CONFIRMER
     given = rules.check_liberation(replace(facts, motif="Signalé au jury"), END)
     assert given.code == rules.SALLE_LIBEREE and given.ok
-    assert "3 point(s) non résolu(s) consigné(s) au procès-verbal" in given.message
+    assert given.message == ("Salle libérée : les candidats peuvent sortir. 3 point(s) non résolu(s) consigné(s) au "
+                             "procès-verbal avec le motif.")
+
+
+def test_open_items_count_each_list_and_sign_the_difference_R21_R22():
+    two = rules.liberation_open_items(rules.Liberation(True, END, sans_emargement=("A", "B"), copies_comptees=4,
+                                                       copies_emargees=6, dehors=("C", "D")))
+    assert [i["message"] for i in two] == [
+        "2 candidat(s) présent(s) sans émargement, réputé(s) ne pas avoir rendu de copie : A, B.",
+        "Recomptage : 4 copie(s) pour 6 émargée(s), écart de -2.",
+        "2 candidat(s) encore hors de la salle : C, D."]
+    assert rules.liberation_open_items(rules.Liberation(True, END, copies_comptees=None, copies_emargees=3)) == []
+    assert rules.liberation_open_items(rules.Liberation(True, END, copies_comptees=3, copies_emargees=3)) == []
 
 
 def test_release_with_nothing_open_needs_no_reason_R22():
