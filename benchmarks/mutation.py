@@ -38,15 +38,15 @@ EQUIVALENT: dict[str, str] = {
         "separators=(',', 'XX:XX'): the key separator is only used for dicts, and the hashed list holds none",
     "salle.journal.x_event_hash__mutmut_15": "'UTF-8' and 'utf-8' name the same codec",
     "salle.journal.xǁTxǁappend__mutmut_40": "ensure_ascii=None is falsy like False",
-    "salle.journal.xǁJournalǁcommand__mutmut_46": "ensure_ascii=None is falsy like False",
+    "salle.journal.xǁJournalǁcommand__mutmut_44": "ensure_ascii=None is falsy like False",
     "salle.journal.x_verify_chain__mutmut_3": "readonly=None: verify_chain only reads (query_only forbids writes it "
                                               "never makes)",
     "salle.journal.x_verify_chain__mutmut_5": "readonly left out: same as readonly=None",
     "salle.journal.x_verify_chain__mutmut_6": "readonly=False: same as readonly=None",
     **{f"salle.journal.{name}": "SQL keywords and names are case-insensitive in SQLite" for name in (
         "x_verify_chain__mutmut_13", "x_verify_chain__mutmut_14", "xǁJournalǁ_load_head__mutmut_4", "xǁJournalǁ_load_head__mutmut_5",
-        "xǁJournalǁcommand__mutmut_18", "xǁJournalǁcommand__mutmut_19", "xǁJournalǁcommand__mutmut_43",
-        "xǁJournalǁcommand__mutmut_44")},
+        "xǁJournalǁcommand__mutmut_16", "xǁJournalǁcommand__mutmut_17", "xǁJournalǁcommand__mutmut_41",
+        "xǁJournalǁcommand__mutmut_42")},
     # importing.py
     **{f"salle.importing.{name}": "SQL keywords and names are case-insensitive in SQLite" for name in (
         "x_import_candidats__mutmut_24", "x_import_candidats__mutmut_25", "x_import_candidats__mutmut_112",
