@@ -15,11 +15,12 @@ import sqlite3
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from common import SURVEILLANTS, Server, big_day, percentile
 from playwright.sync_api import expect, sync_playwright
 
-sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support import WedgeScanner  # noqa: E402  (real key events, stamped like a USB scanner's)
 
 PROBE = """() => {  // Enter received → the verdict's next paint: a mutation of #verdict, then the frame after it

@@ -7,8 +7,11 @@ so the derived tables always match the journal; `rebuild` replays the whole jour
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import sqlite_utils
+
+from .rules import hhmm
 
 STATE_TABLES = {
     "meta": ({"key": str, "value": str}, "key"),
@@ -132,12 +135,12 @@ def _doubled_convocation(db, e, p):
     where = p["entre_salle"] + ("" if p["entre_site"] == e["site"] else f", site {p['entre_site']}")
     _alert(db, e, "convocation_deja_utilisee",
            f"Convocation de {who} présentée à la porte de {e['salle']} à {_hhmm(e['server_time'])}, alors que ce "
-           f"candidat est déjà entré à {_hhmm(entered[0] if entered else '')} en {where}. La personne est retenue "
+           f"candidat est déjà entré à {_hhmm(entered[0]) if entered else '?'} en {where}. La personne est retenue "
            "à la porte : contrôlez son identité, et celle de la personne admise.")
 
 
 def _hhmm(iso: str) -> str:
-    return iso[11:16].replace(":", " h ") if iso else "?"
+    return hhmm(datetime.fromisoformat(iso))  # « 8 h 41 », as the door's own messages say it
 
 
 def _alert(db, e, kind, message):

@@ -113,7 +113,8 @@ def test_bad_session_data_is_named_by_its_key_and_nothing_is_written(day, tmp_pa
     out = tmp_path / "convocations"
     with pytest.raises(Invalide) as exc:
         write_all(broken(day.session), everyone(day), out, workers=1)
-    assert key in exc.value.message and "manquante" in exc.value.message or "manque" in exc.value.message
+    message = exc.value.message
+    assert key in message and ("manquante" in message or "manque" in message)
     assert not out.exists()
 
 

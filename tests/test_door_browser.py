@@ -13,7 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk_support import chromium  # noqa: F401 (one Playwright per session: the shared fixture)
-from support import CODES, WedgeScanner, at
+from support import WedgeScanner, at
+from test_salle_browser import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -33,9 +34,7 @@ def signed_in_tablet(live, chromium, size=(1024, 768), ready: bool = True):
     context = chromium.new_context(viewport={"width": size[0], "height": size[1]}, locale="fr-FR")
     try:
         page = context.new_page()
-        page.goto(live.url + "/tablette")
-        page.fill("#code", CODES["surveillant"])
-        page.click("button[type=submit]")
+        sign_in(page, live.url, "/tablette", "surveillant")
         if ready:
             expect(page.locator("#net")).to_have_text("En ligne")
             expect(page.locator("#counts")).to_contain_text("convoqués")
@@ -210,7 +209,7 @@ def test_a_burst_of_forty_scans_with_taps_skips_and_late_taps_records_exactly_wh
     assert all("non enregistré" in text for text in lost.all_inner_texts())
 
 
-def in_view(page, selector: str, timeout: float = 3.0) -> bool:
+def in_view(page, selector: str, timeout: float = 10.0) -> bool:
     """The top of the element comes on screen, below the sticky bar."""
     deadline = time.monotonic() + timeout
     while True:

@@ -3,7 +3,7 @@ the list to post at a site's entrance, its door labels, a salle's table labels (
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, g
 from werkzeug.exceptions import HTTPException
 
 from ..day import candidat_from_row
@@ -11,6 +11,7 @@ from ..documents import affichage
 from ..documents.convocations import check_session, convocations_of, render
 from ..errors import Introuvable, SalleError
 from .api import allow, day, http_error, no_cache, salle_error
+from .api_salle import _as_file, _file
 
 bp = Blueprint("api_documents", __name__, url_prefix="/api/v1/documents")
 bp.register_error_handler(SalleError, salle_error)
@@ -18,8 +19,8 @@ bp.register_error_handler(HTTPException, http_error)
 bp.after_request(no_cache)
 
 
-def _pdf(data: bytes, name: str) -> Response:
-    return Response(data, content_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def _pdf(data: bytes, name: str):
+    return _file(data, "application/pdf", name)
 
 
 def _candidats(where: str = "", params=()) -> list:
@@ -63,7 +64,7 @@ def table_labels(salle):
                 f"tables-{salle.code}.pdf")
 
 
-def openapi_extend(doc: dict, op, as_file) -> None:
+def openapi_extend(doc: dict, op, as_file=_as_file) -> None:
     """This blueprint's paths in the OpenAPI document (called by salle.web.openapi)."""
     roles = "admin, responsable du site"
     doc["paths"].update({

@@ -182,9 +182,8 @@ def openapi_document() -> dict:
 
     openapi_extend(doc, _op, _obj, S, CLIENT_ID)
     from .api_documents import openapi_extend as documents_paths
-    from .api_salle import _as_file
 
-    documents_paths(doc, _op, _as_file)
+    documents_paths(doc, _op)
     return doc
 
 

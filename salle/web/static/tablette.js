@@ -313,12 +313,14 @@
     const statut = card ? card.statut : c.statut;
     const info = card ? card : c;
     $("sel-name").textContent = `${c.nom.toUpperCase()} ${c.prenom} — ${c.numero}, place ${c.place}`;
+    // the card knows presences only: a refusal comes from the list's row (statut « refuse », with its time)
+    const refused = c.refus ? `Refusé(e) à ${hhmm(c.refus.a)} (${REFUS[c.refus.verdict] || c.refus.verdict}).` : "Refusé(e).";
     const etat = {
-      attendu: c.refus ? `Refusé(e) à ${hhmm(c.refus.a)} (${REFUS[c.refus.verdict] || c.refus.verdict}).` : "Attendu(e) : pas encore entré(e).",
+      attendu: c.refus ? refused : "Attendu(e) : pas encore entré(e).",
       present: `Présent(e) depuis ${hhmm(info.entree)}${info.piece_identite ? ` (${PIECES[info.piece_identite] || info.piece_identite})` : ""}.`,
       toilettes: `Aux toilettes depuis ${hhmm(info.toilettes_depuis)}, avec ${info.accompagnateur || "—"}.`,
       sorti: `Sorti(e) à ${hhmm(info.sortie)}.`,
-      refuse: c.refus ? `Refusé(e) à ${hhmm(c.refus.a)} (${REFUS[c.refus.verdict] || c.refus.verdict}).` : "Refusé(e).",
+      refuse: refused,
     }[statut] || statut;
     const emarge = info.emargement ? ` Émargé à ${hhmm(info.emargement)} : ${info.copies} copie(s).` : "";
     const fin = card && card.fin ? ` ${c.tiers_temps ? "Tiers-temps : fin" : "Fin"} à ${hhmm(card.fin)}.` : "";
