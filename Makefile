@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 DEMO_DEBS := libzbar0 fonts-dejavu-core
-TEST_DEBS := $(DEMO_DEBS) chromium socat poppler-utils
+TEST_DEBS := $(DEMO_DEBS) chromium socat poppler-utils curl nats-server openssl
 
 .PHONY: demo test benchmarks mutation clean
 

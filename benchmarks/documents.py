@@ -17,7 +17,8 @@ from common import load_day
 
 from salle import demo
 from salle.clock import SystemClock
-from salle.day import ExamDay, candidat_from_row
+from salle.day import ExamDay
+from salle.state.queries import candidat_from_row
 from salle.documents import affichage
 from salle.documents.convocations import write_all
 

@@ -88,11 +88,11 @@ def main() -> None:
         queries = []
         for _ in range(args.lookups):
             r = rng.choice(rows)
+            d, m, y = r["Date de naissance"].split("/")
             if rng.random() < 0.5:
-                d, m, y = r["Date de naissance"].split("/")
                 queries.append({"nom": r["Nom usuel"].lower(), "date_naissance": f"{y}-{m}-{d}"})
-            else:
-                queries.append({"numero": r["N° d'inscription"].split("-")[1]})
+            else:  # issue 16: the numéro goes with the date of birth too
+                queries.append({"numero": r["N° d'inscription"].split("-")[1], "date_naissance": f"{y}-{m}-{d}"})
         for q in queries[:100]:  # warm-up
             kiosk.post("/api/v1/kiosk/recherches", q)
         timings, results = [], {}

@@ -8,6 +8,7 @@ fault the console through `on_alert` (journal event `alerte`). A job is never lo
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
@@ -17,15 +18,16 @@ from devices.backoff import Backoff
 from devices.config import PrinterConfig, load_config
 from devices.printing.printer import TicketPrinter
 from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
-from devices.printing.ticket import ConvocationTicket
+from devices.printing.ticket import ticket_from_dict
 from salle.errors import Introuvable, SalleError
 from salle.journal import Actor
+from salle.state import queries
 
 log = logging.getLogger(__name__)
 PRINTER_ACTOR = Actor(id="imprimante_borne", role="systeme", device="imprimante", name="Imprimante de la borne")
 EVENT_TYPES = {"impression_reussie": "convocation_imprimee"}  # the spooler's names -> the journal's
 STATUS = {IMPRIME: "imprimee", ECHOUE: "echec", EN_ATTENTE: "en_attente"}
-PRINTED_MESSAGE = "Votre convocation est imprimée : prenez-la sous l'écran."
+PRINTED_MESSAGE = "Votre {document} est imprimée : prenez-la sous l'écran."
 WAITING_MESSAGE = "Impression en cours…"
 
 
@@ -143,7 +145,7 @@ class KioskPrinter:
             self._set_state(False, kind, f"Imprimante « {self.printer.name} » : {text}")
 
     def _set_state(self, online: bool, kind: str | None, message: str) -> None:
-        from salle.web.hardware import record_device_state
+        from salle.commands.devices import record_device_state
 
         with self._state_lock:
             if self._state == (online, kind):
@@ -169,7 +171,7 @@ class KioskPrinter:
             self._set_state(True, None, f"Imprimante « {self.printer.name} » prête.")
 
     def _job_context(self, job_id) -> dict:
-        row = self.day.journal.one("SELECT epreuve, site FROM impressions WHERE job = ?", [job_id]) or {}
+        row = queries.print_job(self.day.journal.reader(), job_id) or {}
         return {"epreuve": row.get("epreuve"), "site": row.get("site")}
 
     @contextlib.contextmanager
@@ -186,7 +188,7 @@ class KioskPrinter:
 
     def submit(self, ticket: dict, **ctx) -> str:
         with self._order, self.context(**ctx):
-            return self.spooler.submit(ConvocationTicket.from_dict(ticket))
+            return self.spooler.submit(ticket_from_dict(ticket))
 
     def reprint(self, job_id: str, **ctx) -> None:
         with self._order, self.context(**ctx):
@@ -206,12 +208,13 @@ class KioskPrinter:
                 break
             time.sleep(0.02)
         statut = STATUS[job["status"]]
+        document = "attestation" if json.loads(job["ticket"]).get("document") == "attestation" else "convocation"
         if statut == "imprimee":
-            message = PRINTED_MESSAGE
+            message = PRINTED_MESSAGE.format(document=document)
         elif job["last_error"]:
-            message = (f"{job['last_error']} Votre convocation sera imprimée dès que l'imprimante sera prête."
+            message = (f"{job['last_error']} Votre {document} sera imprimée dès que l'imprimante sera prête."
                        if statut == "en_attente" else
-                       f"{job['last_error']} Votre convocation n'a pas pu être imprimée : un membre du personnel "
+                       f"{job['last_error']} Votre {document} n'a pas pu être imprimée : un membre du personnel "
                        "va vous aider.")
         else:
             message = WAITING_MESSAGE

@@ -3,7 +3,10 @@ demo."""
 
 from __future__ import annotations
 
+import signal
+import socket
 import sqlite3
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -76,7 +79,8 @@ def import_candidats_cmd(csv_file: Path, db_path: Path):
 
     day = open_day(db_path)
     try:
-        report = import_candidats(day, read_file(csv_file), csv_file.name)
+        report = import_candidats(day, read_file(csv_file), csv_file.name,
+                                  progress=lambda line: click.echo(line, err=True))
     except SalleError as exc:
         fail(exc)
     finally:
@@ -114,7 +118,7 @@ def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: f
           devices_path: Path | None):
     """Servir l'API, les pages et le direct sur le réseau local."""
     from .server import serve as run
-    from .web import create_app
+    from .web.app import create_app
 
     if not db_path.exists():
         fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init »."))
@@ -128,9 +132,225 @@ def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: f
             fail(exc)
     clock = parse_clock(clock_start, speed)
     mode = f"RÉPÉTITION (horloge simulée depuis {clock_start}, vitesse ×{speed:g})" if clock.rehearsal else "réel"
+    nats, reseau = site_nats_server(db_path)
+    network = None
+    if reseau is not None:  # the publication and the other sites' reader, beside the server (salle/reseau/service.py)
+        network = subprocess.Popen([sys.executable, "-m", "salle", "reseau", "--db", str(db_path)]
+                                   + (["--clock", clock_start, "--speed", str(speed)] if clock_start else []),
+                                   preexec_fn=_end_with_parent)
     click.echo(f"Salle sur http://{host}:{port}/ — mode {mode}", err=True)
-    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DEVICES": devices}), host=host, port=port,
-        threads=threads)
+    try:
+        run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DEVICES": devices,
+                                "RESEAU": "processus"}), host=host, port=port, threads=threads)
+    finally:
+        if network is not None:
+            network.terminate()
+            network.wait(10)
+        if nats is not None:
+            nats.stop()
+
+
+def _end_with_parent() -> None:
+    """In the child, before it runs: SIGTERM when `salle serve` ends, even by SIGKILL (Linux's PR_SET_PDEATHSIG)."""
+    import ctypes
+
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+
+
+@main.command(hidden=True)
+@DB
+@click.option("--clock", "clock_start", default=None)
+@click.option("--speed", default=1.0, type=float)
+def reseau(db_path: Path, clock_start: str | None, speed: float):
+    """Publier le journal du site et lire les autres sites (lancé par « salle serve » quand [reseau] existe)."""
+    from .reseau.service import run
+
+    run(db_path, parse_clock(clock_start, speed))
+
+
+@main.command()
+@DB
+@click.option("--principal", required=True, help="Adresse du serveur principal du site (http://hôte:8000) : "
+              "la promotion est refusée tant qu'il répond, sauf si elle est forcée.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--clock", "clock_start", default=None, help="Répétition : démarrer l'horloge à cette heure.")
+@click.option("--speed", default=1.0, show_default=True, type=float, help="Répétition : vitesse de l'horloge.")
+@click.option("--threads", default=256, show_default=True, type=int, help="Connexions simultanées (tablettes).")
+def secours(db_path: Path, principal: str, host: str, port: int, clock_start: str | None, speed: float,
+            threads: int):
+    """Portable de secours : copie en direct du journal du site (depuis son flux NATS) ; promu par le responsable
+    depuis /secours, il sert les portes sur le même journal. --db : une copie du fichier du jour du principal."""
+    from .server import serve as run
+    from .web.app import create_app
+
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas : copiez-y le fichier du jour du serveur principal."))
+    from .session_file import parse_session
+
+    toml = _session_text(db_path)
+    if toml is None or parse_session(toml).reseau is None:
+        fail(SalleError(f"{db_path} : la session n'a pas de section [reseau] (site, nats) : rien à copier."))
+    clock = parse_clock(clock_start, speed)
+    click.echo(f"Portable de secours sur http://{host}:{port}/secours — principal : {principal}", err=True)
+    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "SECOURS": {"principal": principal}}),
+        host=host, port=port, threads=threads)
+
+
+def _session_text(db_path: Path) -> str | None:
+    from .journal import connect
+    from .state.queries import session_toml
+
+    conn = connect(db_path, readonly=True)
+    try:
+        return session_toml(conn)
+    finally:
+        conn.close()
+
+
+def site_nats_server(db_path: Path):
+    """(its nats-server or None, the session's [reseau] or None): with `[reseau] demarrer = true` the site's own
+    nats-server (JetStream, the site's domain, a leaf node of the siège when `siege` is set), its store beside the
+    day's file, started before the server and stopped after it — unless one already answers on its port
+    (deploy/systemd/salle-nats.service, configured by `salle nats-site` from the same file): then it is used as it
+    is and left running."""
+    server, reseau = site_nats_config(db_path)
+    if server is None:
+        return None, reseau
+    running = server.answering()
+    if running is not None and running.get("server_name") != reseau.site:
+        fail(SalleError(f"Le port {server.port} est déjà pris par un autre programme que le serveur NATS du site "
+                        f"{reseau.site} (celui du paquet Debian ? « systemctl disable --now nats-server ») : "
+                        "libérez-le ou changez « nats » dans [reseau]."))
+    if running is not None:
+        click.echo(f"Serveur NATS du site {reseau.site} déjà lancé sur {reseau.nats} (salle-nats.service) : utilisé "
+                   "tel quel.", err=True)
+        return None, reseau
+    try:
+        server.start()
+    except RuntimeError as exc:
+        fail(SalleError(str(exc)))
+    click.echo(f"Serveur NATS du site {reseau.site} : {reseau.nats}"
+               + (f", relié au siège {reseau.siege}" if reseau.siege else ""), err=True)
+    return server, reseau
+
+
+def site_nats_config(db_path: Path):
+    """(the site's nats-server, configured and not started, or None; the session's [reseau] or None), from the day's
+    file and, for a link to the siège, `<site>.secret` and `siege-ca.pem` beside it (French message and exit when
+    one is missing, before anything is written)."""
+    from .journal import connect
+    from .reseau.natsd import NatsServer
+    from .reseau.tls import CA_FILE, check_siege, site_cert_name
+    from .session_file import parse_session
+    from .state.queries import session_toml
+
+    conn = connect(db_path, readonly=True)
+    try:
+        toml = session_toml(conn)
+    finally:
+        conn.close()
+    session = parse_session(toml) if toml else None
+    reseau = session.reseau if session else None
+    if reseau is None or not reseau.demarrer:
+        return None, reseau
+    port = int(reseau.nats.rsplit(":", 1)[1]) if reseau.nats.count(":") == 2 else 4222
+    remotes = []
+    if reseau.siege:  # the leaf link is authenticated: the site's password, made by `salle siege`
+        secret = db_path.parent / f"{reseau.site.lower()}.secret"
+        if not secret.exists():
+            fail(SalleError(f"Mot de passe de liaison du site introuvable : copiez « {secret.name} » du dossier "
+                            f"« liaisons » du siège dans {db_path.parent}."))
+        remotes = [NatsServer.with_password(reseau.siege, reseau.site, secret.read_text(encoding="utf-8").strip())]
+        ca = db_path.parent / CA_FILE  # TLS: the siège's certificate is checked against its authority
+        if not ca.exists():
+            fail(SalleError(f"Certificat du siège introuvable : copiez « {CA_FILE} » du dossier « liaisons » du siège "
+                            f"dans {db_path.parent}."))
+        own = db_path.parent / site_cert_name(reseau.site)  # … and the site shows its own
+        if not own.exists():
+            fail(SalleError(f"Certificat du site introuvable : copiez « {own.name} » du dossier « liaisons » du siège "
+                            f"dans {db_path.parent}."))
+        problem = check_siege(reseau.siege, ca, site_cert=own)
+        if problem:  # the site still works alone: said, not fatal
+            click.echo(f"Attention : {problem}", err=True)
+    server = NatsServer(db_path.parent / f"nats-{reseau.site.lower()}", reseau.site, reseau.site, port=port,
+                        leaf_remotes=remotes, concours=session.concours.code, siege_ca=ca if reseau.siege else None,
+                        site_cert=own if reseau.siege else None)
+    return server, reseau
+
+
+@main.command("nats-site")
+@DB
+@click.option("--conf", "conf_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier de configuration à écrire (celui que lit le service salle-nats).")
+def nats_site(db_path: Path, conf_path: Path):
+    """Écrire la configuration du serveur NATS du site, la même que « salle serve » lance, pour le service systemd
+    salle-nats (deploy/systemd/salle-nats.service) : port, domaine JetStream, magasin à côté du fichier du jour,
+    liaison TLS au siège avec le mot de passe du site."""
+    if not db_path.exists():
+        fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init »."))
+    server, reseau = site_nats_config(db_path)
+    if server is None:
+        fail(SalleError("Le fichier de session n'a pas de section [reseau] avec « demarrer = true » : aucun serveur "
+                        "NATS de site à configurer."))
+    conf_path.parent.mkdir(parents=True, exist_ok=True)
+    conf_path.write_text(server.config.read_text(encoding="utf-8"), encoding="utf-8")
+    conf_path.chmod(0o600)  # it holds the site's password
+    click.echo(f"Configuration du serveur NATS du site {reseau.site} écrite dans {conf_path}", err=True)
+
+
+@main.command()
+@click.argument("session_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dossier", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("siege"),
+              show_default=True, help="Dossier du siège : une copie SQLite par site.")
+@click.option("--nats", "nats_url", default=None, help="Serveur NATS du siège déjà lancé (nats://hôte:port) ; "
+              "sinon le siège lance le sien.")
+@click.option("--nats-port", default=4222, show_default=True, type=int, help="Port du serveur NATS lancé.")
+@click.option("--liaison-port", default=7422, show_default=True, type=int,
+              help="Port où les serveurs NATS des sites se relient (leaf nodes).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8100, show_default=True, type=int)
+@click.option("--nom", "names", multiple=True, help="Nom ou adresse IP par lesquels les sites joignent le siège, "
+              "inscrit dans son certificat (répétable ; en plus du nom de cet ordinateur, localhost et 127.0.0.1).")
+@click.option("--clock", "clock_start", default=None, help="Répétition : démarrer l'horloge à cette heure.")
+@click.option("--speed", default=1.0, show_default=True, type=float, help="Répétition : vitesse de l'horloge.")
+def siege(session_file: Path, folder: Path, nats_url: str | None, nats_port: int, liaison_port: int, host: str,
+          port: int, names: tuple[str, ...], clock_start: str | None, speed: float):
+    """Le siège : les journaux de tous les sites (via NATS), vérifiés, et la console de tous les sites (lecture)."""
+    from .reseau.natsd import NatsServer
+    from .reseau.siege import Siege
+    from .reseau.tls import CA_FILE, make_siege_tls
+    from .server import serve as run
+    from .session_file import load_session
+    from .web.siege import create_siege_app
+
+    try:
+        session = load_session(session_file)
+    except SalleError as exc:
+        fail(exc)
+    nats = None
+    if nats_url is None:
+        secrets = NatsServer.leaf_secrets(folder / "liaisons", [s.code for s in session.sites])
+        own = [socket.gethostname(), "localhost", "127.0.0.1"] + ([host] if host not in ("0.0.0.0", "::") else [])
+        try:
+            leaf_tls = make_siege_tls(folder / "tls", [*names, *own], folder / "liaisons" / CA_FILE,
+                                      [s.code for s in session.sites])
+        except RuntimeError as exc:
+            fail(SalleError(str(exc)))
+        nats = NatsServer(folder / "nats", "SIEGE", "SIEGE", port=nats_port, leaf_port=liaison_port,
+                          leaf_users=secrets, concours=session.concours.code, leaf_tls=leaf_tls).start()
+        nats_url = nats.url
+        click.echo(f"Serveur NATS du siège : {nats.address}, liaisons des sites (TLS) sur le port {liaison_port} ; "
+                   f"mot de passe et certificat de chaque site (<site>.secret, <site>.pem) et certificat du siège "
+                   f"({CA_FILE}) dans {folder / 'liaisons'} (à copier à côté du fichier du jour du site)", err=True)
+    clock = parse_clock(clock_start, speed)
+    click.echo(f"Siège sur http://{host}:{port}/", err=True)
+    try:
+        run(lambda: create_siege_app(Siege(folder, session, nats_url, clock).start()), host=host, port=port,
+            threads=16)
+    finally:
+        if nats is not None:
+            nats.stop()
 
 
 @main.command()
@@ -253,11 +473,11 @@ def demo(workdir: Path, host: str, port: int, speed: float, count: int, duration
               show_default=True)
 def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
     """Écrire le procès-verbal de l'épreuve (PDF) à partir du journal."""
-    from .pv import build_pv
+    from .pv_oral import build_any_pv
 
     day = open_day(db_path)
     try:
-        output.write_bytes(build_pv(day, epreuve, site))
+        output.write_bytes(build_any_pv(day, epreuve, site))
     except SalleError as exc:
         fail(exc)
     finally:
@@ -265,13 +485,67 @@ def pv(db_path: Path, epreuve: str, site: str | None, output: Path):
     click.echo(f"Procès-verbal écrit dans {output}.")
 
 
-def _session_and_candidats(db_path: Path):
-    from .day import candidat_from_row
+@main.command()
+@DB
+@click.option("--epreuve", required=True, help="Code de l'épreuve orale (O1).")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("planning"),
+              show_default=True)
+def planning(db_path: Path, epreuve: str, output: Path):
+    """Planifier les passages d'un oral : chaque candidat convoqué devant un jury de son site, dans les horaires des
+    jurys (pauses comprises, horaires propres à un jour), équilibrés, aménagements respectés, jamais plus de
+    candidats en préparation que de places dans les salles de préparation du site. Écrit le fichier des candidats
+    avec leur passage (à importer avec « salle import candidats ») et le planning de chaque jury (PDF)."""
+    from .documents.planning import by_name, candidats_csv, jury_planning_pdf
+    from .planning import plan, slot
+    from .state.queries import candidats, oral_passage
 
     day = open_day(db_path)
     try:
-        rows = day.journal.query("SELECT * FROM candidats ORDER BY numero")
-        return day.session, [candidat_from_row(r) for r in rows]
+        session = day.session
+        e = session.epreuve(epreuve)
+        if e is None or e.written:
+            fail(SalleError(f"Épreuve orale « {epreuve} » inconnue."))
+        everyone = candidats(day.journal.reader(), "ORDER BY numero")
+        passages, unplaced = {}, []
+        for site in session.sites:
+            jurys = [j for j in session.jurys_of(e.code) if session.salle(j.salle).site == site.code]
+            convoked = by_name([c for c in everyone if c.site == site.code and c.convoque(e.code)])
+            db = day.journal.reader()
+            kept = {c.numero: oral_passage(db, session, e, c.numero) for c in convoked}
+            fixed = [slot(e, p, c.majoration(e.code)) for c in convoked if (p := kept[c.numero])]
+            passages.update((p.numero, p) for p in kept.values() if p)
+            if not jurys:
+                unplaced += [c.numero for c in convoked if not kept[c.numero]]
+                continue
+            rooms = [session.salle(code) for code in e.salles_preparation]
+            seats = sum(r.capacity for r in rooms if r.site == site.code) or None  # None: no room, no limit
+            placed, left = plan(e, jurys, [(c.numero, c.majoration(e.code)) for c in convoked
+                                           if not kept[c.numero]], fixed, places_preparation=seats)
+            passages.update((p.numero, p) for p in placed)
+            unplaced += left
+        output.mkdir(parents=True, exist_ok=True)
+        (output / f"candidats-passages-{e.code}.csv").write_text(candidats_csv(everyone, passages), encoding="utf-8")
+        known = {c.numero: c for c in everyone}
+        for jury in session.jurys_of(e.code):
+            mine = [(p, known[p.numero]) for p in passages.values() if p.jury == jury.code]
+            (output / f"planning-{e.code}-{jury.code}.pdf").write_bytes(
+                jury_planning_pdf(session, e, jury, mine, day.clock.rehearsal))
+    finally:
+        day.close()
+    click.echo(f"{len(passages)} passage(s) planifié(s) dans {output}/ ; à charger avec « salle import candidats "
+               f"{output}/candidats-passages-{e.code}.csv ».")
+    if unplaced:
+        click.echo(f"{len(unplaced)} candidat(s) sans place (horaires des jurys pleins, ou pas de jury sur leur "
+                   f"site) : {', '.join(unplaced[:20])}{' …' if len(unplaced) > 20 else ''}", err=True)
+        sys.exit(1)
+
+
+def _session_and_candidats(db_path: Path):
+    from .state.queries import candidats
+
+    day = open_day(db_path)
+    try:
+        return day.session, candidats(day.journal.reader(), "ORDER BY numero")
     finally:
         day.close()
 
@@ -285,14 +559,20 @@ def convocations(db_path: Path, folder: Path, workers: int):
     """Écrire les convocations (un PDF par candidat et par jour, code-barres et QR), leur ZIP et leur index ;
     à la génération suivante dans le même dossier, la liste de celles à renvoyer."""
     from .documents.convocations import write_all
+    from .state.queries import all_oral_passages
 
     session, candidats = _session_and_candidats(db_path)
+    day = open_day(db_path)
+    try:
+        passages = all_oral_passages(day.journal.reader(), session)  # R28: each candidat's day and time at an oral
+    finally:
+        day.close()
 
     def progress(done: int, total: int):
         click.echo(f"\r  {done}/{total} convocations…", nl=done == total, err=True)
 
     try:
-        summary = write_all(session, candidats, folder, workers, progress)
+        summary = write_all(session, candidats, folder, workers, progress, passages)
     except SalleError as exc:
         fail(exc)
     click.echo(summary.french())
@@ -322,23 +602,54 @@ def affichage(db_path: Path, folder: Path):
                f"porte par site, étiquettes de table par salle ({len(candidats)} candidats).")
 
 
+FLUX = [click.option("--depuis", "nats_url", default=None, help="Lire le journal d'un site dans NATS plutôt que "
+                     "dans un fichier : le serveur NATS du site, ou celui du siège (nats://[utilisateur:mot de "
+                     "passe@]hôte:port)."),
+        click.option("--concours", default=None, help="Avec --depuis : le concours, s'il y en a plusieurs.")]
+
+
+def flux_options(f):
+    for option in reversed(FLUX):
+        f = option(f)
+    return f
+
+
 @main.command()
 @DB
 @click.option("-o", "--output", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="Dossier où écrire l'archive.")
-def export(db_path: Path, directory: Path):
-    """Exporter la journée dans une archive ZIP : journal, candidats, émargements, procès-verbaux."""
+@flux_options
+@click.option("--site", default=None, help="Avec --depuis : le site dont le journal est lu.")
+def export(db_path: Path, directory: Path, nats_url: str | None, concours: str | None, site: str | None):
+    """Exporter la journée dans une archive ZIP : journal, candidats, émargements, procès-verbaux ; depuis le
+    fichier du jour, ou (--depuis, --site) depuis le flux NATS du site ou la copie du siège."""
     from .export import check_archive, export_day
 
-    day = open_day(db_path)
+    if nats_url is not None or site is not None:
+        if not (nats_url and site):
+            fail(SalleError("--depuis et --site vont ensemble : le serveur NATS à lire et le site dont le journal "
+                            "est exporté. Rien n'a été écrit."))
+        from .reseau.archive import export_stream
+
+        try:
+            archive = export_stream(nats_url, site, directory, concours, lambda line: click.echo(line, err=True))
+        except SalleError as exc:
+            fail(exc)
+    else:
+        day = open_day(db_path)
+        try:
+            archive = export_day(day, directory, lambda line: click.echo(line, err=True))
+        except SalleError as exc:
+            fail(exc)
+        finally:
+            day.close()
+    click.echo("  relecture de l'archive…", err=True)
     try:
-        archive = export_day(day, directory)
+        checked = check_archive(archive, chain=False)  # read back what was written (its chain: checked as written)
     except SalleError as exc:
         fail(exc)
-    finally:
-        day.close()
-    checked = check_archive(archive)  # read back what was written
-    click.echo(f"Export écrit dans {archive} : {checked.events} événements, tête de chaîne {checked.head}.")
+    click.echo(f"Export écrit dans {archive} : {checked.events} événements, tête de chaîne {checked.head} "
+               f"({archive.stat().st_size / 1e6:.1f} Mo, relu et vérifié).")
 
 
 @main.command()
@@ -360,6 +671,138 @@ def purge(db_path: Path, archive: Path, oui: bool):
         click.echo(purge_day(db_path, archive))
     except SalleError as exc:
         fail(exc)
+
+
+@main.command()
+@click.argument("archives", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sortie", "record", required=True, type=click.Path(path_type=Path),
+              help="Le relevé du concours (SQLite), créé ou complété.")
+@flux_options
+@click.option("--site", "sites", multiple=True, help="Avec --depuis : un site dont le journal est lu (répétable).")
+def consolider(archives: tuple[Path, ...], record: Path, nats_url: str | None, concours: str | None,
+               sites: tuple[str, ...]):
+    """Réunir les archives des sites (« salle export ») dans un relevé SQLite du concours : chaque archive est
+    vérifiée, une seule refusée et rien n'est écrit. Avec --depuis et --site, le journal d'un site est lu dans
+    NATS (son flux ou la copie du siège) et son archive gardée à côté du relevé."""
+    from .after.consolidation import consolidate
+
+    if bool(nats_url) != bool(sites):
+        fail(SalleError("--depuis et --site vont ensemble : le serveur NATS à lire et les sites dont le journal est "
+                        "consolidé. Rien n'a été écrit."))
+    streams = [(nats_url, site) for site in sites]
+    click.echo(f"Vérification de {len(archives) + len(streams)} archive(s)…", err=True)
+    try:
+        summary = consolidate(list(archives), record, lambda line: click.echo(line, err=True), streams=streams,
+                              concours=concours)
+    except SalleError as exc:
+        fail(exc)
+    click.echo(summary.french())
+
+
+RELEVE = click.option("--releve", "record_path", required=True, type=click.Path(path_type=Path),
+                      help="Le relevé du concours écrit par « salle consolider ».")
+
+
+def _output_file(path: Path) -> None:
+    """Before anything is made: the file can be written where it is asked for, else a French refusal."""
+    if path.is_dir():
+        fail(SalleError(f"{path} est un dossier : donnez un nom de fichier. Rien n'a été écrit."))
+    if not path.parent.is_dir():
+        fail(SalleError(f"Le dossier {path.parent} n'existe pas : créez-le ou choisissez un autre chemin. Rien n'a "
+                        "été écrit."))
+
+
+def _output_folder(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        fail(SalleError(f"{folder} est un fichier, pas un dossier : choisissez un autre dossier. Rien n'a été écrit."))
+
+
+def _record(record_path: Path):
+    from .after.record import Record
+
+    try:
+        return Record(record_path)
+    except SalleError as exc:
+        fail(exc)
+
+
+@main.command()
+@RELEVE
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("presences.csv"),
+              show_default=True)
+def remise(record_path: Path, output: Path):
+    """La présence par épreuve pour le système d'inscription (CSV UTF-8, « ; »), par numéro d'inscription."""
+    from .after.handoff import handoff_csv
+
+    _output_file(output)
+    with _record(record_path) as record:
+        text = handoff_csv(record)
+        lines = text.count("\r\n") - 1
+    output.write_bytes(text.encode("utf-8"))
+    click.echo(f"Remise écrite dans {output} : {lines} ligne(s), une par candidat et par épreuve.")
+
+
+@main.command()
+@RELEVE
+@click.option("-o", "--output", "folder", type=click.Path(path_type=Path), default=Path("jury"),
+              show_default=True)
+def listes(record_path: Path, folder: Path):
+    """Les listes pour le jury (PDF et CSV par épreuve) et les copies par candidat pour la correction."""
+    from .after.lists import write_lists
+
+    _output_folder(folder)
+    with _record(record_path) as record:
+        written = write_lists(record, folder, lambda line: click.echo(line, err=True))
+    click.echo(written.french())
+
+
+@main.command()
+@RELEVE
+@click.option("-o", "--output", "folder", type=click.Path(path_type=Path),
+              default=Path("attestations"), show_default=True)
+@click.option("--signature", type=click.Path(path_type=Path), default=None,
+              help="Image de la signature (PNG ou JPEG) ; par défaut celle de [attestation] du fichier de session.")
+@click.option("--date", "on", default=None, help="Date du « Fait à …, le … » (JJ/MM/AAAA ; défaut : aujourd'hui).")
+@click.option("--workers", default=0, type=int, help="Processus (0 : selon les cœurs).")
+def attestations(record_path: Path, folder: Path, signature: Path | None, on: str | None, workers: int):
+    """Les attestations de présence : un PDF par candidat présent et par jour, leur ZIP et leur index."""
+    from datetime import date
+
+    from .after.attestations import layout_of, write_all
+    from .importing import parse_date
+
+    _output_folder(folder)
+    today = parse_date(on) if on else date.today()
+    if today is None:
+        fail(SalleError(f"--date « {on} » : date attendue au format JJ/MM/AAAA."))
+    with _record(record_path) as record:
+        try:
+            layout = layout_of(record.facts["session_toml"], record.session, record_path.parent, signature)
+        except SalleError as exc:
+            fail(exc)
+
+        def progress(done: int, total: int):
+            click.echo(f"\r  {done}/{total} attestations…", nl=done == total, err=True)
+
+        summary = write_all(record, folder, layout, today, workers, progress)
+    click.echo(summary.french())
+
+
+@main.command()
+@RELEVE
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("bilan.pdf"),
+              show_default=True)
+def bilan(record_path: Path, output: Path):
+    """Le bilan de la journée en graphiques (PDF) : arrivées par minute et fermeture des portes, taux de présence,
+    refus pour retard, impressions de la borne, incidents par type, temps de libération des salles."""
+    from .after.bilan import build_bilan
+
+    _output_file(output)
+    with _record(record_path) as record:
+        data = build_bilan(record)
+        sites = record.query("SELECT COUNT(DISTINCT site) AS n FROM resultats")[0]["n"]
+    output.write_bytes(data)
+    click.echo(f"Bilan écrit dans {output} : {sites} site(s), {len(record.session.epreuves)} épreuve(s).")
 
 
 def _register_optional_groups():

@@ -139,6 +139,75 @@ columns = 8
 {staff}'''
 
 
+# The oral afternoon (issue 13): O1 at Pantin from 14:00, beside E2, two juries, a waiting and preparation room,
+# twelve admissible candidats convoked to it only (ATP27-09001…), one by one.
+ORAL_STAFF = [
+    ("Jury 1 (O101)", "jury", "J1", None, "50001234"),
+    ("Jury 2 (O102)", "jury", "J2", None, "50002345"),
+    ("Écran salle d'attente (Pantin)", "affichage", None, "PANTIN", "60001234"),
+    ("Léa Surveillante (P01, salle d'attente)", "surveillant", "P01", None, "30005517"),
+]
+ORAL_CANDIDATS = [(f"ATP27-{9000 + i:05d}", "J1" if i % 2 else "J2", 14 * 60 + 20 * ((i - 1) // 2), i in (11, 12))
+                  for i in range(1, 13)]  # numéro, jury, convoked at (minutes), tiers-temps
+
+
+def oral_toml(day: date = DEMO_DATE) -> str:
+    """The oral afternoon's part of the demo session: O1, its rooms, its juries and their staff, the passages."""
+    staff = "\n".join(
+        f'[[personnel]]\nname = "{n}"\nrole = "{r}"\ncode = "{c}"\n'
+        + (f'jury = "{b}"\n' if r == "jury" else f'salle = "{b}"\n' if b else "") + (f'site = "{t}"\n' if t else "")
+        for n, r, b, t, c in ORAL_STAFF)
+    passages = "\n".join(
+        f'[[passages]]\nnumero = "{n}"\nepreuve = "O1"\njury = "{j}"\ndate = {day.isoformat()}\n'
+        f'heure = "{m // 60:02d}:{m % 60:02d}"\n' for n, j, m, _ in ORAL_CANDIDATS)
+    rooms = [("P01", "Salle P01 — attente et préparation", "bâtiment C, rez-de-chaussée", 2, 6),
+             ("O101", "Salle O101", "bâtiment C, 1er étage", 1, 4),
+             ("O102", "Salle O102", "bâtiment C, 1er étage", 1, 4)]
+    salles = "\n".join(f'[[salles]]\ncode = "{c}"\nsite = "PANTIN"\nlabel = "{lab}"\naccess = "{a}"\nrows = {r}\n'
+                       f'columns = {k}\n' for c, lab, a, r, k in rooms)
+    jurys = "\n".join(f'[[jurys]]\ncode = "J{i}"\nepreuve = "O1"\nname = "Jury {i}"\nsalle = "O10{i}"\n'
+                      f'membres = {m}\nhoraires = ["14:00-17:00"]\nauditeurs_max = 3\n'
+                      for i, m in ((1, '["Mme Durand", "M. Petit"]'), (2, '["Mme Haddad", "M. Leroy"]')))
+    return f'''
+[[epreuves]]
+code = "O1"
+label = "Épreuve orale d'admission — entretien avec le jury"
+kind = "oral"
+date = {day.isoformat()}
+accueil = "13:30"
+convocation = "14:00"
+start = "14:00"
+duration = "3h"
+doors_close = "14:00"
+preparation = "20 min"
+passage = "20 min"
+sujets = "1-20"
+salles_preparation = ["P01"]
+
+{salles}
+{jurys}
+{passages}
+{staff}'''
+
+
+def oral_candidats(path: Path) -> None:
+    """The oral's twelve admissible candidats, added to the demo's candidats file, convoked to O1 only."""
+    rng = random.Random(9)
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter=";"))
+    for row in rows:
+        row["Épreuves"] = ""
+    for numero, _, _, tiers in ORAL_CANDIDATS:
+        rows.append({"N° d'inscription": numero, "Nom usuel": rng.choice(NOMS).upper(), "Nom de naissance": "",
+                     "Prénom": rng.choice(PRENOMS), "Date de naissance": f"{1 + rng.randrange(28):02d}/0"
+                     f"{1 + rng.randrange(9)}/19{70 + rng.randrange(30)}", "Site": "PANTIN", "Salle": "P01",
+                     "Place": "", "Tiers-temps": "oui" if tiers else "non", "Pièces manquantes": "", "Épreuves": "O1"})
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def candidats_csv(path: Path, count: int = 300, seed: int = 2027, prefix: str = "ATP27") -> list[dict]:
     """Write the registration system's export (Windows-1252, « ; ») and return the rows."""
     rng = random.Random(seed)
@@ -166,15 +235,18 @@ def candidats_csv(path: Path, count: int = 300, seed: int = 2027, prefix: str = 
     return rows
 
 
-def build(workdir: Path, count: int = 300) -> Path:
-    """Session file, candidats file and a fresh database in `workdir`; returns the database path."""
+def build(workdir: Path, count: int = 300, orals: bool = False) -> Path:
+    """Session file, candidats file and a fresh database in `workdir`; returns the database path. `orals`: with
+    the oral afternoon (O1, two juries, twelve candidats: what `salle demo` runs)."""
     from .clock import SystemClock
     from .day import ExamDay
     from .importing import import_candidats
 
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "session.toml").write_text(session_toml(), encoding="utf-8")
+    (workdir / "session.toml").write_text(session_toml() + (oral_toml() if orals else ""), encoding="utf-8")
     candidats_csv(workdir / "candidats.csv", count)
+    if orals:
+        oral_candidats(workdir / "candidats.csv")
     db = workdir / "salle.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -200,13 +272,15 @@ def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: t
     candidats = conn.execute("SELECT numero, salle, pieces_manquantes FROM candidats").fetchall()
     conn.close()
     by_salle: dict[str, ApiClient] = {}
-    for _, _, salle, _, code in (s for s in STAFF if s[1] == "surveillant"):
+    for _, _, salle, _, code in (s for s in STAFF if s[1] == "surveillant"):  # the morning's doors
         client = ApiClient(base)
         client.login(code, device=f"demo-tablette-{salle}")
         by_salle[salle] = client
     doors = datetime.combine(DEMO_DATE, datetime.strptime("09:00", "%H:%M").time())
     plan = []
     for numero, salle, pieces in candidats:
+        if salle not in by_salle:  # the oral's candidats (P01) come in the afternoon
+            continue
         roll = rng.random()
         if roll < 0.06:
             continue  # absent
@@ -232,7 +306,7 @@ def feed_scans(base: str, db: Path, clock_start: datetime, speed: float, stop: t
 
 
 def run_demo(workdir: Path, host="127.0.0.1", port=8000, speed=1.0, count=300, duration=0.0) -> None:
-    db = build(workdir, count)
+    db = build(workdir, count, orals=True)
     clock_start = datetime.combine(DEMO_DATE, datetime.strptime("08:40", "%H:%M").time())  # 20 min before doors
     base = f"http://{host}:{port}"
     devices = workdir / "devices.toml"  # simulated devices: the kiosk's thermal printer writes to a file
@@ -278,7 +352,8 @@ def banner(base: str, workdir: Path, count: int, speed: float) -> str:
         "",
         "=== Salle — journée de démonstration (RÉPÉTITION) ===",
         f"Concours ATP27, {count} candidats, 2 sites, 4 salles ; horloge simulée : 18/03/2027 08:40 "
-        f"(portes fermées à 09:00), vitesse ×{speed:g}.",
+        f"(portes fermées à 09:00), vitesse ×{speed:g}. L'après-midi, à côté de l'écrit E2 : l'oral O1 à Pantin "
+        "(14:00, 2 jurys, 12 candidats ATP27-09001 à 09012, salle d'attente P01).",
         f"Fichiers : {workdir}/session.toml, {workdir}/candidats.csv, {workdir}/salle.db ; la borne imprime "
         f"dans {workdir}/ticket.bin (imprimante simulée).",
         "",
@@ -287,9 +362,11 @@ def banner(base: str, workdir: Path, count: int, speed: float) -> str:
         f"  Tablette surveillant   {base}/tablette",
         f"  Console responsable    {base}/console",
         f"  Borne d'accueil        {base}/borne",
+        f"  Jury (oral, 14:00)     {base}/jury",
+        f"  Salle d'attente (TV)   {base}/affichage",
         "",
         "Codes personnels :",
-        *(f"  {code}  {role:<12} {name}" for name, role, _, _, code in STAFF),
+        *(f"  {code}  {role:<12} {name}" for name, role, _, _, code in STAFF + ORAL_STAFF),
         "",
         "Des scans simulés arrivent aux portes des salles. Ctrl-C pour arrêter.",
     ]

@@ -12,13 +12,17 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from .errors import Invalide
-from .journal import SYSTEM, Actor, Tx
-from .model import Session
+from .journal import SYSTEM, Actor, Tx, serialize
+from . import planning
+from . import amenagements as amenagements_
+from .model import TIERS_TEMPS, Epreuve, Passage, Session, parse_temps_majores, temps_majores_text
 from .rules import normalize_name
+from .state import queries
 
 # Normalised header -> field. Headers are compared without case, accents, spaces or punctuation.
 HEADERS = {
@@ -31,18 +35,30 @@ HEADERS = {
     "site": ("site", "centre", "lieu"),
     "salle": ("salle",),
     "place": ("place", "table", "numerodeplace"),
-    "tiers_temps": ("tierstemps", "tiertemps", "amenagementtierstemps"),
+    "tiers_temps": ("tierstemps", "tiertemps", "amenagementtierstemps", "tempsmajore", "tempssupplementaire",
+                    "majorationdetemps", "majorationdutemps", "amenagementdeduree", "amenagementtemps"),
     "pieces_manquantes": ("piecesmanquantes", "piecemanquante", "piecesamanquer"),
     "epreuves": ("epreuves", "epreuve"),
     "amenagements": ("amenagements", "autresamenagements", "aides"),
+    # An oral's passage (R28): the jury, the day and the time on the convocation; the épreuve when several orals.
+    "epreuve_orale": ("epreuveorale", "oral", "epreuvedoral"),
+    "jury": ("jury", "numerodejury", "jurydoral"),
+    "passage_date": ("datedepassage", "datepassage", "jourdepassage", "datedeloral", "dateoral"),
+    "passage_heure": ("heuredepassage", "heurepassage", "heuredeloral", "heureoral"),
 }
 REQUIRED = ("numero", "nom", "prenom", "date_naissance", "site")
 LABELS = {"numero": "N° d'inscription", "nom": "Nom usuel", "prenom": "Prénom", "date_naissance": "Date de naissance",
           "site": "Site"}
-YES = {"oui", "o", "x", "1", "vrai", "yes", "true"}
-NO = {"", "non", "n", "0", "faux", "no", "false"}
 COMPARED = ("nom", "nom_naissance", "prenom", "date_naissance", "site", "salle", "place", "tiers_temps",
-            "pieces_manquantes", "epreuves", "amenagements")
+            "temps_majore", "pieces_manquantes", "epreuves", "amenagements", "passages")
+
+
+def _temps_majore_columns(majore) -> dict:
+    """R24: a third on every épreuve is stored as the older yes/no (tiers_temps = 1, as day files before the
+    figures have it); any other figure in temps_majore, with tiers_temps = 1 meaning « some extra time »."""
+    if majore == (("", TIERS_TEMPS),):
+        return {"tiers_temps": 1, "temps_majore": ""}
+    return {"tiers_temps": int(bool(majore)), "temps_majore": temps_majores_text(majore)}
 
 
 class ImportRejete(Invalide):
@@ -115,13 +131,14 @@ def parse_date(text: str) -> date | None:
         return None
 
 
-def read_rows(raw: bytes, name: str) -> tuple[list[dict], dict]:
-    """Rows as {field: text, "_line": n}, and the header mapping; raises on a bad file as a whole."""
+def read_rows(raw: bytes, name: str) -> tuple[Iterator[dict], dict]:
+    """Rows as {field: text, "_line": n}, one at a time (a file of 100,000 rows is never held as dicts twice), and
+    the header mapping; raises on a bad file as a whole before the first row."""
     text = decode_csv(raw, name)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
+    first = (text.partition("\n")[0].splitlines() or [""])[0]  # the header line, without splitting the whole file
+    if not first.strip():
         raise ImportRejete(f"{name} : fichier vide.", code="fichier_vide")
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader)
     mapping: dict[int, str] = {}
@@ -134,15 +151,17 @@ def read_rows(raw: bytes, name: str) -> tuple[list[dict], dict]:
     if missing:
         raise ImportRejete(f"{name} : colonne(s) manquante(s) : {', '.join(missing)} (en-têtes lus : "
                            f"{', '.join(h.strip() for h in header)}).", code="colonne_manquante")
-    rows = []
-    for row in reader:
-        if not any(cell.strip() for cell in row):
-            continue
-        record = {fld: (row[i].strip() if i < len(row) else "") for i, fld in mapping.items()}
-        record["_line"] = reader.line_num
-        record["_width"] = len(row)
-        rows.append(record)
-    return rows, {"width": len(header)}
+
+    def rows() -> Iterator[dict]:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            record = {fld: (row[i].strip() if i < len(row) else "") for i, fld in mapping.items()}
+            record["_line"] = reader.line_num
+            record["_width"] = len(row)
+            yield record
+
+    return rows(), {"width": len(header)}
 
 
 class Importer:
@@ -151,9 +170,9 @@ class Importer:
     def __init__(self, session: Session):
         self.session = session
 
-    def check(self, rows: list[dict], width: int) -> tuple[list[dict], list[str]]:
+    def check(self, rows: Iterable[dict], width: int) -> tuple[list[dict], list[str]]:
         session = self.session
-        errors, out, seen = [], [], {}
+        errors, out, seen, slots = [], [], {}, []
         epreuve_codes = {e.code for e in session.epreuves}
         for r in rows:
             line = r["_line"]
@@ -186,24 +205,91 @@ class Importer:
                     problems.append(f"salle « {r['salle']} » inconnue")
                 elif site and session.salle(salle).site != site:
                     problems.append(f"salle « {salle} » hors du site {site}")
-            tiers = r.get("tiers_temps", "").strip().lower()
-            if tiers not in YES | NO:
-                problems.append(f"tiers-temps « {r.get('tiers_temps')} » : attendu oui ou non")
+            try:  # R24: « oui » (a third), « 1/3 », « 20 min », or per épreuve « E1: 1/3 ; E2: 20 min »
+                majore = parse_temps_majores(r.get("tiers_temps", ""), epreuve_codes)
+            except ValueError:
+                majore = ()
+                problems.append(f"tiers-temps « {r.get('tiers_temps')} » : attendu oui, non, une fraction de la durée "
+                                "(1/3) ou des minutes (20 min), pour toutes les épreuves ou par épreuve (E1: 1/3 ; "
+                                "E2: 20 min)")
+            try:  # R24: human or technical aids, a separate room, fractionnement, read into their kinds
+                amenagements = amenagements_.parse(r.get("amenagements", "")).text
+            except ValueError as exc:
+                amenagements = ""
+                problems.append(f"{exc} ({amenagements_.EXPECTED})")
             epreuves = [e.strip() for e in re.split(r"[ ,;|]+", r.get("epreuves", "")) if e.strip()]
             unknown = [e for e in epreuves if e not in epreuve_codes]
             if unknown:
                 problems.append(f"épreuve(s) inconnue(s) : {', '.join(unknown)}")
+            passage = self.passage(r, problems)
             if problems:
                 errors.append(f"ligne {line} : " + " ; ".join(problems))
                 continue
+            if passage:
+                slots.append((planning.slot(passage[0], passage[1], dict(majore).get(passage[0].code,
+                                                                                    dict(majore).get(""))), line))
             out.append({
                 "numero": numero, "nom": r["nom"], "nom_naissance": r.get("nom_naissance", ""), "prenom": r["prenom"],
                 "date_naissance": born.isoformat(), "site": site, "salle": salle or "", "place": r.get("place", ""),
-                "tiers_temps": int(tiers in YES), "pieces_manquantes": r.get("pieces_manquantes", ""),
-                "epreuves": json.dumps(sorted(epreuves)), "amenagements": r.get("amenagements", ""),
+                **_temps_majore_columns(majore), "pieces_manquantes": r.get("pieces_manquantes", ""),
+                "epreuves": json.dumps(sorted(epreuves)), "amenagements": amenagements,
+                "passages": json.dumps([{"epreuve": passage[1].epreuve, "jury": passage[1].jury,
+                                         "at": passage[1].at.isoformat(timespec="minutes")}]) if passage else "",
                 "_line": line,
             })
+        slots.extend(self.planned(out, {s.numero for s, _ in slots}))
+        lines = {s: line for s, line in slots}
+        errors.extend(planning.conflicts([s for s, _ in slots], where=lambda s: (
+            f"ligne {lines[s]}" if isinstance(lines[s], int) else lines[s])))
         return out, errors
+
+    def planned(self, records: list[dict], imported: set[str]) -> list[tuple]:
+        """The session file's passages still in force (R28): those of the file's candidats who get none here; a
+        passage imported must not clash with them either."""
+        majore = {r["numero"]: r for r in records}
+        out = []
+        for i, p in enumerate(self.session.passages):
+            r = majore.get(p.numero)
+            if r is None or p.numero in imported:
+                continue
+            given = dict(parse_temps_majores(r["temps_majore"]) or ((("", TIERS_TEMPS),) if r["tiers_temps"] else ()))
+            temps = given.get(p.epreuve, given.get(""))
+            out.append((planning.slot(self.session.epreuve(p.epreuve), p, temps),
+                        f"passages[{i + 1}] du fichier de session"))
+        return out
+
+    def passage(self, r: dict, problems: list[str]) -> tuple[Epreuve, Passage] | None:
+        """R28: a candidat's passage at an oral from the Jury, Date and Heure de passage columns (and Épreuve
+        orale when the session has several); None when the line has none. Problems are appended in French."""
+        if not any(r.get(k) for k in ("jury", "passage_date", "passage_heure", "epreuve_orale")):
+            return None
+        orals = [e for e in self.session.epreuves if not e.written]
+        code = r.get("epreuve_orale", "")
+        epreuve = self.session.epreuve(code) if code else (orals[0] if len(orals) == 1 else None)
+        if epreuve is None or epreuve.written:
+            problems.append(f"épreuve orale « {code} » inconnue" if code else "épreuve orale à préciser (colonne "
+                            "« Épreuve orale »)" if orals else "passage à un oral, mais la session n'a pas d'oral")
+            return None
+        jury = self.session.jury(r.get("jury", ""))
+        if jury is None or jury.epreuve != epreuve.code:
+            problems.append(f"jury « {r.get('jury', '')} » inconnu pour l'épreuve {epreuve.code}")
+        day = parse_date(r.get("passage_date", ""))
+        first, last = epreuve.dates
+        if day is None:
+            problems.append(f"date de passage « {r['passage_date']} » invalide (attendu jj/mm/aaaa)"
+                            if r.get("passage_date") else "date de passage manquante")
+        elif not first <= day <= last:
+            problems.append(f"date de passage {day:%d/%m/%Y} hors des jours de l'épreuve {epreuve.code}")
+        m = re.fullmatch(r"\s*(\d{1,2})\s*[:hH]\s*(\d{2})\s*", r.get("passage_heure", ""))
+        if m and (int(m.group(1)) > 23 or int(m.group(2)) > 59):
+            m = None
+        if not m:
+            problems.append(f"heure de passage « {r['passage_heure']} » invalide (attendu 14:20 ou 14 h 20)"
+                            if r.get("passage_heure") else "heure de passage manquante")
+        if jury is None or jury.epreuve != epreuve.code or day is None or not first <= day <= last or not m:
+            return None
+        at = datetime.combine(day, time(int(m.group(1)), int(m.group(2))))
+        return epreuve, Passage(r.get("numero", ""), epreuve.code, jury.code, at)
 
     def place(self, records: list[dict], existing: dict[str, dict]) -> list[str]:
         """Give a salle and a place to those without, alphabetically, filling each salle's seat plan in order.
@@ -268,16 +354,20 @@ def _find_code(value: str, codes: list[str]) -> str | None:
     return next((c for c in codes if normalize_name(c) == key), None)
 
 
-def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM) -> ImportReport:
-    """Check the whole file, then apply the difference as one journaled event; raise with every bad line."""
+def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM, progress=lambda line: None) -> ImportReport:
+    """Check the whole file, then apply the difference as one journaled event; raise with every bad line.
+    `progress(line)` is told each step, in French (the command line shows it)."""
     session = day.session
+    progress(f"  lecture de {name} ({len(raw) / 1e6:.1f} Mo)…")
     rows, info = read_rows(raw, name)
+    progress("  vérification des lignes et placement…")
     importer = Importer(session)
     records, errors = importer.check(rows, info["width"])
+    progress(f"  {len(records) + len(errors)} ligne(s) lue(s), {len(errors)} rejetée(s)…")
     sha = hashlib.sha256(raw).hexdigest()
 
     def apply(tx: Tx) -> ImportReport:
-        existing = {r["numero"]: r for r in (dict(x) for x in tx.db.execute("SELECT * FROM candidats").fetchall())}
+        existing = {r["numero"]: r for r in queries.candidat_rows(tx.db)}
         place_errors = importer.place(records, existing) if not errors else []
         if errors or place_errors:
             lines = errors + place_errors
@@ -285,8 +375,8 @@ def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM) -> Impor
                                data={"lignes": lines})
         report = ImportReport(fichier=name)
         added, changed = [], []
-        for r in records:
-            row = {k: v for k, v in r.items() if not k.startswith("_")}
+        for row in records:  # each checked record becomes its row in the event, in place (not copied)
+            del row["_line"]
             row["nom_cle"] = normalize_name(row["nom"])
             row["nom_naissance_cle"] = normalize_name(row["nom_naissance"]) if row["nom_naissance"] else None
             old = existing.get(row["numero"])
@@ -300,15 +390,17 @@ def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM) -> Impor
                 changed.append({"numero": row["numero"], "avant": {k: old.get(k) for k in diff if k in COMPARED},
                                 "apres": diff})
         in_file = {r["numero"] for r in records}
-        with_events = {r[0] for r in tx.db.execute("SELECT DISTINCT candidat FROM events WHERE candidat IS NOT NULL")}
+        with_events = queries.candidats_with_events(tx.db)
         for numero in existing:
             if numero not in in_file:
                 (report.conserves if numero in with_events else report.supprimes).append(numero)
         report.modifies = [{"numero": c["numero"], "avant": c["avant"],
                             "apres": {k: v for k, v in c["apres"].items() if k in COMPARED}} for c in changed]
         if report.changed:
-            tx.append("candidats_importes", actor, {"fichier": name, "sha256": sha, "ajoutes": added,
-                                                     "modifies": changed, "supprimes": report.supprimes})
+            records.clear(), existing.clear()  # the rows live on in `added` only, emptied as they are written:
+            payload = serialize({"fichier": name, "sha256": sha, "ajoutes": added, "modifies": changed,
+                                 "supprimes": report.supprimes}, consume="ajoutes")
+            tx.append("candidats_importes", actor, payload)
         return report
 
     return day.journal.write(apply)

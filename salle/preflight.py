@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .journal import verify_chain
+from .state import queries
 
 OK, ATTENTION, A_CORRIGER = "ok", "attention", "a_corriger"
 MARK = {OK: "✔", ATTENTION: "!", A_CORRIGER: "✘"}
@@ -92,7 +93,7 @@ def run(day, probe: DeviceProbe | None, *, site: str | None = None, print_test: 
 def _file(day) -> list[Point]:
     session = day.session
     today = [e for e in session.epreuves if e.date == day.clock.now().date()]
-    count = day.journal.one("SELECT COUNT(*) AS n FROM candidats")["n"]
+    count = queries.candidat_count(day.journal.reader())
     points = [Point("Fichier du jour", OK if count else A_CORRIGER,
                     f"{day.db_path.name}, concours {session.concours.code} ({session.concours.label}), "
                     f"{count} candidat(s)",
@@ -123,7 +124,8 @@ def _clock(day) -> Point:
                      f"({first.doors_close:%H:%M}) est passée", "Si l'heure est fausse, réglez-la (timedatectl).")
     if now < datetime.combine(now.date(), first.accueil) and (datetime.combine(now.date(), first.accueil) - now
                                                               ).total_seconds() > 4 * 3600:
-        return Point("Horloge", ATTENTION, f"{now:%H:%M:%S}{mode} : plus de 4 h avant l'accueil ({first.accueil:%H:%M})",
+        return Point("Horloge", ATTENTION,
+                     f"{now:%H:%M:%S}{mode} : plus de 4 h avant l'accueil ({first.accueil:%H:%M})",
                      "Vérifiez l'heure de l'ordinateur avec votre montre ou votre téléphone.")
     return Point("Horloge", OK, f"{now:%d/%m/%Y %H:%M:%S}{mode}, accueil de {first.code} à {first.accueil:%H:%M}, "
                  f"portes fermées à {first.doors_close:%H:%M} ; comparez avec votre montre")
@@ -149,9 +151,7 @@ def _device_point(r: DeviceResult) -> Point:
 def _signed_in(day, site: str | None) -> list[Point]:
     """Each salle with candidats has a surveillant's tablet signed in today; each site its borne."""
     today = day.clock.now().date().isoformat()
-    rows = day.journal.query(
-        "SELECT s.role, s.salle, s.site, COUNT(t.token_hash) AS n FROM staff s LEFT JOIN tokens t "
-        "ON t.staff_id = s.id AND substr(t.created_at, 1, 10) = ? GROUP BY s.role, s.salle, s.site", [today])
+    rows = queries.sign_ins_on(day.journal.reader(), today)
     tablets: dict[str, int] = {}
     bornes: dict[str, int] = {}
     for r in rows:
@@ -160,7 +160,7 @@ def _signed_in(day, site: str | None) -> list[Point]:
         elif r["role"] == "kiosk":
             bornes[r["site"] or ""] = bornes.get(r["site"] or "", 0) + r["n"]
     points = []
-    busy = {r["salle"] for r in day.journal.query("SELECT DISTINCT salle FROM candidats WHERE salle IS NOT NULL")}
+    busy = queries.salles_with_candidats(day.journal.reader())
     for salle in day.session.salles:
         if salle.code not in busy or (site and salle.site != site):
             continue

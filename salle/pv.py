@@ -11,34 +11,26 @@ decision. A rehearsal says « RÉPÉTITION » on every page. Rule ids stay in th
 
 from __future__ import annotations
 
-import json
 import re
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import date, datetime
 
 from fpdf import FPDF
 
 from . import rules
-from .csv_out import csv_text
-from .day import ExamDay, salle_summary
+from .day import ExamDay
+from .documents.fonts import STYLES, SYSTEM_FONTS, latin_coverage, latin_fonts
 from .errors import Introuvable
 from .journal import verify_chain
+from .lists_csv import STATUTS, emargement_csv  # noqa: F401 (the web's émargement CSV)
 from .rules import INCIDENT_TYPES
-from .salle_ops import sans_emargement
-from .state import salle_fin
+from .state import queries, reports
+from .state.queries import ALERT_TITLES, salle_fin
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-STATUTS = {"present": "présent", "toilettes": "aux toilettes", "sorti": "sorti", None: "absent"}
 NBSP = "\u00a0"
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre")
 JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 SYSTEME = "systeme"
-
-
-def _hm(value: str | None) -> str:
-    """A time in a CSV cell: 09 h 05."""
-    return value[11:16].replace(":", " h ") if value else "—"
 
 
 def _t(value: str | datetime | None) -> str:
@@ -60,16 +52,29 @@ def ville(address: str, fallback: str) -> str:
 
 
 class Document(FPDF):
-    """A4 page, DejaVu embedded, a footer with the page number; « RÉPÉTITION » on every page of a rehearsal."""
+    """A4 page, DejaVu embedded, a footer with the page number; « RÉPÉTITION » on every page of a rehearsal.
 
-    def __init__(self, title: str, repetition: bool = False):
+    With `cut`, the DejaVu cut to Latin (salle/documents/fonts.py: the same glyphs, ~0.25 s less a document); a
+    text it cannot draw sets `uncovered`, and `render` draws the document again with the whole DejaVu."""
+
+    def __init__(self, title: str, repetition: bool = False, cut: bool = False):
         super().__init__(format="A4")
-        self.add_font("DejaVu", "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font("DejaVu", "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        paths = latin_fonts() if cut else {s: SYSTEM_FONTS / name for s, name in STYLES.items()}
+        for style, path in paths.items():
+            self.add_font("DejaVu", style, str(path))
+        self.covered = latin_coverage() if cut else None
+        self.uncovered = False
+        self.widths: dict[tuple, _Widths] = {}
         self.set_title(title)
         self.set_auto_page_break(True, margin=15)
         self.title_text = title
         self.repetition = repetition
+
+    def normalize_text(self, text: str) -> str:
+        """Every text fpdf2 draws or measures passes here: note one the cut fonts cannot draw."""
+        if self.covered is not None and not self.covered.issuperset(text):
+            self.uncovered = True
+        return super().normalize_text(text)
 
     def header(self):
         if self.repetition:
@@ -83,7 +88,7 @@ class Document(FPDF):
     def footer(self):
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
-        self.cell(0, 5, f"{self.title_text} — page {self.page_no()}/{{nb}}", align="C")
+        self.cell(0, 5, f"{self.title_text} — page {self.page_no()}/{PAGES}", align="C")
 
     def h1(self, text: str):
         self.set_font("DejaVu", "B", 15)
@@ -111,32 +116,59 @@ class Document(FPDF):
                 table.row(["" if v is None else str(v) for v in row])
 
     def rows(self, headings: list[str], rows: list[list], widths: tuple, line_height: float = 7, size: int = 9):
-        """A table of one-line cells (a text too long is cut with « … »), its heading repeated on each page:
-        ten times faster than fpdf2's table() for long lists (émargement sheets, candidates without émargement)."""
+        """A table, its heading repeated on each page, for long lists (émargement sheets, candidates without
+        émargement): each text put with text() where a cell would put it, and the grid drawn as lines, one per row
+        and one per column on each page; fpdf2's cell() costs ten times more, its table() a hundred. A text too
+        wide for its column wraps, and its row grows."""
         orientation = "L" if self.w > self.h else "P"
+        pitch = size * 0.45  # mm between the lines of a wrapped text
+        left, right = self.l_margin, self.l_margin + sum(widths)
+        top = self.get_y()
 
-        def heading():
-            self.set_font("DejaVu", "B", size)
-            for text, width in zip(headings, widths):
-                self.cell(width, line_height, text, border=1)
-            self.ln(line_height)
-            self.set_font("DejaVu", "", size)
+        def columns() -> None:  # the vertical lines of the table's part on this page
+            x = left
+            for width in (0, *widths):
+                x += width
+                self.line(x, top, x, self.get_y())
 
-        heading()
-        for row in rows:
-            if self.get_y() + line_height > self.page_break_trigger:
+        def row(values: list, style: str) -> None:
+            nonlocal top
+            self.set_font("DejaVu", style, size)
+            cells = [self._lines("" if v is None else str(v), w - 2 * self.c_margin) for v, w in zip(values, widths)]
+            height = max(line_height, max(len(c) for c in cells) * pitch + 2)
+            if style == "" and self.get_y() + height > self.page_break_trigger:
+                columns()
                 self.add_page(orientation=orientation)
-                heading()
-            for value, width in zip(row, widths):
-                self.cell(width, line_height, self.fit("" if value is None else str(value), width - 2), border=1)
-            self.ln(line_height)
+                top = self.get_y()
+                row(headings, "B")
+                self.set_font("DejaVu", style, size)
+            x, y = left, self.get_y()
+            if y == top:
+                self.line(left, y, right, y)
+            for lines, width in zip(cells, widths):
+                first = y + (height - len(lines) * pitch) / 2 + 0.5 * pitch + 0.3 * self.font_size
+                for i, text in enumerate(lines):
+                    if text:
+                        self.text(x + self.c_margin, first + i * pitch, text)
+                x += width
+            self.line(left, y + height, right, y + height)
+            self.set_xy(left, y + height)
 
-    def fit(self, text: str, width: float) -> str:
-        if self.get_string_width(text) <= width:
-            return text
-        while text and self.get_string_width(text + "…") > width:
-            text = text[:-1]
-        return text + "…"
+        row(headings, "B")
+        for values in rows:
+            row(values, "")
+        columns()
+
+    def _lines(self, text: str, width: float) -> list[str]:
+        """The text as the lines it takes in `width` (mm): one when it fits, told by a sum of cached character
+        widths first (get_string_width is slow), and only near the limit by fpdf2 itself."""
+        key = (self.font_family, self.font_style, self.font_size_pt)
+        chars = self.widths.get(key)
+        if chars is None:
+            chars = self.widths[key] = _Widths(self)
+        if sum(map(chars.__getitem__, text)) < width - 0.01 or self.get_string_width(text) <= width:
+            return [text]
+        return self.multi_cell(width + 2 * self.c_margin, 5, text, dry_run=True, output="LINES")
 
     def box(self, height: float, label: str = ""):
         """An empty framed area to write in by hand (Observations)."""
@@ -187,6 +219,18 @@ class Document(FPDF):
         self.set_line_width(0.2)
 
 
+class _Widths(dict):
+    """Each character's width in the document's current font, measured once."""
+
+    def __init__(self, pdf: FPDF):
+        super().__init__()
+        self.pdf = pdf
+
+    def __missing__(self, char: str) -> float:
+        self[char] = width = self.pdf.get_string_width(char)
+        return width
+
+
 def _bold():
     from fpdf.fonts import FontFace
 
@@ -197,18 +241,11 @@ def _bold():
 
 
 def _events(day: ExamDay, epreuve: str, site: str | None, *types: str) -> list[dict]:
-    sql = f"SELECT * FROM events WHERE epreuve = ? AND type IN ({', '.join('?' for _ in types)})"
-    params = [epreuve, *types]
-    if site:
-        sql, params = sql + " AND site = ?", [*params, site]
-    rows = day.journal.query(sql + " ORDER BY seq", params)
-    for row in rows:
-        row["data"] = json.loads(row["payload"] or "{}")
-    return rows
+    return reports.events_of(day.journal.reader(), epreuve, site, *types)
 
 
 def _names(day: ExamDay) -> dict:
-    names = {r["id"]: r["name"] for r in day.journal.query("SELECT id, name FROM staff")}
+    names = reports.staff_names(day.journal.reader())
     names[SYSTEME] = "le système"
     return names
 
@@ -217,12 +254,35 @@ def _by(staff: dict, actor: str | None) -> str:
     return "automatiquement, par le système" if actor == SYSTEME else f"par {staff.get(actor, actor)}"
 
 
-def _candidat_names(day: ExamDay) -> dict:
-    return {r["numero"]: f"{r['nom'].upper()} {r['prenom']}"
-            for r in day.journal.query("SELECT numero, nom, prenom FROM candidats")}
+class _CandidatNames:
+    """« NOM Prénom » by numéro, read when asked: a PV names a few candidats of thousands."""
+
+    def __init__(self, day: ExamDay):
+        self.db, self.known = day.journal.reader(), {}
+
+    def get(self, numero: str | None, default: str = "") -> str:
+        if numero not in self.known:
+            self.known[numero] = reports.candidat_name(self.db, numero) if numero else None
+        return self.known[numero] if self.known[numero] is not None else default
 
 
-def build_pv(day: ExamDay, epreuve_code: str, site_code: str | None = None) -> bytes:
+PAGES = "{nbp}"  # the page count's place: five characters wide, room for a site's 2,952 pages in one PDF
+
+
+def render(title: str, repetition: bool, draw) -> bytes:
+    """A document drawn by `draw(pdf)` with the cut fonts, or again with the whole DejaVu if a text needs it."""
+    for cut in (True, False) if latin_coverage().issuperset(title) else (False,):
+        pdf = Document(title, repetition, cut=cut)
+        pdf.alias_nb_pages(PAGES)
+        draw(pdf)
+        if not pdf.uncovered:
+            break
+    return bytes(pdf.output())
+
+
+def build_pv(day: ExamDay, epreuve_code: str, site_code: str | None = None, chain: tuple | None = None) -> bytes:
+    """The PV of an épreuve (of a site, or all). `chain`: verify_chain's answer when the caller has it already
+    (the export checks the journal it archives), else the PV checks the journal itself."""
     session = day.session
     epreuve = session.epreuve(epreuve_code)
     if epreuve is None:
@@ -230,27 +290,29 @@ def build_pv(day: ExamDay, epreuve_code: str, site_code: str | None = None) -> b
     if site_code and session.site(site_code) is None:
         raise Introuvable(f"Site « {site_code} » inconnu.", code="site_inconnu")
     sites = [s for s in session.sites if not site_code or s.code == site_code]
-    staff, cands = _names(day), _candidat_names(day)
-    pdf = Document(f"Procès-verbal — {epreuve.label} — {date_fr(epreuve.date)}", day.clock.rehearsal)
-    pdf.alias_nb_pages()
-    pdf.add_page()
-    pdf.h1(f"Procès-verbal de déroulement de l'épreuve\n{epreuve.label}")
-    pdf.para(f"{session.concours.label} — {session.concours.organisateur}")
-    pdf.para(f"Épreuve {epreuve.code}, {'écrite' if epreuve.written else 'orale'}, du "
-             f"{date_fr(epreuve.date, weekday=True)} : début prévu à {_t(epreuve.start_dt)}, durée "
-             f"{epreuve.duration // 60}{NBSP}h{NBSP}{epreuve.duration % 60:02d}"
-             f"{' ; sujet commun à plusieurs centres de gestion' if epreuve.sujet_commun else ''}.")
-    for site in sites:
-        _pv_site(pdf, day, epreuve, site, staff, cands)
-    _pv_closing(pdf, day, sites)
-    _pv_annexes(pdf, day, epreuve, site_code, staff, cands)
-    return bytes(pdf.output())
+    staff, cands = _names(day), _CandidatNames(day)
+    chain = chain or verify_chain(day.db_path)
+
+    def draw(pdf: Document) -> None:
+        pdf.add_page()
+        pdf.h1(f"Procès-verbal de déroulement de l'épreuve\n{epreuve.label}")
+        pdf.para(f"{session.concours.label} — {session.concours.organisateur}")
+        pdf.para(f"Épreuve {epreuve.code}, {'écrite' if epreuve.written else 'orale'}, du "
+                 f"{date_fr(epreuve.date, weekday=True)} : début prévu à {_t(epreuve.start_dt)}, durée "
+                 f"{epreuve.duration // 60}{NBSP}h{NBSP}{epreuve.duration % 60:02d}"
+                 f"{' ; sujet commun à plusieurs centres de gestion' if epreuve.sujet_commun else ''}.")
+        for site in sites:
+            _pv_site(pdf, day, epreuve, site, staff, cands)
+        _pv_closing(pdf, day, sites, chain)
+        _pv_annexes(pdf, day, epreuve, site_code, staff, cands)
+
+    return render(f"Procès-verbal — {epreuve.label} — {date_fr(epreuve.date)}", day.clock.rehearsal, draw)
 
 
-def _pv_closing(pdf: Document, day: ExamDay, sites) -> None:
+def _pv_closing(pdf: Document, day: ExamDay, sites, chain: tuple) -> None:
     """The journal's chain head (once), Observations, « Fait à …, le … », the signature blocks."""
     session = day.session
-    ok, message, count = verify_chain(day.db_path)
+    ok, message, count = chain
     pdf.h2("Intégrité du journal")
     pdf.para(f"Empreinte du journal (tête de la chaîne de hachage) : {day.journal.head}", size=9)
     pdf.para(f"Vérification : {'journal intègre' if ok else message}, {count} événements. Document produit le "
@@ -261,16 +323,14 @@ def _pv_closing(pdf: Document, day: ExamDay, sites) -> None:
     town = ville(first.address, first.name) if first else ""
     pdf.para(f"Fait à {town}, le {date_fr(day.clock.now().date())}.", bold=True)
     pdf.ln(2)
-    responsables = [r["name"] for r in day.journal.query(
-        "SELECT name FROM staff WHERE role = 'responsable' AND site IN (%s) ORDER BY name"
-        % ",".join("?" * len(sites)), [s.code for s in sites])] if sites else []
+    responsables = reports.responsables(day.journal.reader(), [s.code for s in sites])
     pdf.signatures([("Le responsable de salle", ", ".join(responsables)),
                     (f"Le représentant de l'autorité organisatrice ({session.concours.organisateur})", "")])
 
 
 def _pv_site(pdf: Document, day: ExamDay, epreuve, site, staff: dict, cands: dict) -> None:
     reader = day.journal.reader()
-    der = day._deroulement(reader.conn, epreuve.code, site.code)
+    der = queries.deroulement(reader, epreuve.code, site.code)
     salles = day.session.salles_of(site.code)
     started = datetime.fromisoformat(der["started_at"]) if der.get("started_at") else None
     end = rules.candidate_end(epreuve, started, False)
@@ -278,10 +338,9 @@ def _pv_site(pdf: Document, day: ExamDay, epreuve, site, staff: dict, cands: dic
     pdf.grid(["Horaires", ""], _pv_times(day, epreuve, site, der, staff, started, end), (70, 110))
     rows = []
     for salle in salles:
-        s = salle_summary(day, salle, epreuve, day.clock.now())
+        s = queries.salle_summary(reader, salle, epreuve, day.clock.now())
         fin = salle_fin(reader, epreuve.code, salle.code)
-        emargees = reader.conn.execute("SELECT COALESCE(SUM(copies), 0) FROM presences WHERE epreuve = ? AND "
-                                       "salle = ? AND emarge_at IS NOT NULL", [epreuve.code, salle.code]).fetchone()[0]
+        emargees = queries.copies_emargees(reader, epreuve.code, salle.code)
         rows.append([salle.code, s["attendus"], s["attendus"] - s["absents"], s["absents"], s["refuses"],
                      s["emarges"], emargees, fin.get("copies_comptees", "—") if fin.get("recount_at") else "—",
                      _t(fin.get("released_at"))])
@@ -303,11 +362,9 @@ def _pv_times(day, epreuve, site, der, staff, started, end) -> list[list[str]]:
               if der.get("doors_closed_at") else "—"],
              ["Ouverture des sujets à", f"{_t(started)}, {_by(staff, starts[0]['actor'])}" if starts else "—"],
              ["Fin de l'épreuve à", _t(end) if started else f"{_t(end)} (prévue)"]]
-    tiers = day.journal.one("SELECT COUNT(*) AS n FROM presences p JOIN candidats c ON c.numero = p.numero WHERE "
-                            "p.epreuve = ? AND c.site = ? AND c.tiers_temps = 1", [epreuve.code, site.code])["n"]
-    if tiers:
-        times.append([f"Fin pour les candidats avec tiers-temps ({tiers})",
-                      _t(rules.candidate_end(epreuve, started, True))])
+    for temps, n in reports.temps_majores_present(day.journal.reader(), epreuve.code, site.code):  # R24
+        times.append([f"Fin pour les candidats avec {temps.label} ({n})",
+                      _t(rules.candidate_end(epreuve, started, temps))])
     for move in _events(day, epreuve.code, site.code, "fermeture_deplacee"):
         times.append([f"Fermeture des portes déplacée à {_t(move['server_time'])}",
                       f"de {_t(move['data'].get('avant'))} à {_t(move['data'].get('apres'))}, "
@@ -320,10 +377,7 @@ def _pv_staff(pdf: Document, day: ExamDay, epreuve, salles, staff: dict) -> None
     codes = [s.code for s in salles]
     if not codes:
         return
-    rows = day.journal.query(
-        "SELECT s.name, s.salle, MIN(e.server_time) AS first FROM events e JOIN staff s ON s.id = e.actor WHERE "
-        "e.type = 'connexion' AND substr(e.server_time, 1, 10) = ? AND s.role = 'surveillant' AND s.salle IN (%s) "
-        "GROUP BY s.id ORDER BY s.salle, s.name" % ",".join("?" * len(codes)), [epreuve.date.isoformat(), *codes])
+    rows = reports.surveillants_signed_in(day.journal.reader(), epreuve.date.isoformat(), codes)
     pdf.h2("Surveillants présents")
     by_salle = {c: [f"{r['name']} (connecté à {_t(r['first'])})" for r in rows if r["salle"] == c] for c in codes}
     pdf.grid(["Salle", "Surveillants (d'après leurs connexions du jour)"],
@@ -338,11 +392,7 @@ def _pv_refusals(pdf: Document, day: ExamDay, epreuve, salles, end: datetime) ->
     """Refusals as they ended: a candidate refused then admitted is admitted, with a note; a scan after the
     épreuve's end is not a late arrival."""
     codes = [s.code for s in salles]
-    rows = day.journal.query(
-        "SELECT r.*, c.nom, c.prenom, p.entered_at, p.salle AS entered_salle FROM refus r JOIN candidats c ON "
-        "c.numero = r.numero LEFT JOIN presences p ON p.epreuve = r.epreuve AND p.numero = r.numero "
-        "WHERE r.epreuve = ? AND r.salle IN (%s) ORDER BY r.at" % ",".join("?" * len(codes)),
-        [epreuve.code, *codes]) if codes else []
+    rows = reports.refusals(day.journal.reader(), epreuve.code, codes)
     refused, admitted, after, seen = [], [], [], set()
     for r in rows:
         if r["numero"] in seen:
@@ -371,9 +421,8 @@ def _pv_refusals(pdf: Document, day: ExamDay, epreuve, salles, end: datetime) ->
 
 def _pv_salle_end(pdf: Document, day: ExamDay, epreuve, salle, staff: dict) -> None:
     fin = salle_fin(day.journal.reader(), epreuve.code, salle.code)
-    missing = sans_emargement(day, epreuve.code, salle.code)
-    excluded = {r["candidat"] for r in day.journal.query("SELECT candidat FROM decisions_fraude WHERE epreuve = ? "
-                                                         "AND exclusion = 1", [epreuve.code])}
+    missing = queries.sans_emargement(day.journal.reader(), epreuve.code, salle.code)
+    excluded = reports.excluded(day.journal.reader(), epreuve.code)
     pdf.h2(f"{salle.display} — fin d'épreuve")
     if fin.get("recount_at"):
         ecart = fin["ecart"]
@@ -399,7 +448,8 @@ def _pv_salle_end(pdf: Document, day: ExamDay, epreuve, salle, staff: dict) -> N
                  bold=True)
         pdf.rows(["Numéro", "Candidat", "Place", "Situation"],
                  [[m["numero"], f"{m['nom'].upper()} {m['prenom']}", m["place"],
-                   "exclu(e) par décision du jury" if m["numero"] in excluded else _situation(m["statut"], bool(release))]
+                   "exclu(e) par décision du jury" if m["numero"] in excluded
+                   else _situation(m["statut"], bool(release))]
                   for m in missing], (35, 75, 20, 50))
     else:
         pdf.para("Candidats présents sans émargement : aucun.")
@@ -412,7 +462,6 @@ def _situation(statut: str | None, released: bool) -> str:
 
 
 def _pv_incidents(pdf: Document, day: ExamDay, epreuve, site, staff: dict, cands: dict) -> None:
-    from .salle_ops import ALERT_TITLES
 
     incidents = _events(day, epreuve.code, site.code, "incident")
     pdf.h2("Incidents et anomalies")
@@ -426,8 +475,7 @@ def _pv_incidents(pdf: Document, day: ExamDay, epreuve, site, staff: dict, cands
         pdf.para(d["texte"] + (" — rapport et décision du jury en annexe." if d["type"] == "fraude" else ""))
     if not incidents:
         pdf.para("Aucun.")
-    alerts = day.journal.query("SELECT * FROM alerts WHERE epreuve = ? AND site = ? ORDER BY seq",
-                               [epreuve.code, site.code])
+    alerts = reports.alerts_of(day.journal.reader(), epreuve.code, site.code)
     pdf.h2("Contrôles d'identité et alertes")
     if alerts:
         pdf.grid(["Heure", "Salle", "Candidat", "Objet", "Suite donnée"],
@@ -446,8 +494,7 @@ def _span(data: dict) -> str:
 
 
 def _pv_annexes(pdf: Document, day: ExamDay, epreuve, site_code, staff: dict, cands: dict) -> None:
-    decisions = {r["incident"]: r for r in day.journal.query("SELECT * FROM decisions_fraude WHERE epreuve = ?",
-                                                             [epreuve.code])}
+    decisions = reports.fraud_decisions(day.journal.reader(), epreuve.code)
     number = 0
     for e in _events(day, epreuve.code, site_code, "incident"):
         d = e["data"]
@@ -481,7 +528,8 @@ def _pv_annexes(pdf: Document, day: ExamDay, epreuve, site_code, staff: dict, ca
                 ["Exclusion immédiate", "oui — exclu(e) de la salle pour l'épreuve" if decision["exclusion"]
                  else "non — le candidat a poursuivi l'épreuve"],
                 ["Décidée par", decision["decide_par"]],
-                ["Consignée à", f"{_t(decision['at'])}, par {staff.get(decision['recorded_by'], decision['recorded_by'])}"],
+                ["Consignée à",
+                 f"{_t(decision['at'])}, par {staff.get(decision['recorded_by'], decision['recorded_by'])}"],
                 *([["Observation", decision["observation"]]] if decision["observation"] else [])], (50, 130))
 
 
@@ -499,31 +547,25 @@ def feuille_emargement(day: ExamDay, salle_code: str, epreuve_code: str, remplie
     (absent and refused candidates marked as the day goes); with `remplie`, the archive copy filled in from the
     journal (entry, exit, copies, émargement time)."""
     salle, epreuve = day.session.salle(salle_code), day.session.epreuve(epreuve_code)
-    pdf = Document(f"Émargement — {salle.display} — {epreuve.code} — {date_fr(epreuve.date)}", day.clock.rehearsal)
-    pdf.alias_nb_pages()
-    _sheet(pdf, day, salle, epreuve, remplie)
-    return bytes(pdf.output())
+    return render(f"Émargement — {salle.display} — {epreuve.code} — {date_fr(epreuve.date)}", day.clock.rehearsal,
+                  lambda pdf: _sheet(pdf, day, salle, epreuve, remplie))
 
 
 def feuilles_emargement(day: ExamDay, site_code: str, epreuve_code: str, remplie: bool = False) -> bytes:
     """Every salle's émargement sheet of a site in one PDF (one print job for the whole site)."""
     epreuve = day.session.epreuve(epreuve_code)
-    pdf = Document(f"Émargement — {site_code} — {epreuve.code} — {date_fr(epreuve.date)}", day.clock.rehearsal)
-    pdf.alias_nb_pages()
-    for salle in day.session.salles_of(site_code):
-        _sheet(pdf, day, salle, epreuve, remplie)
-    return bytes(pdf.output())
+
+    def draw(pdf: Document) -> None:
+        for salle in day.session.salles_of(site_code):
+            _sheet(pdf, day, salle, epreuve, remplie)
+
+    return render(f"Émargement — {site_code} — {epreuve.code} — {date_fr(epreuve.date)}", day.clock.rehearsal, draw)
 
 
 def _sheet(pdf: Document, day: ExamDay, salle, epreuve, remplie: bool) -> None:
-    rows = day.journal.query(
-        "SELECT c.*, p.status, p.entered_at, p.exited_at, p.emarge_at, p.copies, p.copie_blanche, p.abandon, "
-        "(SELECT verdict FROM refus r WHERE r.epreuve = ? AND r.numero = c.numero ORDER BY r.seq LIMIT 1) AS refus "
-        "FROM candidats c LEFT JOIN presences p ON p.numero = c.numero AND p.epreuve = ? WHERE c.salle = ? "
-        "ORDER BY c.nom COLLATE FR, c.prenom COLLATE FR", [epreuve.code, epreuve.code, salle.code])
-    rows = [r for r in rows if not json.loads(r["epreuves"] or "[]") or epreuve.code in json.loads(r["epreuves"])]
+    rows = reports.sheet_rows(day.journal.reader(), epreuve.code, salle.code)
     rows.sort(key=lambda r: seat_key(r["place"]))  # stable: names stay in French order within a place
-    der = day._deroulement(day.journal.reader().conn, epreuve.code, salle.site)
+    der = queries.deroulement(day.journal.reader(), epreuve.code, salle.site)
     absents_known = remplie or rules.doors_closed(
         datetime.fromisoformat(der["doors_close_at"]) if der.get("doors_close_at") else None,
         datetime.fromisoformat(der["doors_closed_at"]) if der.get("doors_closed_at") else None, day.clock.now())
@@ -536,7 +578,8 @@ def _sheet(pdf: Document, day: ExamDay, salle, epreuve, remplie: bool) -> None:
              "avoir rendu de copie.", size=9)
     pdf.ln(1)
     pdf.rows(["Place", "Numéro", "Nom", "Prénom", "Situation", "Entrée", "Sortie", "Copies", "Signature"],
-             [_sheet_row(r, remplie, absents_known) for r in rows], (16, 30, 45, 35, 36, 18, 18, 18, 61), line_height=10)
+             [_sheet_row(r, remplie, absents_known) for r in rows], (16, 30, 45, 35, 36, 18, 18, 18, 61),
+             line_height=10)
 
 
 def _sheet_row(r: dict, remplie: bool, absents_known: bool) -> list:
@@ -554,25 +597,3 @@ def _sheet_row(r: dict, remplie: bool, absents_known: bool) -> list:
             copies, signature]
 
 
-CSV_COLUMNS = ["Épreuve", "Site", "Salle", "Place", "N° d'inscription", "Nom", "Prénom", "Statut", "Entrée",
-               "Pièce d'identité", "Émargement", "Copies remises", "Copie blanche", "Abandon", "Sortie"]
-
-
-def emargement_csv(day: ExamDay, epreuve_code: str, site_code: str | None = None) -> str:
-    """Émargement export: UTF-8 with BOM, « ; », one line per convoked candidate of the épreuve (csv_out)."""
-    sql = ("SELECT c.*, p.status, p.entered_at, p.piece_identite, p.emarge_at, p.copies, p.copie_blanche, p.abandon, "
-           "p.exited_at, p.salle AS salle_presence FROM candidats c LEFT JOIN presences p ON p.numero = c.numero "
-           "AND p.epreuve = ?")
-    params = [epreuve_code]
-    if site_code:
-        sql, params = sql + " WHERE c.site = ?", [*params, site_code]
-    rows = []
-    for r in day.journal.query(sql + " ORDER BY c.site, c.salle, c.nom COLLATE FR, c.prenom COLLATE FR", params):
-        if json.loads(r["epreuves"] or "[]") and epreuve_code not in json.loads(r["epreuves"]):
-            continue
-        rows.append([epreuve_code, r["site"], r["salle_presence"] or r["salle"], r["place"], r["numero"],
-                     r["nom"], r["prenom"], STATUTS.get(r["status"], r["status"]), _hm(r["entered_at"]),
-                     r["piece_identite"] or "", _hm(r["emarge_at"]) if r["emarge_at"] else "",
-                     r["copies"] if r["emarge_at"] else "", "oui" if r["copie_blanche"] else "",
-                     "oui" if r["abandon"] else "", _hm(r["exited_at"]) if r["exited_at"] else ""])
-    return csv_text(CSV_COLUMNS, rows)

@@ -197,10 +197,10 @@ class ChildServer:
 
     def __init__(self, db: Path, *, host: str = "127.0.0.1", port: int | None = None, clock: str | None = None,
                  speed: float = 1.0, threads: int = 256, env: dict | None = None, output=subprocess.DEVNULL,
-                 timeout: float = 60):
+                 timeout: float = 60, command: tuple[str, ...] = ("serve",)):
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
-        command = [sys.executable, "-m", "salle", "serve", "--db", str(db), "--host", host, "--port", str(self.port),
+        command = [sys.executable, "-m", "salle", *command, "--db", str(db), "--host", host, "--port", str(self.port),
                    "--threads", str(threads)]
         if clock:
             command += ["--clock", clock, "--speed", str(speed)]

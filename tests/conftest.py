@@ -1,4 +1,5 @@
-"""Fixtures: a real SQLite file per test, the real Flask app on a real port, real clients."""
+"""Fixtures: a real SQLite file per test, the real Flask app on a real port, real clients, one headless Chromium
+per test process, and the kiosk's fake network printer."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
+from devices.printing.fake import FakeNetworkPrinter
 from salle import demo
 from salle.clock import FixedClock
 from salle.day import ExamDay
 from salle.importing import import_candidats
-from tests.support import LiveServer, at
+from tests.helpers.api import admit, start
+from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.helpers.day import at, candidats
+from tests.helpers.orals import open_oral_day
+from tests.helpers.server import LiveServer, kiosk_config
+
 
 @pytest.fixture
 def clock():
@@ -50,16 +57,70 @@ def live(day, demo_files, clock):
     server.stop()
 
 
-
-
 @pytest.fixture
 def salle(live, clock):
     """A01 with three admitted candidats and E1 started at 09:00; now 10:00: (tablet, responsable, numéros)."""
-    from salle_helpers import admit, candidats, start
-
     tablet, resp = live.client("surveillant"), live.client("responsable")
     numeros = candidats(live.day, "A01", 3)
     admit(tablet, "A01", numeros)
     start(clock, resp)
     clock.set(at("10:00"))
     return tablet, resp, numeros
+
+
+@pytest.fixture
+def oral_day(demo_files, clock, request):
+    """The demo session with the oral O1 on 19 March (tests/helpers/orals.py) and the demo's 300 candidats; with
+    @pytest.mark.amenagements(ATP27_00001="secrétaire ; salle à part"), those candidats' aménagements (R24)."""
+    marker = request.node.get_closest_marker("amenagements")
+    d = open_oral_day(demo_files, clock, amenagements=marker.kwargs if marker else None)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def oral_live(oral_day, demo_files, clock):
+    """A server on the oral day's file."""
+    oral_day.close()
+    server = LiveServer(demo_files / "salle.db", clock)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def printer():
+    with FakeNetworkPrinter() as fake:
+        yield fake
+
+
+@pytest.fixture
+def kiosk_live(day, demo_files, clock, printer, request):
+    """The real server with the kiosk's printer on the fake network printer; extra config through
+    @pytest.mark.kiosk_config(...)."""
+    marker = request.node.get_closest_marker("kiosk_config")
+    day.close()
+    server = LiveServer(demo_files / "salle.db", clock, config=kiosk_config(printer, **(marker.kwargs if marker else {})))
+    yield server
+    printer_obj = server.app.extensions.get("kiosk.printer")
+    if printer_obj:
+        printer_obj.stop()
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium (the system's) per test process, shared by every browser test."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 1024}, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()

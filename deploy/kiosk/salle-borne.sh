@@ -37,7 +37,7 @@ if [ -r "$CODE_FILE" ]; then
 fi
 
 BROWSER="$(command -v chromium || command -v chromium-browser)"
-# Every flag here is one the installed Chromium knows (tests/test_deploy_kiosk.py reads its binary).
+# Every flag here is one the installed Chromium knows (tests/kiosk/test_launcher.py reads its binary).
 "$BROWSER" \
   --kiosk "$START" \
   --user-data-dir="$PROFILE" \

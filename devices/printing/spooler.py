@@ -20,7 +20,7 @@ from typing import Callable, Protocol
 from devices.backoff import Backoff
 from devices.hooks import AlertSink, RecordSink, deliver, log_alert
 from devices.printing.faults import PrinterFault
-from devices.printing.ticket import ConvocationTicket, TicketInvalide
+from devices.printing.ticket import ConvocationTicket, TicketInvalide, ticket_from_dict
 from devices.storage import LockedDatabase
 from devices.worker import Worker
 
@@ -192,12 +192,13 @@ class PrintSpooler(Worker):
         payload = {**self._payload(job["id"], ticket), "tentatives": attempts, "erreur": kind, "message": message}
         deliver(self.record, "impression_echouee", payload)
         deliver(self.on_alert, "impression_echouee",
-                f"Convocation {ticket.numero} non imprimée après {attempts} essai(s) ({message}) : "
+                f"{ticket.WHAT} {ticket.numero} non imprimée après {attempts} essai(s) ({message}) : "
                 f"réimpression possible depuis la console.")
 
     # -- helpers -----------------------------------------------------------------------
     def _payload(self, job_id: str, ticket: ConvocationTicket, **extra) -> dict:
-        return {"job_id": job_id, "imprimante": self.printer.name, "numero": ticket.numero, **extra}
+        document = {"document": ticket.DOCUMENT} if hasattr(ticket, "DOCUMENT") else {}
+        return {"job_id": job_id, "imprimante": self.printer.name, "numero": ticket.numero, **document, **extra}
 
     def _stamp(self) -> str:
         return self.now().isoformat(timespec="seconds")
@@ -210,4 +211,4 @@ class PrintSpooler(Worker):
 
 
 def _ticket(job: dict) -> ConvocationTicket:
-    return ConvocationTicket.from_dict(json.loads(job["ticket"]))
+    return ticket_from_dict(json.loads(job["ticket"]))

@@ -1,4 +1,5 @@
-"""The replacement convocation ticket, composed once against python-escpos's base class (R6, R26)."""
+"""The borne's tickets, each composed once against python-escpos's base class: the replacement convocation (R6,
+R26) and the attestation de présence of a candidat who has left (issue 14)."""
 
 from __future__ import annotations
 
@@ -37,12 +38,50 @@ class ConvocationTicket:
     convocation_time: str
     barcode_payload: str
 
+    WHAT = "Convocation"
+
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "ConvocationTicket":
         return cls(**{name: str(data[name]) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class AttestationTicket:
+    """An attestation de présence on the borne's paper: who, which épreuves with their times, who attests."""
+
+    autorite: str
+    concours_label: str
+    jour: str
+    numero: str
+    nom: str
+    prenom: str
+    date_naissance: str
+    lignes: tuple[str, ...]  # one per épreuve: « label — site, arrivée 8 h 40, départ 12 h 05 »
+    fait_a: str  # « Fait à Pantin, le jeudi 18 mars 2027 »
+    signataire: str
+    qualite: str
+
+    DOCUMENT = "attestation"
+    WHAT = "Attestation de présence"
+
+    def to_dict(self) -> dict:
+        return {**asdict(self), "lignes": list(self.lignes), "document": self.DOCUMENT}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AttestationTicket":
+        fields = {name: str(data[name]) for name in cls.__dataclass_fields__ if name != "lignes"}
+        return cls(**fields, lignes=tuple(str(line) for line in data["lignes"]))
+
+
+def ticket_from_dict(data: dict):
+    """The ticket a stored job holds: an attestation when it says so, else a convocation (jobs stored before
+    issue 14 say nothing)."""
+    if data.get("document") == AttestationTicket.DOCUMENT:
+        return AttestationTicket.from_dict(data)
+    return ConvocationTicket.from_dict(data)
 
 
 def pinned_codepage(printer: Escpos, wanted: str = "CP1252") -> str | None:
@@ -92,13 +131,56 @@ def compose_convocation(printer: Escpos, t: ConvocationTicket, *, codepage: str 
     printer.cut()
 
 
+def compose_attestation(printer: Escpos, t: AttestationTicket, *, codepage: str = "CP1252") -> None:
+    """Write an attestation de présence to `printer`, in one pinned code page (no barcode)."""
+    printer.hw("INIT")
+    printer.magic.encoding = None
+    pinned = pinned_codepage(printer, codepage)
+    printer.charcode(pinned or "AUTO")
+    columns = printer.profile.get_columns("a")
+    _style(printer, align="center", bold=True)
+    printer.textln(t.autorite)
+    _style(printer, align="center")
+    printer.textln(t.concours_label)
+    printer.textln("-" * columns)
+    _style(printer, align="center", bold=True, double_height=True)
+    printer.textln("ATTESTATION DE PRÉSENCE")
+    _style(printer, align="left")
+    printer.textln(f"{t.signataire}, {t.qualite}," if t.signataire else "L'autorité organisatrice")
+    printer.textln("atteste que")
+    _style(printer, align="left", bold=True)
+    printer.textln(f"{t.nom.upper()} {t.prenom}")
+    _style(printer, align="left")
+    printer.textln(f"né(e) le {t.date_naissance}, n° d'inscription {t.numero},")
+    printer.textln(f"était présent(e) le {t.jour} :")
+    for line in t.lignes:
+        printer.textln(f"- {line}")
+    printer.ln()
+    printer.textln(t.fait_a + ".")
+    _style(printer, align="right", bold=True)
+    printer.textln(t.qualite or "L'autorité organisatrice")
+    _style(printer, align="right")
+    printer.textln(t.signataire)
+    _style(printer, align="center")
+    printer.ln()
+    printer.textln("Imprimée à la borne d'accueil")
+    printer.cut()
+
+
 def _style(printer: Escpos, **settings) -> None:
     printer.set_with_default(**settings)
 
 
-def ticket_bytes(t: ConvocationTicket, *, profile: str | None = None, codepage: str = "CP1252") -> bytes:
+def ticket_bytes(t: ConvocationTicket | AttestationTicket, *, profile: str | None = None,
+                 codepage: str = "CP1252") -> bytes:
     """The ESC/POS bytes of a ticket, composed on a Dummy printer with `profile`; TicketInvalide if impossible."""
     dummy = Dummy(profile=profile)
+    if isinstance(t, AttestationTicket):
+        try:
+            compose_attestation(dummy, t, codepage=codepage)
+        except EscposError as exc:
+            raise TicketInvalide(f"Attestation {t.numero} impossible à imprimer ({type(exc).__name__}).") from exc
+        return dummy.output
     try:
         compose_convocation(dummy, t, codepage=codepage)
     except EscposError as exc:

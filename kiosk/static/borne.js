@@ -1,5 +1,7 @@
-// The accueil borne (R6): find one's convocation and print it. Only the kiosk API; text is always set with
-// textContent, never as HTML (nothing a candidat types is ever rendered as markup).
+// The accueil borne (R6): find one's convocation and print it; once out of the salle, print one's attestation de
+// présence (numéro and date of birth). Only the kiosk API; text is always set with
+// textContent, never as HTML (nothing a candidat types is ever rendered as markup). A candidat gives two facts,
+// their name or numéro and their date of birth (R27), and when they are done nothing of theirs stays in the page.
 "use strict";
 
 (function () {
@@ -7,14 +9,19 @@
   const MOIS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
                 "novembre", "décembre"];
   const AZERTY = ["AZERTYUIOP", "QSDFGHJKLM", "WXCVBN'-"];
+  const WELCOME_EVERY_MS = 20000;  // the welcome screen asks again whether anything is still printable (R3)
   const root = document.getElementById("borne");
   const idleSeconds = Number(root.dataset.idle) || 30;
+  const warnSeconds = Math.min(Number(root.dataset.avertir) || 0, idleSeconds - 1);
+  const thisYear = Number(root.dataset.year);
   const $ = (id) => document.getElementById(id);
-  let idleTimer = null;
+  let idleTimer = null, warnTimer = null, countdown = null, pollTimer = null, welcomeTimer = null;
   let current = null;  // the candidat found
-  let pollTimer = null;
+  let born = null;     // their date of birth, « aaaa-mm-jj »: the print needs it again
+  let mode = "nom";    // which of name or numéro goes with the date
+  let purpose = "convocation";  // or « attestation »: what the numéro and the date of birth are for
 
-  // --- screens and the idle return -------------------------------------------------------------
+  // --- screens, the idle return and its announcement ------------------------------------------------
   function show(name) {
     document.querySelectorAll(".ecran").forEach((s) => { s.hidden = s.id !== "ecran-" + name; });
     root.dataset.ecran = name;
@@ -24,55 +31,89 @@
   }
   function armIdle() {
     clearTimeout(idleTimer);
+    clearTimeout(warnTimer);
+    clearInterval(countdown);
+    $("avertissement").hidden = true;
     const screen = root.dataset.ecran;
-    if (screen && screen !== "accueil" && screen !== "connexion") {
-      idleTimer = setTimeout(welcome, idleSeconds * 1000);
-    }
+    if (!screen || screen === "accueil" || screen === "connexion") return;
+    idleTimer = setTimeout(welcome, idleSeconds * 1000);
+    if (warnSeconds > 0) warnTimer = setTimeout(warn, (idleSeconds - warnSeconds) * 1000);
   }
-  function welcome() {
+  function warn() {  // the last seconds before the welcome screen: said, with a large « Continuer »
+    let left = warnSeconds;
+    $("avertissement-compte").textContent = String(left);
+    $("avertissement").hidden = false;
+    $("continuer").focus();
+    countdown = setInterval(() => {
+      left = Math.max(0, left - 1);
+      $("avertissement-compte").textContent = String(left);
+    }, 1000);
+  }
+  /* Nothing of the candidat stays: what they typed, what the server said of them, the date, the job polled. */
+  function forget() {
     clearInterval(pollTimer);
     current = null;
-    $("nom").value = "";
-    $("numero").value = "";
-    document.querySelectorAll(".stepper").forEach((s) => setStepper(s, Number(s.dataset.defaut)));
+    born = null;
+    mode = "nom";
+    purpose = "convocation";
+    $("ou-aller").hidden = false;
+    document.querySelectorAll("#borne input").forEach((i) => { if (i.id !== "code-borne") i.value = ""; });
+    document.querySelectorAll("#borne .donnee").forEach((e) => { e.textContent = ""; });
+    $("resultat-message").className = "message donnee";
+    $("imprime-message").className = "message donnee";
+    $("message-numero").hidden = true;
+    delete root.dataset.impression;
+  }
+  function welcome() {
+    forget();
     show("accueil");
+    refreshWelcome();
+  }
+  /* The concours, the day, and whether a convocation can still be printed today at this site (R3). */
+  async function refreshWelcome() {
+    clearTimeout(welcomeTimer);
+    welcomeTimer = setTimeout(refreshWelcome, WELCOME_EVERY_MS);
+    if (root.dataset.ecran !== "accueil") return;
+    const res = await Api.request("GET", "/api/v1/kiosk/accueil").catch(() => null);
+    if (!res || res.status !== 200 || root.dataset.ecran !== "accueil") return;
+    const a = res.data;
+    $("entete-concours").textContent = a.concours;
+    $("entete-jour").textContent = `${a.site} — ${a.jour}`;
+    $("accueil-ouvert").hidden = !a.impression_possible;
+    $("accueil-ferme").hidden = a.impression_possible;
+    $("titre-ferme").textContent = a.etat === "aucune_epreuve" ? "Aucune épreuve aujourd'hui"
+      : "Les portes sont fermées";
+    $("accueil-message").textContent = a.message;
+    root.dataset.accueil = a.etat;
   }
   ["pointerdown", "keydown"].forEach((t) => document.addEventListener(t, armIdle, true));
   document.addEventListener("contextmenu", (e) => e.preventDefault());  // no long-press menu on the borne
 
-  // --- the API ---------------------------------------------------------------------------------
-  async function api(method, path, body) {
-    const headers = {"Content-Type": "application/json"};
-    const token = localStorage.getItem(TOKEN_KEY);
-    if (token) headers.Authorization = "Bearer " + token;
+  // --- the API (salle/web/static/api.js), with the borne's own token and words -----------------------
+  const WORDS = {  // the candidat is sent to the accueil: the server's trouble is staff business
+    reseau: "Le serveur ne répond pas : adressez-vous au personnel de l'accueil.",
+    serveur: "Le service est momentanément indisponible : adressez-vous au personnel de l'accueil.",
+    illisible: () => "Une erreur est survenue : adressez-vous au personnel de l'accueil.",
+    autre: "Une erreur est survenue : adressez-vous au personnel de l'accueil.",
+  };
+  Api.configure({tokenKey: TOKEN_KEY, onUnauthorized: () => { Api.forgetToken(); forget(); show("connexion"); }});
+  /* A request ({status, data}) or a command (its verdict) with « Un instant… » shown; null when the network
+     failed. */
+  async function call(send, method, path, body) {
     $("attente").hidden = false;
     try {
-      const response = await fetch(path, {method, headers, cache: "no-store",
-                                          body: body === undefined ? undefined : JSON.stringify(body)});
-      const data = await response.json().catch(() => ({}));
-      if (response.status === 401 && path !== "/api/v1/auth/login") {
-        localStorage.removeItem(TOKEN_KEY);
-        show("connexion");
-      }
-      return {status: response.status, data};
+      return await send(method, path, body);
     } catch (err) {
-      return {status: 0, data: {erreur: {message: "Le serveur ne répond pas : adressez-vous au personnel de l'accueil."}}};
+      return null;
     } finally {
       $("attente").hidden = true;
     }
   }
-  function errorText(res) {
-    // The server's own trouble (disk, restart) is staff business: the candidat is sent to the accueil.
-    if (res.status >= 500) return "Le service est momentanément indisponible : adressez-vous au personnel de l'accueil.";
-    return (res.data.erreur && res.data.erreur.message) || "Une erreur est survenue : adressez-vous au personnel de l'accueil.";
-  }
-  function clientId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes);
-    return "borne-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
+  const request = (method, path, body) => call(Api.request, method, path, body);
+  const command = (method, path, body) => call(Api.command, method, path, body);
+  const errorText = (answer) => Api.errorText(answer, WORDS);
 
-  // --- on-screen keyboard, keypad, steppers -----------------------------------------------------
+  // --- on-screen keyboard and keypads -----------------------------------------------------------------
   function key(label, onPress, extra) {
     const b = document.createElement("button");
     b.type = "button";
@@ -85,7 +126,10 @@
     if (input.value.length + text.length <= Number(input.maxLength || 100)) input.value += text;
     input.dispatchEvent(new Event("input"));
   }
-  function backspace(input) { input.value = input.value.slice(0, -1); }
+  function backspace(input) {
+    input.value = input.value.slice(0, -1);
+    input.dispatchEvent(new Event("input"));
+  }
   function buildKeyboard(box) {
     const input = $(box.dataset.cible);
     AZERTY.forEach((row) => {
@@ -123,29 +167,29 @@
       box.appendChild(line);
     });
   }
-  function setStepper(s, value) {
-    const min = Number(s.dataset.min), max = Number(s.dataset.max);
-    if (value < min) value = max - (min - value) + 1;  // wraps: 1 − 1 → 31, like a wheel
-    if (value > max) value = min + (value - max) - 1;
-    s.dataset.valeur = String(value);
-    s.querySelector("output").textContent = s.dataset.champ === "mois" ? MOIS[value - 1] : String(value);
+
+  // --- the date of birth: « jj/mm/aaaa », eight digits ------------------------------------------------
+  const digitsOf = (text) => text.replace(/\D/g, "").slice(0, 8);
+  function formatDate() {  // the slashes come by themselves: the candidat types only digits
+    const d = digitsOf($("date").value);
+    $("date").value = [d.slice(0, 2), d.slice(2, 4), d.slice(4)].filter(Boolean).join("/");
+    $("erreur-date").textContent = "";
   }
-  function buildStepper(s) {
-    s.dataset.defaut = s.dataset.valeur;
-    const step = (d) => () => setStepper(s, Number(s.dataset.valeur) + d);
-    s.querySelector(".moins").addEventListener("click", step(-1));
-    s.querySelector(".plus").addEventListener("click", step(1));
-    const pas = Number(s.dataset.pas || 0);
-    if (pas) {
-      s.querySelector(".moins10").addEventListener("click", step(-pas));
-      s.querySelector(".plus10").addEventListener("click", step(pas));
+  /* « aaaa-mm-jj », or a French sentence saying what is wrong with what was typed. */
+  function readDate() {
+    const d = digitsOf($("date").value);
+    if (d.length < 8) return {error: "Tapez 8 chiffres : le jour (2), le mois (2) et l'année (4), par exemple "
+                                     + "18 03 1990 pour le 18 mars 1990."};
+    const day = Number(d.slice(0, 2)), month = Number(d.slice(2, 4)), year = Number(d.slice(4));
+    if (month < 1 || month > 12) return {error: `Le mois « ${d.slice(2, 4)} » n'existe pas : tapez de 01 à 12.`};
+    if (year < 1900 || year > thisYear) return {error: `Vérifiez l'année « ${year} » : elle doit être entre 1900 et `
+                                                       + `${thisYear}.`};
+    const date = new Date(Date.UTC(year, month - 1, day));
+    if (day < 1 || date.getUTCDate() !== day) {
+      return {error: `Le ${day} ${MOIS[month - 1]} ${year} n'existe pas : vérifiez le jour et le mois.`};
     }
-    setStepper(s, Number(s.dataset.valeur));
+    return {iso: `${d.slice(4)}-${d.slice(2, 4)}-${d.slice(0, 2)}`};
   }
-  function stepperValue(name) {
-    return Number(document.querySelector(`.stepper[data-champ="${name}"]`).dataset.valeur);
-  }
-  const pad = (n, w) => String(n).padStart(w, "0");
 
   // --- the flow --------------------------------------------------------------------------------
   function showMessage(title, text, offerNumero) {
@@ -161,10 +205,26 @@
     $(prefix + "-acces").textContent = c.salle ? c.salle.acces : "";
     $(prefix + "-place").textContent = c.place;
   }
-  async function search(body) {
-    const res = await api("POST", "/api/v1/kiosk/recherches", body);
-    if (res.status !== 200) {
-      if (res.status !== 401) showMessage("Recherche impossible", errorText(res), false);
+  function next(which) {  // from the name or the numéro to the date of birth
+    const value = $(which).value.trim();
+    if (!value) {
+      $("erreur-" + which).textContent = which === "nom" ? "Tapez votre nom." : "Tapez votre numéro d'inscription.";
+      return;
+    }
+    $("erreur-" + which).textContent = "";
+    mode = which;
+    show("date");
+  }
+  async function search() {
+    const date = readDate();
+    if (date.error) { $("erreur-date").textContent = date.error; return; }
+    born = date.iso;
+    if (purpose === "attestation") { printAttestation(); return; }
+    const body = mode === "numero" ? {numero: $("numero").value, date_naissance: born}
+      : {nom: $("nom").value, date_naissance: born};
+    const res = await request("POST", "/api/v1/kiosk/recherches", body);
+    if (!res || res.status !== 200) {
+      if (!res || res.status !== 401) showMessage("Recherche impossible", errorText(res), false);
       return;
     }
     const a = res.data;
@@ -176,14 +236,14 @@
       $("carte-heure").textContent = a.candidat.convocation;
       fillPlace("carte", a.candidat);
       $("resultat-message").textContent = a.message;
-      $("resultat-message").className = "message" + (a.candidat.autre_site ? " attention" : "");
+      $("resultat-message").className = "message donnee" + (a.candidat.autre_site ? " attention" : "");
       show("resultat");
     } else if (a.resultat === "plusieurs") {
       showMessage("Plusieurs personnes trouvées", a.message, true);
     } else if (a.resultat === "portes_fermees") {
       showMessage("Portes fermées", a.message, false);
     } else {
-      showMessage("Convocation non trouvée", a.message, a.resultat === "introuvable");
+      showMessage("Convocation non trouvée", a.message, a.resultat === "introuvable" && mode === "nom");
     }
   }
   function showPrinted(answer) {
@@ -191,42 +251,60 @@
     $("imprime-titre").textContent = printed ? "Votre convocation est imprimée" :
       answer.statut === "echec" ? "Impression impossible" : "Impression en attente";
     $("imprime-message").textContent = answer.message;
-    $("imprime-message").className = "message" + (answer.panne ? " panne" : "");
+    $("imprime-message").className = "message donnee" + (answer.panne ? " panne" : "");
     fillPlace("aller", current);
     root.dataset.impression = answer.statut;
     show("imprime");
   }
   async function printConvocation() {
     if (!current) return;
-    const body = {numero: current.numero, client_id: clientId()};
-    let res = await api("POST", "/api/v1/kiosk/impressions", body);
-    if (res.status === 0) res = await api("POST", "/api/v1/kiosk/impressions", body);  // same client_id: once
-    if (res.status !== 200) {
-      if (res.status !== 401) showMessage("Impression impossible", errorText(res), false);
+    const body = {numero: current.numero, date_naissance: born, client_id: Api.uuid()};
+    let v = await command("POST", "/api/v1/kiosk/impressions", body);
+    if (!v) v = await command("POST", "/api/v1/kiosk/impressions", body);  // same client_id: once
+    if (!v || v.ok === false) {  // the network, the server's trouble, a limit, or a refusal (doors closed: R3)
+      if (!v || v.http !== 401) showMessage("Impression impossible", errorText(v), false);
       return;
     }
-    showPrinted(res.data);
-    if (res.data.statut === "en_attente") {
-      const job = res.data.job;
+    showPrinted(v);
+    if (v.statut === "en_attente") {
+      const job = v.job;
       clearInterval(pollTimer);
       pollTimer = setInterval(async () => {
-        const r = await api("GET", "/api/v1/kiosk/impressions/" + encodeURIComponent(job));
-        if (r.status === 200 && (r.data.statut !== "en_attente" || !r.data.panne)) {
+        const r = await request("GET", "/api/v1/kiosk/impressions/" + encodeURIComponent(job));
+        if (r && r.status === 200 && (r.data.statut !== "en_attente" || !r.data.panne)) {
           if (r.data.statut !== "en_attente") clearInterval(pollTimer);
-          if (root.dataset.ecran === "imprime") showPrinted(r.data);
+          if (root.dataset.ecran === "imprime" && current) showPrinted(r.data);
         }
       }, 1000);
     }
   }
+  /* The attestation de présence of a candidat who has left (numéro and date of birth): printed, or why not. */
+  async function printAttestation() {
+    const body = {numero: $("numero").value, date_naissance: born, client_id: Api.uuid()};
+    let v = await command("POST", "/api/v1/kiosk/attestations", body);
+    if (!v) v = await command("POST", "/api/v1/kiosk/attestations", body);  // same client_id: once
+    if (!v || v.ok === false) {
+      if (!v || v.http !== 401) showMessage("Attestation non imprimée", errorText(v), false);
+      return;
+    }
+    $("imprime-titre").textContent = v.statut === "imprimee" ? "Votre attestation de présence est imprimée" :
+      v.statut === "echec" ? "Impression impossible" : "Impression en attente";
+    $("imprime-message").textContent = v.message;
+    $("imprime-message").className = "message donnee" + (v.panne ? " panne" : "");
+    $("ou-aller").hidden = true;
+    root.dataset.impression = v.statut;
+    show("imprime");
+  }
   async function signIn() {
-    const res = await api("POST", "/api/v1/auth/login", {code: $("code-borne").value, device: "borne"});
-    if (res.status === 200 && res.data.personnel.role === "kiosk") {
-      localStorage.setItem(TOKEN_KEY, res.data.token);
+    const res = await request("POST", "/api/v1/auth/login", {code: $("code-borne").value, device: "borne"});
+    if (res && res.status === 200 && res.data.personnel.role === "kiosk") {
+      Api.saveToken(res.data.token);
       $("code-borne").value = "";
       $("erreur-connexion").textContent = "";
       welcome();
     } else {
-      $("erreur-connexion").textContent = res.status === 200 ? "Ce code n'est pas celui d'une borne." : errorText(res);
+      $("erreur-connexion").textContent = res && res.status === 200 ? "Ce code n'est pas celui d'une borne."
+        : errorText(res);
       $("code-borne").value = "";
     }
   }
@@ -234,21 +312,27 @@
   // --- wiring ----------------------------------------------------------------------------------
   document.querySelectorAll(".clavier").forEach(buildKeyboard);
   document.querySelectorAll(".pave").forEach(buildKeypad);
-  document.querySelectorAll(".stepper").forEach(buildStepper);
   document.querySelectorAll(".retour").forEach((b) => b.addEventListener("click", welcome));
-  $("choisir-nom").addEventListener("click", () => show("nom"));
-  $("choisir-numero").addEventListener("click", () => show("numero"));
+  $("choisir-nom").addEventListener("click", () => { mode = "nom"; show("nom"); });
+  $("choisir-numero").addEventListener("click", () => { mode = "numero"; show("numero"); });
+  $("choisir-attestation").addEventListener("click", () => {
+    purpose = "attestation";
+    mode = "numero";
+    show("numero");
+  });
   $("message-numero").addEventListener("click", () => show("numero"));
-  $("chercher-nom").addEventListener("click", () => search({
-    nom: $("nom").value,
-    date_naissance: `${pad(stepperValue("annee"), 4)}-${pad(stepperValue("mois"), 2)}-${pad(stepperValue("jour"), 2)}`,
-  }));
-  $("chercher-numero").addEventListener("click", () => search({numero: $("numero").value}));
+  $("suivant-nom").addEventListener("click", () => next("nom"));
+  $("suivant-numero").addEventListener("click", () => next("numero"));
+  $("retour-date").addEventListener("click", () => show(mode));
+  $("chercher").addEventListener("click", search);
+  $("date").addEventListener("input", formatDate);
   $("imprimer").addEventListener("click", printConvocation);
+  $("continuer").addEventListener("click", armIdle);
   $("valider-connexion").addEventListener("click", signIn);
   $("code-borne").addEventListener("keydown", (e) => { if (e.key === "Enter") signIn(); });
-  $("nom").addEventListener("keydown", (e) => { if (e.key === "Enter") $("chercher-nom").click(); });
-  $("numero").addEventListener("keydown", (e) => { if (e.key === "Enter") $("chercher-numero").click(); });
+  $("nom").addEventListener("keydown", (e) => { if (e.key === "Enter") next("nom"); });
+  $("numero").addEventListener("keydown", (e) => { if (e.key === "Enter") next("numero"); });
+  $("date").addEventListener("keydown", (e) => { if (e.key === "Enter") search(); });
 
   // The launcher (deploy/kiosk) may pass the borne's code in the address's fragment, never sent to the server:
   // its profile is ephemeral, so the borne signs itself in at each start. The fragment is dropped at once.
@@ -258,8 +342,8 @@
     show("connexion");
     $("code-borne").value = launcherCode.replace(/\D/g, "");
     signIn();
-  } else if (localStorage.getItem(TOKEN_KEY)) {
-    api("GET", "/api/v1/me").then((res) => { if (res.status === 200) welcome(); });
+  } else if (Api.token()) {
+    request("GET", "/api/v1/me").then((res) => { if (res && res.status === 200) welcome(); });
   } else {
     show("connexion");
   }

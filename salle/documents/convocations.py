@@ -26,8 +26,8 @@ from typing import Callable
 from fpdf import FPDF
 
 from ..errors import Invalide
-from ..model import PIECES_IDENTITE, Candidat, Epreuve, Session
-from ..rules import candidate_end, hhmm
+from ..model import PIECES_IDENTITE, TIERS_TEMPS, Candidat, Epreuve, Passage, Session, temps_majores_text
+from ..rules import candidate_end, hhmm, oral_extra
 from . import barcodes
 from .fonts import latin_fonts
 
@@ -55,7 +55,7 @@ def check_session(session: Session) -> None:
         if not site.address.strip():
             problems.append(f"sites[{i + 1}].address ({site.code}) : adresse manquante")
     for i, e in enumerate(session.epreuves):
-        if e.materiel is None:
+        if e.written and e.materiel is None:  # an oral's material is the jury's documents
             problems.append(f"epreuves[{i + 1}].materiel ({e.code}) : liste du matériel autorisé manquante "
                             "(materiel = [] si aucun)")
     if problems:
@@ -72,26 +72,39 @@ class Convocation:
     epreuves: tuple[Epreuve, ...]
     filename: str
     facts: dict = field(compare=False)
+    passages: dict = field(default_factory=dict, compare=False)  # an oral's code -> the candidat's Passage (R28)
 
     @property
     def fingerprint(self) -> str:
         return hashlib.sha256(json.dumps(self.facts, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
-def convocations_of(session: Session, candidats: list[Candidat]) -> list[Convocation]:
-    """Each candidat's convocations, one per day on which they sit an épreuve (orals included)."""
-    days: dict[date, list[Epreuve]] = {}
-    for e in sorted(session.epreuves, key=lambda e: e.start_dt):
-        days.setdefault(e.date, []).append(e)
-    several = len(days) > 1
+def convocations_of(session: Session, candidats: list[Candidat],
+                    passages: dict[tuple[str, str], Passage] | None = None) -> list[Convocation]:
+    """Each candidat's convocations, one per day on which they sit an épreuve (orals included: on the day of
+    their passage, R28, from `passages` — the day's, by (numéro, épreuve) — or the session file's)."""
+    planned = {(p.numero, p.epreuve): p for p in session.passages}
+    planned.update(passages or {})
+    ordered = sorted(session.epreuves, key=lambda e: e.start_dt)
+    several = len({d for e in ordered for d in (e.dates if not e.written else (e.date,))}) > 1
     out = []
     for c in candidats:
-        for d, epreuves in days.items():
-            mine = tuple(e for e in epreuves if c.convoque(e.code))
-            if not mine:
+        days: dict[date, list[Epreuve]] = {}
+        mine_passages = {}
+        for e in ordered:
+            if not c.convoque(e.code):
                 continue
+            p = planned.get((c.numero, e.code)) if not e.written else None
+            if not e.written and p is None and any(k[1] == e.code for k in planned):
+                continue  # an oral with its passages planned: convoked by one's passage only (R28)
+            days.setdefault(p.at.date() if p else e.date, []).append(e)
+            if p:
+                mine_passages[e.code] = p
+        for d, epreuves in sorted(days.items()):
+            mine = tuple(epreuves)
             name = f"{c.numero}_{d.isoformat()}.pdf" if several else f"{c.numero}.pdf"
-            out.append(Convocation(c, d, mine, _safe(name), _facts(session, c, mine)))
+            here = {code: p for code, p in mine_passages.items() if p.at.date() == d}
+            out.append(Convocation(c, d, mine, _safe(name), _facts(session, c, mine, here), here))
     return out
 
 
@@ -99,7 +112,7 @@ def _safe(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
 
 
-def _facts(session: Session, c: Candidat, epreuves: tuple[Epreuve, ...]) -> dict:
+def _facts(session: Session, c: Candidat, epreuves: tuple[Epreuve, ...], passages: dict | None = None) -> dict:
     site = session.site(c.site)
     salle = session.salle(c.salle)
     return {
@@ -107,6 +120,8 @@ def _facts(session: Session, c: Candidat, epreuves: tuple[Epreuve, ...]) -> dict
         "payload": session.concours.payload(c.numero), "site": [site.name, site.address] if site else c.site,
         "salle": [salle.display, salle.access] if salle else c.salle, "place": c.place,
         "tiers_temps": c.tiers_temps, "amenagements": c.amenagements,
+        **({"temps_majore": temps_majores_text(c.temps_majore)} if c.temps_majore else {}),
+        **({"passages": {k: [p.jury, p.at.isoformat()] for k, p in passages.items()}} if passages else {}),
         "epreuves": [[e.code, e.label, e.convocation_dt.isoformat(), e.start_dt.isoformat(),
                       e.doors_close_dt.isoformat(), e.duration, e.kind, list(e.materiel or ())] for e in epreuves],
     }
@@ -169,14 +184,19 @@ def draw(pdf: Page, session: Session, conv: Convocation) -> None:
     for e in conv.epreuves:
         pdf.ln(2)
         pdf.text_line(e.label, 11, bold=True)
+        if e.code in conv.passages:
+            _oral(pdf, session, c, e, conv.passages[e.code])
+            continue
         written = "écrite" if e.written else "orale"
         pdf.text_line(f"Épreuve {written} : convocation à {french_time(e.convocation_dt)}, début à "
                       f"{french_time(e.start_dt)}, durée {_duration(e.duration)}.", 10)
         pdf.text_line(f"Fermeture des portes à {french_time(e.doors_close_dt)} : les candidats arrivant après la "
                       "fermeture des portes ne sont plus acceptés, quel que soit le motif du retard.", 10, bold=True)
-        if c.tiers_temps:
-            pdf.text_line(f"Tiers-temps accordé : fin de l'épreuve à "
-                          f"{french_time(candidate_end(e, None, True))} (si l'épreuve commence à l'heure).", 10)
+        temps = c.majoration(e.code)  # R24
+        if temps:
+            granted = "Tiers-temps accordé" if temps == TIERS_TEMPS else f"Temps majoré accordé ({temps.label})"
+            pdf.text_line(f"{granted} : fin de l'épreuve à "
+                          f"{french_time(candidate_end(e, None, temps))} (si l'épreuve commence à l'heure).", 10)
         if e.materiel:
             pdf.text_line("Matériel autorisé : " + " ; ".join(e.materiel) + ". Tout autre document ou matériel est "
                           "interdit.", 9)
@@ -192,6 +212,25 @@ def draw(pdf: Page, session: Session, conv: Convocation) -> None:
     pdf.text_line("Sans convocation le jour de l'épreuve : présentez-vous dès votre arrivée à la borne d'accueil "
                   "réservée aux candidats sans convocation ; une convocation papier vous sera remise.", 9)
     pdf.text_line("Les téléphones et objets connectés sont éteints et rangés pendant toute la durée des épreuves.", 9)
+
+
+def _oral(pdf: Page, session: Session, c: Candidat, e: Epreuve, p: Passage) -> None:
+    """R28: the candidat's own day, time and jury; the tirage, the preparation and the passage; the aménagement."""
+    jury = session.jury(p.jury)
+    salle = session.salle(jury.salle) if jury else None
+    where = f"{jury.name if jury else p.jury}, {salle.display if salle else ''}" + (
+        f" ({salle.access})" if salle and salle.access else "")
+    pdf.text_line(f"Épreuve orale : présentez-vous le {french_date(p.at.date())} à {french_time(p.at)} — {where}.",
+                  10, bold=True)
+    steps = (f"tirage au sort de votre sujet, préparation de {_duration(e.preparation)}, puis "
+             if e.preparation else "") + f"passage devant le jury ({_duration(e.passage)})"
+    pdf.text_line(f"Déroulement : {steps}.", 10)
+    pdf.text_line("Présentez-vous à l'heure : un retard est signalé au jury, qui décide s'il peut vous interroger ; "
+                  "en cas de force majeure, apportez les pièces justificatives.", 9)
+    temps = c.majoration(e.code)  # R24
+    if temps:
+        prep, extra = oral_extra(e, temps)
+        pdf.text_line(f"Aménagement accordé ({temps.label}) : préparation +{prep} min, passage +{extra} min.", 10)
 
 
 def _duration(minutes: int) -> str:
@@ -236,30 +275,35 @@ def _init(session: Session) -> None:
 def _render_chunk(chunk: list[Convocation]) -> list[tuple[str, bytes]]:
     """A chunk drawn as one document (fonts parsed and embedded once), then cut into one PDF per convocation:
     2.2× faster than a document each, measured in one run (43 against 95 ms a convocation on a loaded machine)."""
-    from pypdf import PdfReader, PdfWriter
-
     pdf = Page("Convocations")
     for conv in chunk:
         draw(pdf, _WORKER["session"], conv)
-    reader = PdfReader(io.BytesIO(bytes(pdf.output())))
+    return cut_pages(bytes(pdf.output()), [(conv.filename, f"Convocation {conv.candidat.numero}") for conv in chunk])
+
+
+def cut_pages(document: bytes, named: list[tuple[str, str]]) -> list[tuple[str, bytes]]:
+    """A document of one page per item cut into one PDF each: [(file name, title)] → [(file name, PDF)]."""
+    from pypdf import PdfReader, PdfWriter
+
     out = []
-    for conv, page in zip(chunk, reader.pages):
+    for (filename, title), page in zip(named, PdfReader(io.BytesIO(document)).pages):
         writer = PdfWriter()
         writer.add_page(page)
-        writer.add_metadata({"/Title": f"Convocation {conv.candidat.numero}"})
+        writer.add_metadata({"/Title": title})
         data = io.BytesIO()
         writer.write(data)
-        out.append((conv.filename, data.getvalue()))
+        out.append((filename, data.getvalue()))
     return out
 
 
 def write_all(session: Session, candidats: list[Candidat], folder: Path, workers: int = 0,
-              progress: Callable[[int, int], None] = lambda done, total: None) -> Summary:
+              progress: Callable[[int, int], None] = lambda done, total: None,
+              passages: dict[tuple[str, str], Passage] | None = None) -> Summary:
     """Every convocation into `folder`, then the ZIP, the index and, against the previous index, « à renvoyer »."""
     import time
 
     check_session(session)
-    convs = convocations_of(session, candidats)
+    convs = convocations_of(session, candidats, passages)
     folder.mkdir(parents=True, exist_ok=True)
     previous = _read_index(folder / INDEX)
     latin_fonts()  # made once, before the workers start

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
@@ -45,3 +46,14 @@ def latin_fonts() -> dict[str, Path]:
 def _version() -> str:
     stamp = "|".join(f"{n}:{(SYSTEM_FONTS / n).stat().st_mtime_ns}" for n in STYLES.values())
     return hashlib.sha256((stamp + repr(UNICODES)).encode()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=None)
+def latin_coverage() -> frozenset[str]:
+    """The characters both cut fonts draw, and the line breaks (never drawn): a text with any other character
+    needs the whole DejaVu to print the same."""
+    from fontTools.ttLib import TTFont
+
+    maps = [set(TTFont(path, lazy=True)["cmap"].getBestCmap()) for path in latin_fonts().values()]
+    return frozenset({"\n", "\r", *(chr(c) for c in set.intersection(*maps))})
+

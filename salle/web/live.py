@@ -1,4 +1,6 @@
-"""Live updates: Socket.IO connections authenticated like the API, rooms per salle, per site and for admins."""
+"""Live updates: Socket.IO connections authenticated like the API, rooms per salle, per site and for admins.
+Every push to the browsers leaves from here: committed events (`evenement(s)`), salle summaries (`salle_etat`),
+and a door scan only previewed (`scan_lu`, for the tablet to confirm the identity document)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,19 @@ import time
 from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from ..errors import SalleError
-from ..day import salle_summary, signed_out
+from ..commands import arrivals
+from ..day import signed_out
+from ..errors import Interdit, Invalide, NonAutorise, SalleError
+from ..state.queries import salle_summary
+from .http import envelope
+from .secours import NOT_AT_STANDBY
 
 log = logging.getLogger(__name__)
 PUBLIC_PAYLOAD = ("verdict", "message", "accompagnateur", "avant", "apres", "motif", "copies", "copie_blanche",
                   "abandon", "kind", "auto", "heure_prevue", "resolution", "alerte")
+# an oral's passage as the jury moves it (R28, R30, R25, R32): the waiting room's tablets follow it
+ORAL_PASSAGE_EVENTS = ("decision_retard", "tirage_sujet", "appel_candidat", "passage_debut", "passage_fin",
+                       "abandon_oral", "renonciation")
 
 
 def rooms_for(event: dict) -> list[str]:
@@ -37,12 +46,20 @@ def public_event(event: dict) -> dict:
     }
 
 
+def called(event: dict) -> dict:
+    """A call as the waiting room's screen shows it: the numéro, the jury, the salle; never a name (R27)."""
+    payload = json.loads(event["payload"] or "{}")
+    return {"numero": event["candidat"], "jury": payload.get("jury"), "jury_libelle": payload.get("jury_libelle"),
+            "salle_libelle": payload.get("salle_libelle"), "heure": event["server_time"][:19]}
+
+
 class Broadcaster:
     """Pushes committed events to their rooms from its own thread, so the journal writer never waits on a
     socket. Salle summaries (counts for the console) are recomputed at most every `summary_period` seconds
-    per salle touched: a burst of scans costs one summary, not one per scan."""
+    per salle touched: a burst of scans costs one summary, not one per scan; a room given several summaries in
+    one tick (a site's console, the admins) gets them in one message, `salles_etat` (a list)."""
 
-    def __init__(self, socketio, day, summary_period: float = 0.25):
+    def __init__(self, socketio, day, summary_period: float = 0.1):
         self.socketio = socketio
         self.day = day
         self.summary_period = summary_period
@@ -50,15 +67,22 @@ class Broadcaster:
         self.connected: dict[str, object] = {}  # Socket.IO sid -> the Caller it signed in as
         self._touched: dict[tuple[str, str], None] = {}
         self._lock = threading.Lock()
-        threading.Thread(target=self._run, name="salle-broadcaster", daemon=True).start()
-        threading.Thread(target=self._run_summaries, name="salle-summaries", daemon=True).start()
+        # Both end with the day (ExamDay.close joins them), so the journal then closes their readers: left
+        # running, each server's pair kept its connections to the day's file open for good.
+        for target, name in ((self._run, "salle-broadcaster"), (self._run_summaries, "salle-summaries")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            day.threads.append(thread)
+            thread.start()
 
     def __call__(self, events: list[dict]) -> None:
         self.queue.put(events)
 
     def _run(self) -> None:
-        while True:
-            events = self.queue.get()
+        while not self.day.stopping.is_set():
+            try:
+                events = self.queue.get(timeout=0.2)
+            except queue.Empty:
+                continue
             try:
                 self._push(events)
             except Exception:  # a failed push must not stop the next ones; clients resync on reconnect
@@ -80,6 +104,8 @@ class Broadcaster:
                 self._disconnect_revoked(json.loads(event["payload"]))
             if event["type"] in ("connexion", "deconnexion"):
                 continue
+            if event["type"] == "appel_candidat":
+                self.socketio.emit("appel", called(event), to=f"affichage:{event['site']}")
             data = public_event(event)
             for room in rooms_for(event):
                 by_room.setdefault(room, []).append(data)
@@ -87,6 +113,10 @@ class Broadcaster:
                 touched.append((event["salle"], event["epreuve"]))
             elif event.get("site") and event.get("epreuve"):
                 touched.extend((s.code, event["epreuve"]) for s in self.day.session.salles_of(event["site"]))
+            if event["type"] == "arrivee_oral":  # the waiting room's door too, not only the jury's room (R28)
+                touched.append((json.loads(event["payload"]).get("porte"), event["epreuve"]))
+            if event["type"] in ORAL_PASSAGE_EVENTS:  # what the jury decided reaches the waiting room's tablets
+                touched.extend(self._waiting_rooms(event["site"], event["epreuve"]))
         for room, items in by_room.items():
             if len(items) == 1:
                 self.socketio.emit("evenement", items[0], to=room)
@@ -94,6 +124,22 @@ class Broadcaster:
                 self.socketio.emit("evenements", items, to=room)
         with self._lock:
             self._touched.update(dict.fromkeys(touched))
+
+    def _waiting_rooms(self, site: str, epreuve: str) -> list[tuple[str, str]]:
+        """The salles of `site` whose surveillant's tablet is connected now and works for the oral `epreuve`
+        (its waiting room, wherever the site put it): each gets its summary, and its tablet reads its list again."""
+        rooms = {c.salle for c in list(self.connected.values()) if c.role == "surveillant" and c.salle}
+        out = []
+        for code in sorted(rooms):
+            salle = self.day.session.salle(code)
+            if salle is None or salle.site != site:
+                continue
+            try:
+                if self.day.epreuve_for(None, self.day.clock.now(), code).code == epreuve:
+                    out.append((code, epreuve))
+            except SalleError:  # no épreuve today at that salle
+                continue
+        return out
 
     def _disconnect_revoked(self, payload: dict) -> None:
         """A signed-out device loses its live connection too (it reconnects, is refused, and shows the sign-in)."""
@@ -112,8 +158,7 @@ class Broadcaster:
 
     def _run_summaries(self) -> None:
         checked = time.monotonic()
-        while True:
-            time.sleep(self.summary_period)
+        while not self.day.stopping.wait(self.summary_period):
             if time.monotonic() - checked >= 1.0:
                 checked = time.monotonic()
                 try:
@@ -122,18 +167,70 @@ class Broadcaster:
                     log.exception("expiry check failed")
             with self._lock:
                 touched, self._touched = self._touched, {}
+            by_room: dict[str, list[dict]] = {}
             for salle_code, epreuve_code in touched:
                 try:
-                    self._summary(salle_code, epreuve_code)
+                    summary = self._summary(salle_code, epreuve_code)
                 except Exception:
                     log.exception("summary failed")
+                    continue
+                if summary:
+                    for room in ("admin", f"salle:{summary['salle']}", f"site:{summary['site']}"):
+                        by_room.setdefault(room, []).append(summary)
+            for room, summaries in by_room.items():  # a site's console: one message per tick, not one per salle
+                try:
+                    if len(summaries) == 1:
+                        self.socketio.emit("salle_etat", summaries[0], to=room)
+                    else:
+                        self.socketio.emit("salles_etat", summaries, to=room)
+                except Exception:
+                    log.exception("summary push failed")
 
-    def _summary(self, salle_code: str, epreuve_code: str) -> None:
+    def _summary(self, salle_code: str, epreuve_code: str) -> dict | None:
         session = self.day.session
         salle, epreuve = session.salle(salle_code), session.epreuve(epreuve_code)
-        if salle and epreuve:
-            summary = salle_summary(self.day, salle, epreuve, self.day.clock.now())
-            self.socketio.emit("salle_etat", summary, to=["admin", f"salle:{salle.code}", f"site:{salle.site}"])
+        if not (salle and epreuve):
+            return None
+        return salle_summary(self.day.journal.reader(), salle, epreuve, self.day.clock.now(), session)
+
+
+def preview(app, day, caller, data) -> dict:
+    """The `apercu` event's answer: the scan's verdict, or what Api.command makes of an HTTP error (ok false,
+    the error's code as the verdict, its French message, `http` its status)."""
+    try:
+        if caller is None:
+            raise NonAutorise("Connectez-vous avec votre code personnel.", code="non_authentifie")
+        if caller.role not in ("admin", "responsable", "surveillant"):
+            raise Interdit(f"Action interdite pour le rôle « {caller.role} ».")
+        if not isinstance(data, dict) or not isinstance(data.get("salle"), str):
+            raise Invalide("Aperçu illisible : un objet avec « salle » et le scan est attendu.", code="json_invalide")
+        fields = {k: v for k, v in data.items() if k not in ("salle", "piece_identite")}  # never an entry
+        answer = arrivals.scan(day, caller, data["salle"], arrivals.ScanRequest.parse(fields))
+    except SalleError as exc:
+        return {"ok": False, "enregistre": False, "verdict": exc.code, "message": exc.message, "http": exc.status}
+    except Exception:  # like the API's 500: nothing recorded for this action, said in French
+        log.exception("apercu")
+        return {"ok": False, "enregistre": False, "verdict": "http_500", "http": 500,
+                "message": "Erreur interne du serveur : rien n'a été enregistré pour cette action. Réessayez."}
+    acks = app.extensions.get("salle.acquittements")  # `acquittement = "secours"`: as POST …/scans answers
+    if acks is not None and answer["enregistre"] and not acks.wait(day.journal.head_seq):
+        return {"ok": False, "enregistre": False, "verdict": "secours_injoignable", "message": NOT_AT_STANDBY,
+                "http": 503}
+    share_preview(app, data["salle"], answer)
+    return envelope(day, answer)
+
+
+def share_preview(app, salle: str, answer: dict) -> None:
+    """A tablet's scan of an admissible candidat, previewed and not recorded: the salle's other tablets see it."""
+    if not answer["enregistre"] and answer["verdict"] == "admis":
+        scan_read(app, salle, answer)
+
+
+def scan_read(app, salle: str, answer: dict, scanner: str | None = None) -> None:
+    """A scan previewed and not recorded (a door scanner's read, or another tablet's): the salle's tablets show
+    it, for the surveillant to confirm with the identity document (R5)."""
+    data = {**answer, "lecteur": scanner} if scanner else answer
+    app.extensions["salle.socketio"].emit("scan_lu", data, to=f"salle:{salle}")
 
 
 def init(app, socketio, day) -> None:
@@ -143,6 +240,15 @@ def init(app, socketio, day) -> None:
     @socketio.on("disconnect")
     def disconnect(*_):
         broadcaster.connected.pop(request.sid, None)
+
+    @socketio.on("apercu")
+    def apercu(data=None):
+        """A door scan's preview over the tablet's live connection (its answer is the acknowledgement): the same
+        command as POST /salles/<salle>/scans without an identity document — an admissible candidat is only
+        previewed, a refusal the règlement records (R3, R7) is recorded, durable before the answer. About 5 ms
+        less than an HTTP request from the tablet (measured: benchmarks/RESULTS.md, « The door »). Recording an
+        entry (with the document shown) stays an HTTP command."""
+        return preview(app, day, broadcaster.connected.get(request.sid), data)
 
     @socketio.on("connect")
     def connect(auth=None):
@@ -159,7 +265,9 @@ def init(app, socketio, day) -> None:
             join_room("admin")
         elif caller.role == "responsable":
             join_room(f"site:{caller.site}")
-        elif caller.role == "surveillant":
+        elif caller.role in ("surveillant", "jury"):  # a jury: its room's salle (its passages' events)
             join_room(f"salle:{caller.salle}")
+        elif caller.role == "affichage":  # the waiting room's screen: the calls only, numéros never names (R27)
+            join_room(f"affichage:{caller.site}")
         broadcaster.connected[request.sid] = caller
         return True

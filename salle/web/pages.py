@@ -1,14 +1,45 @@
-"""The staff pages' entry point; the pages themselves only use the API and Socket.IO."""
+"""The staff pages: the home page, the surveillant's tablet (/tablette), the responsable's console (/console),
+the jury's page at an oral (/jury) and the waiting room's screen (/affichage). They are static pages that use
+only the /api/v1 API and Socket.IO."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+
+from .http import day
 
 bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
 def home():
-    day = current_app.extensions["salle.day"]
-    return render_template("home.html", session=day.session, repetition=day.clock.rehearsal,
-                           now=day.clock.now())
+    d = day()
+    return render_template("home.html", session=d.session, repetition=d.clock.rehearsal, now=d.clock.now())
+
+
+def _page(template: str):
+    response = current_app.make_response(render_template(template, repetition=day().clock.rehearsal))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/tablette")
+def tablette():
+    return _page("tablette.html")
+
+
+@bp.get("/console")
+def console():
+    return _page("console.html")
+
+
+@bp.get("/jury")
+def jury():
+    """The jury's page at an oral: its passages, the draw, the passage (role jury)."""
+    return _page("jury.html")
+
+
+@bp.get("/affichage")
+def affichage():
+    """The waiting room's screen: the numéros called, never names (role affichage, R27)."""
+    return _page("affichage.html")

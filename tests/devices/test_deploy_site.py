@@ -16,10 +16,12 @@ import pytest
 
 from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.printing.fake import FakeNetworkPrinter
+from salle import demo
 from salle.client import ApiClient
 from salle.server import free_port, wait_for_server
-from tests.devices.conftest import SocatPair, wait_until
-from tests.support import CODES, candidat_in
+from tests.helpers.day import CODES
+from tests.helpers.devices import SocatPair
+from tests.helpers.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "systemd" / "salle.service"
@@ -108,24 +110,26 @@ def installed_site(day, demo_files, tmp_path):
         relay.kill()
 
 
-def test_the_readme_site_prints_a_ticket_through_the_borne_and_reads_its_door_scanner(installed_site, day):
+def test_the_readme_site_prints_a_ticket_through_the_borne_and_reads_its_door_scanner(installed_site, day, tmp_path):
     site = installed_site
     kiosk = ApiClient(site["url"])
     kiosk.login(CODES["kiosk"], device="borne")
     numero = "ATP27-00003"
-    found = kiosk.post("/api/v1/kiosk/recherches", {"numero": numero})
+    born = demo.candidats_csv(tmp_path / "rows.csv", 3)[2]["Date de naissance"]  # the demo rows, same seed
+    found = kiosk.post("/api/v1/kiosk/recherches", {"numero": numero, "date_naissance": born})
     assert found["resultat"] == "trouve"
-    printed = kiosk.post("/api/v1/kiosk/impressions", {"numero": numero, "client_id": "deploy-test-1"})
+    printed = kiosk.post("/api/v1/kiosk/impressions", {"numero": numero, "date_naissance": born,
+                                                      "client_id": "deploy-test-1"})
     assert printed["statut"] == "imprimee", printed
     assert barcode_payloads_from_escpos(site["printer"].data)[0] == numero
 
     admin = ApiClient(site["url"])
     admin.login(CODES["admin"], device="console")
-    devices = wait_until(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("porte_A101"),
-                         timeout=15)
-    assert devices["en_ligne"] and devices["salle"] == "A01"
-    relay = wait_until(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("portes"),
+    devices = wait_for(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("porte_A101"),
                        timeout=15)
+    assert devices["en_ligne"] and devices["salle"] == "A01"
+    relay = wait_for(lambda: {d["nom"]: d for d in admin.get("/api/v1/appareils")["appareils"]}.get("portes"),
+                     timeout=15)
     assert relay["en_ligne"] and relay["site"] == "PANTIN"
 
     # The morning pre-flight against this site, as step 8 runs it.

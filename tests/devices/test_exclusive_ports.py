@@ -13,7 +13,8 @@ import pytest
 from devices.config import parse_config
 from devices.inventory import probe_serial
 from devices.serial_link import PortBusy, close_quietly, open_serial
-from tests.support import CODES, LiveServer, candidat_in
+from tests.helpers.day import CODES, candidat_in
+from tests.helpers.server import LiveServer
 
 
 def test_a_second_program_gets_a_french_message_naming_the_holder(socat):
@@ -47,7 +48,7 @@ def test_test_scan_while_the_server_runs_reads_through_the_server(day, clock, de
         poll(lambda: [d for d in admin.get("/api/v1/appareils")["appareils"] if d["en_ligne"]], timeout=10)
         cli = subprocess.Popen(
             [sys.executable, "-m", "salle", "devices", "--config", str(tmp_path / "devices.toml"), "test-scan",
-             "--count", "6", "--timeout", "30", "--serveur", live.url],
+             "--count", "6", "--timeout", "90", "--serveur", live.url],  # ends at the 6th code; 30 s once ran out
             env={**os.environ, "SALLE_CODE": CODES["admin"]}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         banner = cli.stderr.readline()
@@ -56,7 +57,7 @@ def test_test_scan_while_the_server_runs_reads_through_the_server(day, clock, de
         for numero in numeros:  # 5 codes a second, as a surveillant scans a queue
             socat.write_b(f"{numero}\r\n".encode())
             time.sleep(0.2)
-        out, err = cli.communicate(timeout=30)
+        out, err = cli.communicate(timeout=120)
         shown = [line.split()[1] for line in out.splitlines()]
         assert shown == numeros, (out, err)
         assert "6 code(s) lu(s)." in err

@@ -8,7 +8,7 @@ from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.printing.fake import FakeNetworkPrinter
 from devices.printing.spooler import IMPRIME
 from devices.printing.ticket import INTERRUPTED_LINE, interrupted_marker, ticket_bytes
-from tests.devices.test_printing import TICKET, Hooks, make_spooler, network_printer
+from tests.helpers.devices import TICKET, Hooks, make_spooler, network_printer
 
 STATUS_QUERIES = (b"\x10\x04\x01", b"\x10\x04\x02", b"\x10\x04\x04")
 

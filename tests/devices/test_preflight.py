@@ -13,8 +13,10 @@ from devices.config import parse_config
 from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.printing.fake import FakeNetworkPrinter
 from salle.server import free_port
-from tests.devices.conftest import SocatPair, wait_until
-from tests.support import CODES, LiveServer
+from tests.helpers.day import CODES
+from tests.helpers.devices import SocatPair
+from tests.helpers.server import LiveServer
+from tests.helpers.waiting import wait_for
 
 
 def site_toml(printer_port: int, scanner_tty: str, relay_tty: str, missing: str) -> str:
@@ -71,7 +73,7 @@ def test_preflight_through_the_server_names_the_missing_scanner_and_reads_the_te
                                     "--attendre-scan", "10"], env={**os.environ, "SALLE_CODE": CODES["responsable"]},
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             # The printer prints the test ticket; the surveillant scans it at A01's door.
-            wait_until(lambda: "2026000000" in barcode_payloads_from_escpos(printer.data), timeout=20)
+            wait_for(lambda: "2026000000" in barcode_payloads_from_escpos(printer.data), timeout=20)
             socat.write_b(b"2026000000\r\n")
             out, err = run.communicate(timeout=40)
             elapsed = time.monotonic() - started

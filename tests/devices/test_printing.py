@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from escpos.printer import Dummy
 
-from devices.backoff import Backoff
 from devices.config import PrinterConfig
 from devices.printing.escpos_stream import barcode_payloads_from_escpos, decode_code128_data, escpos_symbols
 from devices.printing.fake import FakeNetworkPrinter, FakeSerialPrinter
 from devices.printing.faults import CoverOpen, PaperOut, PrinterOffline, PrinterTimeout
 from devices.printing.printer import TicketPrinter
-from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, PrintSpooler, SqliteJobStore, UnknownJob
+from devices.printing.spooler import ECHOUE, EN_ATTENTE, IMPRIME, UnknownJob
 from devices.printing.ticket import (
     REPLACEMENT_LINE,
     ConvocationTicket,
@@ -21,27 +20,7 @@ from devices.printing.ticket import (
 )
 from devices.scanners.decoders import PyzbarDecoder, ZxingDecoder
 from devices.symbols import render_code128, render_qr
-
-TICKET = ConvocationTicket(
-    concours_label="Concours d'ingénieur territorial — 2026",
-    epreuve_label="Épreuve écrite : note de synthèse",
-    epreuve_date="jeudi 3 décembre 2026",
-    numero="2026004217",
-    nom="Lefèvre",
-    prenom="Zoé",
-    site_name="Parc des expositions",
-    site_address="1 place de l'Œuvre, 33000 Bordeaux",
-    salle_label="Salle Garonne",
-    salle_access="bâtiment B, 1er étage",
-    place="117",
-    convocation_time="08:30",
-    barcode_payload="2026004217",
-)
-
-
-def network_printer(fake: FakeNetworkPrinter, timeout: float = 0.3) -> TicketPrinter:
-    return TicketPrinter(PrinterConfig("accueil", "network", host="127.0.0.1", port=fake.port, timeout=timeout))
-
+from tests.helpers.devices import TICKET, Hooks, make_spooler, network_printer
 
 # -- the ticket ---------------------------------------------------------------------------
 def test_ticket_prints_accents_and_euro_in_one_pinned_code_page():
@@ -134,23 +113,6 @@ def test_missing_usb_device_or_file_path_is_offline(tmp_path):
 
 
 # -- the spooler --------------------------------------------------------------------------------
-class Hooks:
-    def __init__(self):
-        self.events, self.alerts = [], []
-
-    def record(self, event_type, payload):
-        self.events.append((event_type, payload))
-
-    def on_alert(self, kind, message):
-        self.alerts.append((kind, message))
-
-
-def make_spooler(tmp_path, printer, hooks, max_attempts=50):
-    store = SqliteJobStore(tmp_path / "jobs.db")
-    return PrintSpooler(printer, store, record=hooks.record, on_alert=hooks.on_alert,
-                        max_attempts=max_attempts, backoff=Backoff(0.01, 0.03))
-
-
 def test_job_printed_and_journaled(tmp_path, poll):
     hooks = Hooks()
     with FakeNetworkPrinter() as fake:

@@ -6,8 +6,9 @@ import queue
 import socketio
 
 from devices.config import parse_config
-from tests.devices.conftest import SocatPair
-from tests.support import LiveServer, at, candidat_in
+from tests.helpers.day import at, candidat_in
+from tests.helpers.devices import SocatPair
+from tests.helpers.server import LiveServer
 
 
 def devices_toml(scanner_tty: str, relay_tty: str) -> str:
@@ -47,7 +48,7 @@ def test_door_scanner_relay_and_offline_alert(day, demo_files, clock, socat, tmp
         # The doors close at the set time on both sites of this server: the relay of PANTIN gets its bytes for
         # PANTIN's closing only, once it is durable.
         clock.set(at("09:00"))
-        live.day.tick()
+        live.tick()
         assert relay_pair.read_b(until=8, timeout=2) == bytes.fromhex("A00101A2")
 
         # Unplugged: the scanner is off line on the console, with an alert; plugged back: resolved.
@@ -73,13 +74,13 @@ def test_relay_failure_never_blocks_the_door_closing(day, demo_files, clock, tmp
     live = LiveServer(demo_files / "salle.db", clock, config={"DEVICES": config})
     try:
         clock.set(at("09:00"))
-        live.day.tick()
+        live.tick()
         doors = live.day.journal.one("SELECT doors_closed_at FROM deroulement WHERE epreuve = 'E1' AND site = 'PANTIN'")
         assert doors["doors_closed_at"]
-        from tests.devices.conftest import wait_until
+        from tests.helpers.waiting import wait_for
 
-        wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
-                                                "message LIKE '%signal de%n''est pas parti%'"), timeout=15)
+        wait_for(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
+                                              "message LIKE '%signal de%n''est pas parti%'"), timeout=15)
         # The relay follows PANTIN's doors: PANTIN's responsable sees the alert, MONTREUIL's does not.
         alertes = live.client("responsable").get("/api/v1/alertes")["alertes"]
         assert any("fermeture des portes (E1, site PANTIN" in a["message"] for a in alertes)
@@ -109,14 +110,14 @@ def test_a_relay_raising_unexpectedly_does_not_silence_the_next_signals(day, dem
 
         relay.signal = first_call_raises
         clock.set(at("09:00"))
-        live.day.tick()  # PANTIN's doors close: the signal raises
-        from salle.web.hardware import Signal
-        from tests.devices.conftest import wait_until
+        live.tick()  # PANTIN's doors close: the signal raises
+        from devices.site import Signal
+        from tests.helpers.waiting import wait_for
 
-        wait_until(lambda: calls, timeout=15)
+        wait_for(lambda: calls, timeout=15)
         devices._signals.put(Signal("epreuve_end", "E1", "PANTIN", at("12:00")))  # the next signal still goes out
-        wait_until(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
-                                                "message LIKE '%fin de l''épreuve%'"), timeout=15)
+        wait_for(lambda: live.day.journal.one("SELECT * FROM alerts WHERE kind = 'appareil_hors_ligne' AND "
+                                              "message LIKE '%fin de l''épreuve%'"), timeout=15)
         assert calls == ["doors_closed", "epreuve_end"]
     finally:
         live.app.extensions["salle.devices"].stop()

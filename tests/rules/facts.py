@@ -35,3 +35,11 @@ def presence(**kw) -> rules.Presence:
     base = dict(epreuve=MATIN, started_at=STARTED, emarge=True, identite_verifiee=True)
     base.update(kw)
     return rules.Presence(**base)
+
+
+def arrival(**kw) -> rules.Arrival:
+    """A candidat of B12 at B12's door for MATIN, with an identity document."""
+    base = dict(concours=CONCOURS, epreuve=MATIN, door_salle=B12, candidat=CANDIDAT, candidat_site=PANTIN,
+                candidat_salle=B12, doors_close_at=CLOSE, piece_identite="cni")
+    base.update(kw)
+    return rules.Arrival(**base)

@@ -12,7 +12,7 @@ import pytest
 
 from salle import rules
 from tests.rules.facts import (A01, APRES_MIDI, B12, CANDIDAT, CLOSE, END, M1, MATIN, MONTREUIL, S, TT_END, at, presence)
-from tests.rules.test_arrival import arrival
+from tests.rules.facts import arrival
 
 WHO = {"candidat": "ATP27-00042"}
 NAME = "LEFÈVRE Camille"

@@ -6,14 +6,7 @@ from datetime import datetime, time, timedelta
 import pytest
 
 from salle import rules
-from tests.rules.facts import (A01, APRES_MIDI, B12, CANDIDAT, CLOSE, CONCOURS, M1, MATIN, MONTREUIL, PANTIN, at)
-
-
-def arrival(**kw) -> rules.Arrival:
-    base = dict(concours=CONCOURS, epreuve=MATIN, door_salle=B12, candidat=CANDIDAT, candidat_site=PANTIN,
-                candidat_salle=B12, doors_close_at=CLOSE, piece_identite="cni")
-    base.update(kw)
-    return rules.Arrival(**base)
+from tests.rules.facts import A01, APRES_MIDI, CANDIDAT, CLOSE, CONCOURS, M1, MATIN, MONTREUIL, arrival, at
 
 
 # --- R4: reading the code ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from salle import rules
 from tests.rules.facts import A01, B12, CANDIDAT, CLOSE, M1, MONTREUIL, PANTIN, at
-from tests.rules.test_arrival import arrival
+from tests.rules.facts import arrival
 
 AT_MONTREUIL = replace(CANDIDAT, site="MONTREUIL", salle="M1")
 

@@ -168,3 +168,18 @@ def test_extra_time_is_a_third_rounded_up():
 
 def test_hhmm_is_french():
     assert rules.hhmm(datetime(2027, 3, 18, 9, 5)) == "9 h 05"
+
+
+# --- R19: back from the toilets -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("status", [None, "present", "sorti"])
+def test_back_from_the_toilets_only_for_a_candidate_who_went(status):
+    verdict = rules.check_toilettes_retour(presence(status=status))
+    assert (verdict.code, verdict.ok, verdict.rule) == (rules.NON_PRESENT, False, "R19")
+    assert verdict.message == "Ce candidat n'est pas sorti aux toilettes."
+
+
+def test_back_from_the_toilets_recorded():
+    verdict = rules.check_toilettes_retour(presence(status="toilettes"))
+    assert (verdict.code, verdict.ok, verdict.rule) == (rules.RETOUR_ENREGISTRE, True, "R19")
+    assert verdict.message == "Retour des toilettes enregistré."

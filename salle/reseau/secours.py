@@ -1,0 +1,370 @@
+"""A site's standby laptop (`salle secours`): a live copy of the site's journal, promoted by the responsable when
+the main laptop dies, then serving the door on the same journal (issue 15).
+
+The standby starts from a copy of the main's day file (made before the day, like the paper lists): the same
+session, the same key for the staff codes. It reads the site's JetStream stream (an ordered consumer, pushed as
+the main publishes) and appends each event only if it is the next link of the chain (the siège's check: seq,
+`prev_hash`, hash recomputed, the site's own subject and header) through the journal's writer, so the same
+`events` table and projections follow and its state is the main's. A copied event with a client id also leaves
+an answer in `acks`: a tablet replaying it after the move is answered « déjà enregistré », never recorded twice.
+Until promoted the file takes no command (`Journal.guard`): a sign-in, a scan, the doorkeeper would fork the
+chain. After each batch it says on core NATS how far its copy goes (`salle.<concours>.<site>.secours`): the main
+waits for that before answering a write when `[reseau] acquittement = "secours"` (StandbyAcks).
+
+Promotion is a deliberate act of the site's responsable (or an admin), refused while the copy is behind what the
+stream was seen to hold or its chain broke, and while the main still answers unless forced; it is journaled
+(`secours_promu`: who, when, how far the copy went), and the chain goes on from the main's last event held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from ..errors import Conflit, Interdit, SalleError
+from ..journal import verify_chain
+from ..model import Reseau
+from . import sujets
+from .siege import DUPLICATE, check_link, quiet
+
+log = logging.getLogger(__name__)
+PROMOTED = "secours_promu"
+BEAT = 1.0  # seconds between two « how far my copy goes » of the standby, and two looks at the stream's end
+
+
+def rebuilt_answer(event: dict) -> dict:
+    """What a replay of a copied event's client id is answered: the event's own verdict and message."""
+    payload = json.loads(event["payload"] or "{}")
+    verdict = payload.get("verdict", event["type"]) if isinstance(payload, dict) else event["type"]
+    return {"verdict": verdict, "ok": verdict in (event["type"], "admis"), "enregistre": True,
+            "message": payload.get("message") or "Déjà enregistré par le serveur principal.",
+            "regle": payload.get("regle", ""), "autorise_a_partir_de": None, "candidat": None}
+
+
+class Standby:
+    """The copy of the site's stream into this day file, from a thread of its own; `promote()` ends it."""
+
+    def __init__(self, day, reseau: Reseau, principal: str | None, on_promoted=None):
+        self.day = day
+        self.reseau = reseau
+        self.principal = principal.rstrip("/") if principal else None
+        self.on_promoted = on_promoted  # called after the promotion's commit (the doorkeeper, the publication)
+        concours = day.session.concours.code
+        self.subject = sujets.subject(concours, reseau.site)
+        self.stream = sujets.stream(concours, reseau.site)
+        self.beat_subject = sujets.standby_subject(concours, reseau.site)
+        self.known = 0  # the last seq the site's stream was seen to hold
+        ok, message, _ = verify_chain(day.db_path)  # the copy as found on disk, before anything is added
+        self.broken: str | None = None if ok else message  # why the copy stopped: a link that did not hold
+        self.connected = False
+        self.copied = 0
+        self.promotion = day.journal.one("SELECT actor, server_time FROM events WHERE type = ?", [PROMOTED])
+        self.stopping = threading.Event()
+        self._lock = threading.Lock()  # a promotion, or a batch being copied
+        self._thread = threading.Thread(target=self._main, name="salle-secours", daemon=True)
+        if self.promotion is None:
+            day.journal.guard = self._refuse_commands
+
+    def start(self) -> "Standby":
+        if self.promotion is None and not self.broken:
+            self.day.threads.append(self._thread)
+            self._thread.start()
+        return self
+
+    def _refuse_commands(self) -> None:
+        raise SalleError("Serveur de secours : il garde une copie du journal du site et n'enregistre rien tant que "
+                         "le responsable ne l'a pas promu. Rien n'a été enregistré.", code="secours_non_promu",
+                         status=503)
+
+    # --- what the console shows ----------------------------------------------------------------------------
+
+    def status(self) -> dict:
+        head = self.day.journal.head_seq
+        return {"site": self.reseau.site, "principal": self.principal, "promu": self.promotion is not None,
+                "promotion": self.promotion, "copie_jusqu_a": head, "flux_jusqu_a": max(self.known, head),
+                "en_retard": max(0, self.known - head), "connecte": self.connected, "erreur": self.broken,
+                "tete": self.day.journal.head}
+
+    # --- the promotion -------------------------------------------------------------------------------------
+
+    def promote(self, caller, force: bool, confirmed: bool) -> dict:
+        """The responsable's deliberate act: checked, journaled, then this server takes the door's commands."""
+        if caller.role not in ("admin", "responsable") or (caller.role == "responsable"
+                                                           and caller.site != self.reseau.site):
+            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut promouvoir "
+                           "le serveur de secours.", code="role_interdit")
+        if not confirmed:
+            raise Conflit("Promotion non confirmée : cochez la confirmation. Rien n'a changé.",
+                          code="confirmation_manquante")
+        with self._lock:
+            if self.promotion is not None:
+                raise Conflit(f"Ce serveur de secours a déjà été promu (par {self.promotion['actor']}, "
+                              f"{self.promotion['server_time'][11:16].replace(':', ' h ')}) : il sert déjà les "
+                              "portes.", code="deja_promu")
+            self._check_copy()
+            answers = self._main_answers()
+            if answers and not force:
+                raise Conflit(f"Le serveur principal ({self.principal}) répond encore : deux serveurs prendraient "
+                              "les entrées. Arrêtez-le, ou cochez « forcer » si les tablettes ne l'atteignent plus. "
+                              "Rien n'a changé.", code="principal_actif")
+            self.stopping.set()  # the copy ends here: nothing of the main's can be appended after the promotion
+            self.day.journal.guard = None
+            head = self.day.journal.head_seq
+            payload = {"principal": self.principal, "principal_repond": answers, "force": force,
+                       "copie_jusqu_a": head, "tete": self.day.journal.head}
+            try:
+                event = self.day.journal.write(lambda tx: tx.append(PROMOTED, caller.actor, payload,
+                                                                    site=self.reseau.site))
+            except BaseException:
+                self.day.journal.guard = self._refuse_commands
+                raise
+            self.promotion = {"actor": event["actor"], "server_time": event["server_time"]}
+        if self.on_promoted:
+            self.on_promoted()
+        return {"verdict": "promu", "ok": True, "enregistre": True, "regle": "", "autorise_a_partir_de": None,
+                "message": f"Serveur de secours promu : il prend les entrées du site {self.reseau.site} à partir de "
+                           f"l'événement n° {head + 1}.", "seq": event["seq"], "copie_jusqu_a": head}
+
+    def _check_copy(self) -> None:
+        if self.broken:
+            raise Conflit(f"La copie du journal est interrompue : {self.broken} Promotion impossible : prévenez "
+                          "l'administrateur. Rien n'a changé.", code="copie_rompue")
+        head = self.day.journal.head_seq
+        if self.known > head:
+            raise Conflit(f"La copie a {self.known - head} événement(s) de retard sur le flux du site (copie jusqu'au "
+                          f"n° {head}, flux jusqu'au n° {self.known}) : attendez qu'elle le rattrape. Rien n'a "
+                          "changé.", code="copie_en_retard")
+
+    def _main_answers(self, timeout: float = 1.5) -> bool:
+        if not self.principal:
+            return False
+        try:
+            with urllib.request.urlopen(self.principal + "/api/v1/health", timeout=timeout):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered, if only to say it is unwell
+        except OSError:
+            return False
+
+    # --- the copy's thread ---------------------------------------------------------------------------------
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except Exception:
+            log.exception("copie du journal arrêtée")
+
+    async def _run(self) -> None:
+        import nats
+
+        backoff = 0.1
+        while not self.stopping.is_set() and not self.day.stopping.is_set():
+            nc = None
+            try:
+                nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
+                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
+                                        name=f"salle-secours-{self.reseau.site}")
+                await self._follow(nc)
+            except Exception as exc:  # a cut link, a dead nats-server: what is copied stays, try again
+                self.connected = False
+                log.info("copie interrompue : %r", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(2.0, backoff * 2)
+            finally:
+                if nc is not None and not nc.is_closed:
+                    try:
+                        await asyncio.wait_for(nc.close(), 2)
+                    except Exception:
+                        pass
+
+    async def _follow(self, nc) -> None:
+        from nats.errors import TimeoutError as NatsTimeout
+        from nats.js.api import DeliverPolicy
+
+        js = nc.jetstream(timeout=5)
+        sub = await js.subscribe(self.subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+        self.connected = True
+        next_look = 0.0
+        while not self.stopping.is_set() and not self.day.stopping.is_set():
+            if time.monotonic() >= next_look:  # how far the stream goes, and how far the copy goes
+                await self._look(js)
+                await nc.publish(self.beat_subject, self._beat())
+                next_look = time.monotonic() + BEAT
+            try:
+                batch = [await sub.next_msg(timeout=0.2)]
+            except NatsTimeout:
+                continue
+            while sub.pending_msgs and len(batch) < 256:
+                batch.append(await sub.next_msg(timeout=0.1))
+            if self._copy(batch):
+                await nc.publish(self.beat_subject, self._beat())
+
+    async def _look(self, js) -> None:
+        from nats.js.errors import NotFoundError
+
+        try:
+            last = await js.get_last_msg(self.stream, self.subject)
+        except NotFoundError:
+            return
+        self.known = max(self.known, int((last.headers or {}).get(sujets.SEQ_HEADER, "0")))
+
+    def _beat(self) -> bytes:
+        journal = self.day.journal
+        return json.dumps({"site": self.reseau.site, "seq": journal.head_seq, "hash": journal.head,
+                           "promu": self.promotion is not None, "a": time.time()}).encode()
+
+    def _copy(self, messages) -> bool:
+        """Append the messages that are the next links of the chain, in one commit; a broken link stops the copy
+        (what was copied before it stays, a true prefix of the site's journal). Whether anything was appended."""
+        with self._lock:
+            if self.stopping.is_set() or self.broken:
+                return False
+            head, head_hash = self.day.journal.head_seq, self.day.journal.head
+            kept = []
+            for msg in messages:
+                event = _event(msg.data)
+                problem = check_link(self.reseau.site, dict(msg.headers or {}), event, head, head_hash,
+                                     lambda seq: self._kept_hash(seq, kept))
+                if problem == DUPLICATE:
+                    continue
+                if problem:
+                    self.broken = problem
+                    log.error("copie du journal : %s", problem)
+                    break
+                kept.append(event)
+                head, head_hash = event["seq"], event["hash"]
+                self.known = max(self.known, head)
+            if kept:
+                self.day.journal.write(lambda tx: self._append(tx, kept), copy=True)
+                self.copied += len(kept)
+            return bool(kept)
+
+    def _kept_hash(self, seq: int, kept: list[dict]) -> str | None:
+        for event in kept:
+            if event["seq"] == seq:
+                return event["hash"]
+        row = self.day.journal.one("SELECT hash FROM events WHERE seq = ?", [seq])
+        return row["hash"] if row else None
+
+    @staticmethod
+    def _append(tx, events: list[dict]) -> None:
+        for event in events:
+            tx.copy(event)
+            if event["client_id"]:
+                tx.db.execute("INSERT OR IGNORE INTO acks (client_id, fingerprint, response, seq, at) VALUES "
+                              "(?, NULL, ?, ?, ?)", [event["client_id"], json.dumps(rebuilt_answer(event),
+                                                                                    ensure_ascii=False),
+                                                     event["seq"], event["server_time"]])
+
+
+def _event(data: bytes) -> dict:
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
+class StandbyAcks:
+    """The main's side of `[reseau] acquittement = "secours"`: how far the standby's copy goes, as it says on core
+    NATS after each batch it commits; `wait(seq)` until it holds `seq`."""
+
+    def __init__(self, day, reseau: Reseau, timeout: float = 3.0):
+        self.day = day
+        self.reseau = reseau
+        self.timeout = timeout
+        self.subject = sujets.standby_subject(day.session.concours.code, reseau.site)
+        self.held = 0
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._main, name="salle-secours-acquittements", daemon=True)
+
+    def start(self) -> "StandbyAcks":
+        self.day.threads.append(self._thread)
+        self._thread.start()
+        return self
+
+    def wait(self, seq: int) -> bool:
+        with self._cond:
+            return self._cond.wait_for(lambda: self.held >= seq, self.timeout)
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except Exception:
+            log.exception("écoute du portable de secours arrêtée")
+
+    async def _run(self) -> None:
+        import nats
+
+        nc = None
+        while nc is None and not self.day.stopping.is_set():  # NATS down at the start: writes wait, then 503
+            try:
+                nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
+                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
+                                        name=f"salle-{self.reseau.site}-acquittements")
+            except Exception as exc:
+                log.info("écoute du portable de secours : %r", exc)
+                await asyncio.sleep(1)
+        if nc is None:
+            return
+        try:
+            await nc.subscribe(self.subject, cb=self._heard)
+            while not self.day.stopping.is_set():
+                await asyncio.sleep(0.2)
+        finally:
+            await asyncio.wait_for(nc.close(), 2)
+
+    async def _heard(self, msg) -> None:
+        try:
+            seq = int(json.loads(msg.data)["seq"])
+        except (ValueError, KeyError, TypeError):
+            return
+        with self._cond:
+            if seq > self.held:
+                self.held = seq
+                self._cond.notify_all()
+
+
+class Fence:
+    """The main's side of a promotion: it asks its standby every few seconds whether it was promoted, and from
+    then on takes no command (a main restarted after its death, or cut off while the standby was forced): two
+    servers never take entries on two forks of the journal. Its 503 sends the tablets to the standby (api.js)."""
+
+    def __init__(self, day, standby: str, period: float = 2.0):
+        self.day = day
+        self.standby = standby.rstrip("/")
+        self.period = period
+        self.promotion: dict | None = None
+        self._thread = threading.Thread(target=self._watch, name="salle-secours-veille", daemon=True)
+
+    def start(self) -> "Fence":
+        self.day.threads.append(self._thread)
+        self._thread.start()
+        return self
+
+    def _watch(self) -> None:
+        while self.promotion is None:
+            try:
+                with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1) as r:
+                    state = json.loads(r.read())
+                if state.get("promu"):
+                    self.promotion = state["promotion"]
+                    self.day.journal.guard = self._refuse
+                    log.error("le portable de secours %s a été promu : ce serveur ne prend plus les entrées",
+                              self.standby)
+                    return
+            except (OSError, ValueError, KeyError, TypeError):
+                pass  # the standby unreachable or not promoted: this server goes on
+            if self.day.stopping.wait(self.period):
+                return
+
+    def _refuse(self) -> None:
+        at = self.promotion["server_time"][11:16].replace(":", " h ")
+        raise SalleError(f"Le portable de secours ({self.standby}) a été promu à {at} : ce serveur ne prend plus les "
+                         "entrées, les tablettes passent au portable de secours. Rien n'a été enregistré ici.",
+                         code="secours_promu", status=503)

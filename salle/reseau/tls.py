@@ -1,0 +1,124 @@
+"""TLS on the links between the sites and the siège: the siège's certificates, made with the `openssl` command, and a
+site's check of the siège's certificate before its nats-server dials it.
+
+`salle siege` makes, once, a certificate authority of its own (`tls/ca.key`, which never leaves the siège, and
+`liaisons/siege-ca.pem`, which the administrator copies beside each site's day file with its `<site>.secret`), and
+at every start a certificate for its leaf-node port signed by it, naming the addresses the sites dial (`--nom`).
+Each site's nats-server verifies that certificate against `siege-ca.pem` (name and signature) before it sends its
+password; nats-server refuses a plain link on a TLS port. The other way round, the siège's server asks each site
+for a certificate of the same authority (`<site>.pem`, made once per site by `salle siege`, copied beside the
+site's day file too): a link from anyone without one is refused at the handshake, before any password. An
+authority of the siège's own rather than a public one: the siège is often reached by an address on the
+organiser's network that no public authority would certify, and the sites then trust that one siège only, not
+every certificate on the internet.
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import ssl
+import subprocess
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CA_FILE = "siege-ca.pem"  # beside each site's day file, like `<site>.secret`
+CA_DAYS, CERT_DAYS = 3650, 825
+
+
+def openssl(*args: str) -> None:
+    try:
+        subprocess.run(["openssl", *args], check=True, capture_output=True, timeout=60)
+    except FileNotFoundError:
+        raise RuntimeError("La commande « openssl » est introuvable : installez le paquet Debian « openssl ».")
+    except subprocess.CalledProcessError as exc:
+        raise RuntimeError(f"openssl a échoué : {exc.stderr.decode(errors='replace').strip()}")
+
+
+def site_cert_name(site: str) -> str:
+    """The site's own certificate and key, one file beside its day file (and in the siège's `liaisons/`)."""
+    return f"{site.lower()}.pem"
+
+
+def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str] = ()) -> tuple[Path, Path, Path]:
+    """The siège's authority in `folder` (made once, kept; its certificate copied to `ca_out`), a certificate for
+    the leaf port naming `names` (host names or IP addresses), made again at each call, and one client certificate
+    per site of `sites` beside `ca_out` (`<site>.pem`, certificate and key, made once and kept): the siège's server
+    takes a leaf link only from a holder of one. (certificate, key, authority's certificate)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    folder.chmod(0o700)
+    ca_key, ca_cert = folder / "ca.key", folder / "ca.pem"
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    if not ca_key.exists() or not ca_cert.exists():
+        openssl("req", "-x509", *curve, "-keyout", str(ca_key), "-out", str(ca_cert), "-days", str(CA_DAYS),
+                "-subj", "/O=Salle/CN=Autorite du siege", "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    ca_key.chmod(0o600)
+    ca_out.parent.mkdir(parents=True, exist_ok=True)
+    ca_out.write_bytes(ca_cert.read_bytes())
+    key, cert = folder / "siege.key", folder / "siege.pem"
+    alt = ",".join(("IP:" if is_ip(n) else "DNS:") + n for n in dict.fromkeys(names))
+    with tempfile.TemporaryDirectory() as tmp:
+        request, ext = Path(tmp) / "siege.csr", Path(tmp) / "ext.cnf"
+        ext.write_text(f"subjectAltName={alt}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+        openssl("req", "-new", *curve, "-keyout", str(key), "-out", str(request), "-subj", "/O=Salle/CN=siege")
+        openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
+                str(secrets.randbits(63)), "-days", str(CERT_DAYS), "-extfile", str(ext), "-out", str(cert))
+        for site in sites:
+            _site_cert(site, ca_cert, ca_key, ca_out.parent / site_cert_name(site), Path(tmp), curve)
+    key.chmod(0o600)
+    return cert, key, ca_cert
+
+
+def _site_cert(site: str, ca_cert: Path, ca_key: Path, out: Path, tmp: Path, curve: list[str]) -> None:
+    if out.exists():
+        return
+    key, request, cert, ext = tmp / "site.key", tmp / "site.csr", tmp / "site.crt", tmp / "site.cnf"
+    ext.write_text("extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n")
+    openssl("req", "-new", *curve, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={site}")
+    openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
+            str(secrets.randbits(63)), "-days", str(CA_DAYS), "-extfile", str(ext), "-out", str(cert))
+    out.write_bytes(cert.read_bytes() + key.read_bytes())  # nats-server reads both from one file
+    out.chmod(0o600)
+
+
+def is_ip(name: str) -> bool:
+    try:
+        socket.inet_pton(socket.AF_INET6 if ":" in name else socket.AF_INET, name)
+        return True
+    except OSError:
+        return False
+
+
+def check_siege(leaf_url: str, ca_file: Path, timeout: float = 3.0, site_cert: Path | None = None) -> str | None:
+    """Whether the siège's leaf port at `leaf_url` shows a certificate of `ca_file`'s authority for its name: None
+    if so, or if it cannot be reached now (the site works alone; its nats-server keeps trying); else why not, in
+    French. What nats-server itself does before linking, said where the site's administrator reads it."""
+    where = urlsplit(leaf_url)
+    host, port = where.hostname or "", where.port or 7422
+    try:
+        context = ssl.create_default_context(cafile=str(ca_file))
+    except (OSError, ssl.SSLError):
+        return f"{ca_file.name} n'est pas un certificat lisible : recopiez-le depuis le dossier « liaisons » du siège."
+    if site_cert is not None:
+        try:
+            context.load_cert_chain(str(site_cert))
+        except (OSError, ssl.SSLError):
+            return (f"{site_cert.name} n'est pas un certificat de site lisible : recopiez-le depuis le dossier "
+                    "« liaisons » du siège.")
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            hello = sock.recv(4096)  # nats-server says INFO in clear, then the TLS handshake begins
+            if b'"tls_required":true' not in hello.replace(b" ", b""):
+                return (f"Le siège ({host}:{port}) ne chiffre pas ses liaisons (TLS) : liaison refusée ; vérifiez "
+                        "l'adresse « siege » du fichier de session.")
+            with context.wrap_socket(sock, server_hostname=host):
+                return None
+    except ssl.SSLCertVerificationError as exc:
+        return (f"Le siège ({host}:{port}) présente un certificat que {ca_file.name} ne reconnaît pas "
+                f"({exc.verify_message}) : liaison refusée. Recopiez {ca_file.name} depuis le dossier « liaisons » du "
+                "siège, ou vérifiez l'adresse « siege » du fichier de session.")
+    except (OSError, ssl.SSLError):
+        return None  # unreachable now: the site works alone, its nats-server keeps trying

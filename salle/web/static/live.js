@@ -1,0 +1,43 @@
+/* Live updates (Socket.IO) with the sign-in's token: the handlers by event name; a device the server signs out
+   goes back to the sign-in. */
+"use strict";
+
+const Live = (() => {
+  function connect(handlers) {
+    if (!window.io) return null;
+    const options = { auth: { token: Api.token() }, transports: ["websocket", "polling"] };
+    const socket = Api.base() ? io(Api.base(), options) : io(options); // a tablet moved to the standby: there
+    // Moved meanwhile (the main died): this connection's server is gone; commands go by HTTP to the standby.
+    Api.onMove(() => socket.disconnect());
+    for (const [name, fn] of Object.entries(handlers)) socket.on(name, fn);
+    // Cut by the server (this device was signed out): ask who we are; a 401 brings the sign-in back.
+    socket.on("disconnect", (reason) => {
+      if (reason === "io server disconnect") Api.request("GET", "/api/v1/me").catch(() => {});
+    });
+    socket.on("connect_error", (err) => {
+      if (err && err.data && ["jeton_invalide", "jeton_expire", "non_authentifie"].includes(err.data.code)) {
+        SignIn.logout(false);
+      }
+    });
+    // Under load the server batches what piled up into one "evenements" message (a list, oldest first).
+    if (handlers.evenement) socket.on("evenements", (list) => list.forEach(handlers.evenement));
+    // … and the summaries of several salles touched in one tick as one "salles_etat" (a list).
+    if (handlers.salle_etat) socket.on("salles_etat", (list) => list.forEach(handlers.salle_etat));
+    return socket;
+  }
+
+  /* A command answered over the live connection (its acknowledgement), as Api.command answers it; null when the
+     connection is not up or gives no answer within `ms`: the caller then sends it by HTTP (same client id). */
+  function ask(socket, event, data, ms = 1500) {
+    if (!socket || !socket.connected) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(null), ms);
+      socket.emit(event, data, (answer) => {
+        clearTimeout(timer);
+        if (answer) Api.noteAnswer(answer);
+        resolve(answer || null);
+      });
+    });
+  }
+  return { connect, ask };
+})();

@@ -1,0 +1,222 @@
+"""Papers before the day: convocations with their barcode (read back from the rendered page by both decoders),
+« à renvoyer » when facts change, the lists to post and the labels, bad session data refused by key, and one
+barcode payload for the convocation and the borne's ticket."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import pytest
+import requests
+import zxingcpp
+from click.testing import CliRunner
+from pyzbar import pyzbar
+
+from salle.cli import main as cli
+from salle.collation import french_key
+from salle.state.queries import candidat_from_row
+from salle.documents import affichage
+from salle.documents.convocations import check_session, convocations_of, render, write_all
+from salle.errors import Invalide
+from salle.rules import parse_code
+
+
+
+def pdftext(path_or_bytes, tmp_path: Path | None = None) -> str:
+    if isinstance(path_or_bytes, bytes):
+        path = tmp_path / "doc.pdf"
+        path.write_bytes(path_or_bytes)
+    else:
+        path = path_or_bytes
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
+                          text=True).stdout
+
+
+def decoded(pdf: Path, tmp_path: Path) -> tuple[set[str], set[str]]:
+    """The codes on the first page, read from its image by zxing-cpp and by pyzbar."""
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    image = cv2.imread(str(next(tmp_path.glob("page*.png"))), cv2.IMREAD_GRAYSCALE)
+    zx = {r.text for r in zxingcpp.read_barcodes(image)}
+    zb = {r.data.decode() for r in pyzbar.decode(image)}
+    for old in tmp_path.glob("page*.png"):
+        old.unlink()
+    return zx, zb
+
+
+def everyone(day):
+    return [candidat_from_row(r) for r in day.journal.query("SELECT * FROM candidats ORDER BY numero")]
+
+
+def test_convocations_of_the_demo_day_say_what_the_reglement_asks_and_their_codes_read_back(day, tmp_path):
+    candidats = everyone(day)
+    out = tmp_path / "convocations"
+    summary = write_all(day.session, candidats, out, workers=2)
+    assert summary.written == 300 and summary.changed == [] and len(list(out.glob("ATP27-*.pdf"))) == 300
+    with zipfile.ZipFile(out / "convocations.zip") as z:
+        assert len([n for n in z.namelist() if n.endswith(".pdf")]) == 300 and "index.csv" in z.namelist()
+    index = (out / "index.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert index[0] == "numero;nom;prenom;jour;fichier;empreinte" and len(index) == 301
+
+    tiers = next(c for c in candidats if c.tiers_temps)
+    plain = next(c for c in candidats if not c.tiers_temps and c.site == "MONTREUIL")
+    for c in (tiers, plain):
+        text = " ".join(pdftext(out / f"{c.numero}.pdf").split())
+        site, salle = day.session.site(c.site), day.session.salle(c.salle)
+        assert c.numero in text and c.nom.upper() in text and site.address in text
+        assert f"{salle.display}" in text and f"place {c.place}" in text
+        assert "convocation à 8 h 30" in text.replace("\u202f", " ")  # R2: 30 minutes before
+        assert "Fermeture des portes à 9 h 00 : les candidats arrivant après la fermeture des portes ne sont " \
+               "plus acceptés" in text.replace("\u202f", " ")  # R3
+        assert "calculatrice non programmable" in text  # the material of E1
+        assert "passeport" in text and "titre de séjour" in text  # R5
+        assert "borne d'accueil" in text  # R6
+        assert ("Tiers-temps accordé" in text) == c.tiers_temps  # R24
+        zx, zb = decoded(out / f"{c.numero}.pdf", tmp_path)
+        assert zx == {c.numero} and c.numero in zb  # Code 128 and QR, read by both decoders
+        assert parse_code(next(iter(zx)), day.session.concours).numero == c.numero  # the door reads it
+
+
+def test_a_candidat_moved_to_another_salle_is_listed_to_send_again(day, tmp_path):
+    candidats = everyone(day)[:30]
+    out = tmp_path / "convocations"
+    write_all(day.session, candidats, out, workers=1)
+    moved = candidats[5]
+    other = next(s for s in day.session.salles_of(moved.site) if s.code != moved.salle)
+    candidats[5] = replace(moved, salle=other.code, place="Z9")
+    summary = write_all(day.session, candidats, out, workers=1)
+    assert summary.changed == [f"{moved.numero}.pdf"]
+    assert "1 convocation(s) à renvoyer" in summary.french()
+    again = (out / "a_renvoyer.csv").read_text(encoding="utf-8-sig")
+    assert moved.numero in again and len(again.splitlines()) == 2
+    with zipfile.ZipFile(out / "a_renvoyer.zip") as z:
+        assert z.namelist() == [f"{moved.numero}.pdf"]
+    assert write_all(day.session, candidats, out, workers=1).changed == []  # sent: nothing left
+    assert not (out / "a_renvoyer.zip").exists()
+    candidats[7] = replace(candidats[7], epreuves=("E9",))  # convoked to no épreuve of the session: said, not silent
+    summary = write_all(day.session, candidats, out, workers=1)
+    assert summary.skipped == [candidats[7].numero] and "1 candidat(s) sans convocation" in summary.french()
+    assert f"{candidats[7].numero}.pdf" in summary.removed
+
+
+@pytest.mark.parametrize("broken, key", [
+    (lambda s: replace(s, sites=(replace(s.sites[0], address=" "), *s.sites[1:])), "sites[1].address"),
+    (lambda s: replace(s, epreuves=(replace(s.epreuves[0], materiel=None), *s.epreuves[1:])), "epreuves[1].materiel"),
+    (lambda s: replace(s, concours=replace(s.concours, organisateur="")), "concours.organisateur"),
+])
+def test_bad_session_data_is_named_by_its_key_and_nothing_is_written(day, tmp_path, broken, key):
+    out = tmp_path / "convocations"
+    with pytest.raises(Invalide) as exc:
+        write_all(broken(day.session), everyone(day), out, workers=1)
+    message = exc.value.message
+    assert key in message and ("manquante" in message or "manque" in message)
+    assert not out.exists()
+
+
+def test_the_borne_ticket_and_the_convocation_carry_one_payload(day, tmp_path):
+    from devices.printing.ticket import ConvocationTicket, ticket_bytes
+    from salle.commands.kiosk import ticket_fields
+
+    session = replace(day.session, concours=replace(day.session.concours, code_format="CONV|{numero}"))
+    c = everyone(day)[0]
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(render(session, convocations_of(session, [c])[0]))
+    zx, zb = decoded(pdf, tmp_path)
+    assert zx == {f"CONV|{c.numero}"} and f"CONV|{c.numero}" in zb
+
+    day._session = session  # the borne of a day whose convocations carry a prefix
+    fields = ticket_fields(day, c, session.epreuves[0])
+    assert fields["barcode_payload"] == f"CONV|{c.numero}"
+    escpos = ticket_bytes(ConvocationTicket(**fields))
+    assert b"{BCONV|" + c.numero.encode() in escpos  # Code 128 as the printer draws it
+    assert parse_code(f"CONV|{c.numero}", session.concours).numero == c.numero  # and the door reads both
+
+
+def test_the_list_to_post_is_in_french_order_without_dates_of_birth(day, tmp_path):
+    candidats = everyone(day)
+    text = pdftext(affichage.site_list(day.session, "PANTIN", candidats), tmp_path)
+    pantin = sorted((c for c in candidats if c.site == "PANTIN"), key=lambda c: (french_key(c.nom), french_key(c.prenom)))
+    positions = [text.find(f"{c.nom.upper()} {c.prenom}") for c in pantin]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions)
+    assert all(c.date_naissance.strftime("%d/%m/%Y") not in text for c in pantin)  # R27
+    assert "Salle B12 — bâtiment B, 1er étage" in text
+
+
+def test_door_and_table_labels(day, tmp_path):
+    candidats = everyone(day)
+    doors = " ".join(pdftext(affichage.door_labels(day.session, "PANTIN", candidats), tmp_path).split())
+    assert "Salle A01" in doors and "bâtiment A, rez-de-chaussée" in doors and "Places A1 à" in doors
+    a01 = day.session.salle("A01")
+    tables = pdftext(affichage.table_labels(day.session, a01, candidats), tmp_path)
+    seats = [line.split("Place ")[1].split()[0] for line in tables.splitlines() if "Place " in line]
+    flat = [p for line in tables.splitlines() if "Place " in line for p in line.split("Place ")[1:]]
+    assert seats and [p.split()[0] for p in flat][:4] == a01.seats[:4]
+
+
+def test_the_cli_shows_progress_and_ends_with_a_french_summary(day, demo_files, tmp_path):
+    day.close()
+    result = CliRunner().invoke(cli, ["convocations", "--db", str(demo_files / "salle.db"), "-o",
+                                      str(tmp_path / "c"), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    assert "300/300 convocations" in result.output and "300 convocation(s) écrite(s)" in result.output
+    result = CliRunner().invoke(cli, ["affichage", "--db", str(demo_files / "salle.db"), "-o", str(tmp_path / "a")])
+    assert result.exit_code == 0 and "8 document(s) écrit(s)" in result.output
+    assert sorted(p.name for p in (tmp_path / "a").iterdir())[:2] == ["liste-MONTREUIL.pdf", "liste-PANTIN.pdf"]
+
+
+def test_check_session_accepts_the_demo(day):
+    check_session(day.session)
+
+
+def test_the_documents_through_the_api_for_the_organiser_and_the_site_responsable_only(live):
+    from salle.client import ApiError
+
+    admin, resp, tablet = live.client("admin"), live.client("responsable"), live.client("surveillant")
+    numero = live.day.journal.one("SELECT numero FROM candidats WHERE site = 'PANTIN' ORDER BY numero")["numero"]
+    other = live.day.journal.one("SELECT numero FROM candidats WHERE site = 'MONTREUIL' ORDER BY numero")["numero"]
+    before = live.day.journal.one("SELECT COUNT(*) AS n FROM events")["n"]
+    for client, path in ((admin, f"/api/v1/documents/convocations/{other}.pdf"),
+                         (resp, f"/api/v1/documents/convocations/{numero}.pdf"),
+                         (resp, "/api/v1/documents/sites/PANTIN/liste.pdf"),
+                         (resp, "/api/v1/documents/sites/PANTIN/portes.pdf"),
+                         (resp, "/api/v1/documents/salles/A01/tables.pdf")):
+        r = requests.get(live.url + path, headers={"Authorization": f"Bearer {client.token}"}, timeout=30)
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf", path
+        assert r.content.startswith(b"%PDF") and "attachment; filename=" in r.headers["Content-Disposition"]
+    for client, path, status in ((resp, f"/api/v1/documents/convocations/{other}.pdf", 403),
+                                 (resp, "/api/v1/documents/sites/MONTREUIL/liste.pdf", 403),
+                                 (tablet, "/api/v1/documents/salles/A01/tables.pdf", 403),
+                                 (admin, "/api/v1/documents/convocations/ATP27-99999.pdf", 404),
+                                 (admin, "/api/v1/documents/salles/ZZZ/tables.pdf", 404)):
+        with pytest.raises(ApiError) as exc:
+            client.get(path)
+        assert exc.value.status == status and exc.value.body["erreur"]["message"]
+    assert live.day.journal.one("SELECT COUNT(*) AS n FROM events")["n"] == before  # reading changes nothing
+
+
+@pytest.mark.browser
+def test_the_console_downloads_the_papers_under_their_names(live, chromium):
+    from playwright.sync_api import expect
+
+    from tests.helpers.day import CODES
+
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR", accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(live.url + "/console")
+        page.fill("#code", CODES["responsable"])
+        page.click("button[type=submit]")
+        page.click("#tab-documents")
+        expect(page.locator("#documents")).to_be_visible()
+        with page.expect_download() as download:
+            page.click("#documents button:has-text('Liste à afficher')")
+        assert download.value.suggested_filename == "liste-PANTIN.pdf"
+        page.fill("#doc-numero", "ATP27-99999")
+        page.click("#doc-convocation")
+        expect(page.locator("#documents [role=status]")).to_contain_text("inconnu")
+    finally:
+        context.close()

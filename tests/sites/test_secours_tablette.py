@@ -1,0 +1,147 @@
+"""A tablet moves to the site's standby laptop by itself (issue 15): it learnt the address at sign-in, the main
+dies, the standby is promoted, and the entry the tablet queued meanwhile is recorded there, once; then it works
+on the standby. Headless Chromium: the tablet's own page, loaded from the main (CORS, CSP, token, queue)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from salle.reseau.natsd import free_port
+from tests.helpers.browser import sign_in
+from tests.helpers.day import CODES, candidats
+from tests.helpers.server import LiveServer
+from tests.helpers.sites import site_day, standby_caught_up, standby_copy
+from tests.helpers.waiting import wait_for
+from tests.pages.test_tablet_and_console import wedge_scan
+
+
+@pytest.fixture
+def site(tmp_path, nats_pantin, clock):
+    port = free_port()
+    main_db = site_day(tmp_path / "pantin", "PANTIN", nats_pantin.url, clock,
+                       reseau=f'secours = "http://127.0.0.1:{port}"\n')
+    copy = standby_copy(main_db, tmp_path / "secours")
+    main = LiveServer(main_db, clock)
+    standby = LiveServer(copy, clock, config={"SECOURS": {"principal": main.url}}, port=port)
+    yield main, standby
+    standby.stop()
+    main.stop()
+
+
+def scans(day, numero) -> list[dict]:
+    return day.journal.query("SELECT * FROM events WHERE type = 'scan' AND candidat = ?", [numero])
+
+
+def test_the_tablet_moves_to_the_promoted_standby_with_its_queue_and_works_there(site, chromium):
+    main, standby = site
+    context = chromium.new_context(viewport={"width": 1100, "height": 1400}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        sign_in(page, main.url, "/tablette", "surveillant")
+        assert page.evaluate("localStorage.getItem('salle.secours')") == standby.url
+        first, second, third = candidats(main.day, "A01", 3)
+        wedge_scan(page, first)
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#v-word")).to_have_text("ADMIS")
+        responsable = main.client("responsable")
+        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+
+        main.die()  # the main laptop dies
+        wedge_scan(page, second)
+        expect(page.locator("#v-word")).to_have_text("HORS LIGNE")
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#net")).to_have_text("Hors ligne — 1 action(s) en attente")
+        page.wait_for_timeout(2500)  # a replay tried while the standby is not promoted: the entry stays queued
+        expect(page.locator("#net")).to_have_text("Hors ligne — 1 action(s) en attente")
+        assert scans(standby.day, second) == []
+
+        answer = responsable.__class__(standby.url)
+        answer.token = responsable.token
+        assert answer.post("/api/v1/secours/promotion", {"confirme": True})["verdict"] == "promu"
+        expect(page.locator("#net")).to_have_text("En ligne (portable de secours)", timeout=15000)
+        (entry,) = scans(standby.day, second)
+        assert json.loads(entry["payload"])["verdict"] == "admis"
+        assert len(scans(standby.day, first)) == 1
+
+        wedge_scan(page, third)  # and the door goes on, on the standby
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#v-word")).to_have_text("ADMIS")
+        assert len(scans(standby.day, third)) == 1
+    finally:
+        context.close()
+
+
+def test_the_mains_pages_may_reach_the_standby_which_answers_only_the_mains_origin(site):
+    import requests
+
+    main, standby = site
+    policy = requests.get(f"{main.url}/tablette", timeout=5).headers["Content-Security-Policy"]
+    assert f"connect-src 'self' ws://{main.url[7:]} wss://{main.url[7:]} {standby.url} ws://{standby.url[7:]};" \
+        in policy
+    preflight = {"Origin": main.url, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type"}
+    answer = requests.options(f"{standby.url}/api/v1/salles/A01/scans", headers=preflight, timeout=5)
+    assert answer.headers["Access-Control-Allow-Origin"] == main.url
+    assert "Authorization" in answer.headers["Access-Control-Allow-Headers"]
+    stranger = requests.options(f"{standby.url}/api/v1/salles/A01/scans",
+                                headers={**preflight, "Origin": "http://ailleurs.example"}, timeout=5)
+    assert "Access-Control-Allow-Origin" not in stranger.headers
+    assert "Access-Control-Allow-Origin" not in requests.options(f"{main.url}/api/v1/salles/A01/scans",
+                                                                 headers=preflight, timeout=5).headers
+
+
+def test_the_responsable_promotes_the_standby_from_its_page_in_french(site, chromium):
+    main, standby = site
+    context = chromium.new_context(locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"{standby.url}/secours")
+        expect(page.locator("#etat-promu")).to_contain_text(f"En secours du site PANTIN (serveur principal : {main.url})")
+        expect(page.locator("#etat-copie")).to_contain_text(", à jour.")
+        page.fill("#code", CODES["surveillant"])
+        page.check("#confirme")
+        page.click("button[type=submit]")
+        expect(page.locator("#promotion-reponse")).to_have_text(
+            "Seul un responsable du site PANTIN ou un administrateur peut promouvoir le serveur de secours.")
+        page.fill("#code", CODES["responsable"])
+        page.click("button[type=submit]")
+        expect(page.locator("#promotion-reponse")).to_contain_text(f"Le serveur principal ({main.url}) répond encore")
+        page.fill("#code", CODES["responsable"])
+        page.check("#forcer")
+        page.click("button[type=submit]")
+        expect(page.locator("#promotion-reponse")).to_contain_text("Serveur de secours promu : il prend les entrées")
+        expect(page.locator("#etat-promu")).to_contain_text("Promu par P002 à 08 h 40")
+        expect(page.locator("#promotion")).to_be_hidden()
+        expect(page.locator("#liens")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_a_main_that_still_answers_after_a_forced_promotion_stops_taking_entries_and_the_tablet_moves(site):
+    from tests.helpers.sites import QueueingTablet
+
+    main, standby = site
+    first, second, probe = candidats(main.day, "A01", 3)
+    tablet = QueueingTablet(main.url, standby.url, main.client("surveillant").token, "A01")
+    tablet.scan(first)
+    responsable = main.client("responsable")
+    wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+    promoter = responsable.__class__(standby.url)
+    promoter.token = responsable.token
+    assert promoter.post("/api/v1/secours/promotion", {"confirme": True, "forcer": True})["verdict"] == "promu"
+    fenced = main.client()
+    fenced.token = tablet.token
+
+    def refused():
+        status, answer = fenced.request("POST", "/api/v1/salles/A01/scans", {
+            "code": probe, "client_id": "sonde-cloture", "piece_identite": "cni"}, check=False)
+        return status == 503 and answer
+
+    answer = wait_for(refused, 15, "the main fenced")
+    assert answer["erreur"]["code"] == "secours_promu" and "ne prend plus les entrées" in answer["erreur"]["message"]
+    tablet.scan(second)
+    assert tablet.base == standby.url and not tablet.queue
+    assert len(scans(standby.day, second)) == 1 and scans(main.day, second) == []
