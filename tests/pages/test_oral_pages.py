@@ -234,6 +234,34 @@ def test_the_waiting_room_tablet_follows_the_jury_call_start_end_and_absence_wit
         context.close()
 
 
+def test_a_reload_answered_late_never_puts_back_what_the_jurys_act_changed(oral_live, pages, clock):
+    """A push and the jury's own act both reload the passages. The push's answer, held back on a loaded machine,
+    arriving after the act's used to put « Commencer le passage » back once the passage had begun (seen in CI)."""
+    _, jury = pages
+    row(jury, "ATP27-00001").get_by_role("button", name="Tirer le sujet").click()
+    expect(row(jury, "ATP27-00001").get_by_role("button", name="Commencer le passage")).to_be_visible()
+    held = []
+
+    def hold_the_first(route):  # its answer is read now and given to the page later
+        if held:
+            route.continue_()
+        else:
+            held.append((route, route.fetch()))
+
+    jury.route("**/passages", hold_the_first)
+    jury.evaluate("void load()")  # a push's reload
+    while not held:
+        jury.wait_for_timeout(20)
+    clock.set(oral_at("14:19"))
+    row(jury, "ATP27-00001").get_by_role("button", name="Commencer le passage").click()
+    jury.wait_for_timeout(500)  # the act's reload and the push's for the passage begun
+    route, older = held[0]
+    route.fulfill(response=older)  # the older answer arrives last
+    expect(row(jury, "ATP27-00001").locator(".etat")).to_have_text("en passage")
+    expect(row(jury, "ATP27-00001").get_by_role("button", name="Terminer le passage")).to_be_visible()
+    assert not row(jury, "ATP27-00001").get_by_role("button", name="Commencer le passage").count()
+
+
 def test_the_jury_downloads_its_own_pv_from_its_page(oral_live, pages):
     _, jury = pages
     jury.set_viewport_size({"width": 1024, "height": 768})  # the jury's tablet

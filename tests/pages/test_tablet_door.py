@@ -197,6 +197,7 @@ def test_a_scans_enter_changes_nothing_on_screen_before_its_answer(live, tablet)
     tablet.add_init_script(QUIET_ENTER)
     tablet.reload()
     expect(tablet.locator("#net")).to_have_text("En ligne")
+    expect(tablet.locator("#counts")).to_contain_text("convoqués")  # the page is up: `Live.ask` is the page's
     tablet.evaluate(ANSWERED)
     scanner(tablet, first)
     expect(tablet.locator("#pieces")).to_have_attribute("data-code", first)
@@ -207,6 +208,28 @@ def test_a_scans_enter_changes_nothing_on_screen_before_its_answer(live, tablet)
     quiet = tablet.evaluate("window.quiet")
     assert quiet["answered"] is not None and quiet["field"] == "" and quiet["changes"] == []
     assert event_count(live.day) == before
+
+
+def test_a_scan_while_the_reloaded_page_still_asks_for_its_salle_is_read_whole_and_answered_once_known(live, tablet):
+    """A tablet reloaded at the door (a crash, a tap on « actualiser ») is scanned at once. Its scanner is read from
+    the start; the code waits for the salle, then goes through the door like any scan."""
+    first = a01(live.day, 1)[0]
+    held = []
+    tablet.route("**/api/v1/session", lambda route: held.append(route))
+    tablet.reload()
+    expect(tablet.locator("#net")).to_have_text("En ligne")
+    tablet.wait_for_function("document.readyState === 'complete'")
+    while not held:
+        tablet.wait_for_timeout(20)
+    scanner(tablet, first)  # the page still waits for its salle
+    tablet.wait_for_timeout(300)  # longer than a pause that ends a scan
+    assert tablet.locator("#pieces").get_attribute("data-code") != first
+    held[0].continue_()
+    expect(tablet.locator("#pieces")).to_have_attribute("data-code", first)
+    expect(tablet.locator("#scan")).to_have_value("")
+    tablet.locator("button[data-piece=cni]").click()
+    expect(tablet.locator("#verdict")).to_contain_text("ADMIS")
+    assert scans(live.day) == {first: "cni"}
 
 
 @pytest.mark.parametrize("fin", ["auto", "terminateur"])

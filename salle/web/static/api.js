@@ -168,7 +168,25 @@ const Api = (() => {
     }
   }
 
+  /* A page's reload that pushes and clicks ask for at once. Run concurrently, an older answer could arrive last
+     and put back what an act just changed (the jury's page kept « Commencer le passage » after the passage began).
+     One run at a time; calls made while it runs share one more run after it, which starts after them and so reads
+     everything they were made for. The promise a call gets resolves once that run is done. */
+  function coalesced(run) {
+    let running = null, next = null;
+    const start = () => {
+      running = Promise.resolve().then(run).catch(() => { /* offline: what is shown stays */ })
+        .finally(() => { running = null; });
+      return running;
+    };
+    return function call() {
+      if (!running) return start();
+      if (!next) next = running.then(() => { next = null; return start(); });
+      return next;
+    };
+  }
+
   return { configure, onAnswer, noteAnswer, token, saveToken, forgetToken, uuid, request, command, serverDown,
            errorText, base, setStandby, moveToStandby, onMove,
-           file, download, Queue };
+           file, download, coalesced, Queue };
 })();

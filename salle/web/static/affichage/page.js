@@ -31,11 +31,11 @@ function renderRetards(retards) {
     `${r.libelle} (${r.salle_libelle}) : environ ${r.retard_minutes} min de retard`)));
 }
 
-async function load() {
+const load = Api.coalesced(async () => { // a call's push and the half-minute reload: answers never cross
   const r = await Api.request("GET", "/api/v1/affichage/appels");
   if (r.status !== 200) return;
   shown = r.data.appels; renderAppels(); renderRetards(r.data.retards);
-}
+});
 
 async function start() {
   const me = SignIn.personnel();

@@ -10,12 +10,16 @@ const who = (numero, detail) => el("span", { class: "who" }, el("b", {}, numero)
 const list = (items) => (items.length ? el("ul", { class: "numeros" }, ...items.map((i) => el("li", {}, i)))
   : "personne");
 
-async function loadOraux(epreuves) {
+function loadOraux(epreuves) {
   if (epreuves) {
     const today = Clock.localIso(Clock.now()).slice(0, 10);
     orals = epreuves.filter((e) => e.type === "oral" && e.date <= today && today <= (e.dernier_jour || e.date))
       .map((e) => e.code);
   }
+  return readOraux();
+}
+
+const readOraux = Api.coalesced(async () => { // every jury's act reloads it: answers never cross
   const rows = [];
   for (const code of orals) {
     const r = await Api.request("GET", `/api/v1/oraux/${code}/suivi?site=${encodeURIComponent(site)}`);
@@ -37,4 +41,4 @@ async function loadOraux(epreuves) {
   }
   $("oraux").hidden = rows.length === 0;
   $("oraux-jurys").tBodies[0].replaceChildren(...rows);
-}
+});

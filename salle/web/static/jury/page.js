@@ -125,7 +125,7 @@ function render() {
     el("td", {}, el("div", { class: "actions" }, ...actions(p))))));
 }
 
-async function load() {
+const load = Api.coalesced(async () => { // a push and the jury's own act both reload: their answers never cross
   const r = await Api.request("GET", `/api/v1/oraux/${epreuve}/jurys/${jury}/passages`);
   if (r.status !== 200) { say("bad", Api.errorText(r)); return; }
   passages = r.data.passages;
@@ -133,7 +133,7 @@ async function load() {
   const t = $("temoin");
   if (!t.options.length) t.replaceChildren(...r.data.membres.map((m) => el("option", { value: m }, m)));
   render();
-}
+});
 
 async function start() {
   const who = await Api.request("GET", "/api/v1/me");

@@ -4,17 +4,10 @@
 
 /* Calls that come while a read is on its way are served by one more read after it (a burst of scans costs two
    reads, not one per scan). */
-let reading = null, again = false;
-function refresh() {
-  if (reading) { again = true; return reading; }
-  reading = (async () => {
-    try {
-      const r = await Api.request("GET", `/api/v1/salles/${salle}/candidats`);
-      if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); if (selected) loadCard(); }
-    } catch (e) { /* offline: keep the last list */ }
-  })().finally(() => { reading = null; if (again) { again = false; refresh(); } });
-  return reading;
-}
+const refresh = Api.coalesced(async () => {
+  const r = await Api.request("GET", `/api/v1/salles/${salle}/candidats`);
+  if (r.status === 200) { candidats = r.data.candidats; renderCandidats(); if (selected) loadCard(); }
+});
 
 const FILTERS = { tous: () => true, attendu: (c) => c.statut === "attendu", present: (c) => c.statut === "present",
                   toilettes: (c) => c.statut === "toilettes", refuse: (c) => c.statut === "refuse",

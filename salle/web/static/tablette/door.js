@@ -156,6 +156,11 @@ function disarm() { $("pieces").querySelectorAll("button[data-piece]").forEach((
 
 function hidePanels() { ["pieces", "pm"].forEach((id) => { $(id).hidden = true; }); }
 
-const wedge = new Wedge.Reader($("scan"), { onScan: (code) => scan(code), onText: (text) => search(text) });
-wedge.enabled = false; // until the salle is known
+/* The scanner is read from the sign-in on (a tablet reloaded at the door is scanned at once, before its list is
+   back); its codes wait for the salle to be known, in order. Before the sign-in, typing is the code's. */
+let salleKnown;
+const whenSalleKnown = new Promise((resolve) => { salleKnown = resolve; });
+const wedge = new Wedge.Reader($("scan"), { onScan: (code) => whenSalleKnown.then(() => scan(code)),
+                                            onText: (text) => whenSalleKnown.then(() => search(text)) });
+wedge.enabled = false; // until the sign-in
 window.wedge = wedge;

@@ -4,6 +4,7 @@
 
 async function start() {
   me = SignIn.personnel();
+  wedge.enabled = true; // scans wait for the salle (door.js)
   salle = me.salle || null; // a surveillant's salle is known at once: no scan may leave without it
   $("login-card").hidden = true;
   $("who").textContent = me.nom;
@@ -21,7 +22,7 @@ async function start() {
     if (st.status === 200) noteSummary(st.data);
   } catch (e) { salle = me.salle; $("salle-name").textContent = salle || "—"; }
   $("app").hidden = false; // shown once the salle is known (the scan field is inside)
-  wedge.enabled = true;
+  salleKnown();
   renderJournal();
   await refresh();
   live = Live.connect({
