@@ -57,7 +57,7 @@ def _jury(pdf: Document, day, epreuve: Epreuve, jury: Jury, staff: dict) -> None
     rows, signed, returned, missing = [], [], [], []
     for p, c in queries.oral_passages(db, day.session, epreuve, jury.code):
         o = queries.oral_facts(db, day.session, epreuve, c)
-        row = queries.fetch(db, "SELECT * FROM oraux WHERE epreuve = ? AND numero = ?", [epreuve.code, c.numero]) or {}
+        row = queries.oral_row(db, epreuve.code, c.numero) or {}
         arrival = _t(o.arrived_at) if o.arrived_at else "—"
         if o.late:
             arrival += " (retard)"

@@ -390,7 +390,7 @@ def check_move_doors(close_at: datetime, closed_at: datetime | None, new_time: d
     return Verdict(FERMETURE_DEPLACEE, f"Fermeture des portes déplacée à {hhmm(new_time)}.", "R3")
 
 
-# --- Émargement, incidents and the end of the épreuve (issue 5: the salle at work) -----------------
+# --- Émargement, incidents and the end of the épreuve: the salle at work ---------------------------------
 
 EMARGEMENT_ENREGISTRE = "emargement_enregistre"
 DEJA_EMARGE = "deja_emarge"  # R20: one émargement per candidate and épreuve

@@ -327,7 +327,7 @@ def left_today(day, db, numero: str, today: date) -> tuple[list[dict], bool]:
         if epreuve.date != today:
             continue
         if not epreuve.written:  # an oral (R28): arrived at the waiting room, out at the passage's end
-            o = queries.fetch(db, "SELECT * FROM oraux WHERE epreuve = ? AND numero = ?", [epreuve.code, numero])
+            o = queries.oral_row(db, epreuve.code, numero)
             if o and o["arrived_at"] and o["decision"] != "absent":
                 admitted = True
                 departure = o["passage_fin"] or o["abandon_at"] or o["renonce_at"]

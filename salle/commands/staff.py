@@ -37,7 +37,7 @@ def login(day, req: LoginRequest, device: str = "", address: str = "") -> tuple[
     """A personal code → a token. A failure is journaled (never the code typed) with the device's address;
     past `day.signin_alert_after` failures from one address within an hour the console gets an alert, and a
     right code typed from an address with `day.signin_lock_after` failures is locked (it may have been guessed)
-    until a responsable unlocks it. The rate of attempts is limited in the web layer (flask-limiter)."""
+    until a responsable unlocks it. The rate of attempts is limited in the web layer (`salle/web/limits.py`)."""
     code = req.code
     device = str(req.device or device or "")[:80]
     if not isinstance(code, str) or not code.strip() or len(code) > 64:

@@ -101,13 +101,18 @@ def oral_passage(db, session: Session, epreuve: Epreuve, numero: str) -> Passage
     return next((p for p in session.passages if p.epreuve == epreuve.code and p.numero == numero), None)
 
 
+def oral_row(db, epreuve: str, numero: str) -> dict | None:
+    """The candidat's row of the `oraux` table for an oral épreuve (None before they arrived or were decided on)."""
+    return fetch(db, "SELECT * FROM oraux WHERE epreuve = ? AND numero = ?", [epreuve, numero])
+
+
 def oral_facts(db, session: Session, epreuve: Epreuve, c: Candidat | None) -> rules.Oral | None:
     """Where a candidat stands at an oral (R28): their passage as planned or moved by the jury, and what the
     journal recorded; None without a passage at this épreuve."""
     p = oral_passage(db, session, epreuve, c.numero) if c else None
     if p is None:
         return None
-    row = fetch(db, "SELECT * FROM oraux WHERE epreuve = ? AND numero = ?", [epreuve.code, c.numero]) or {}
+    row = oral_row(db, epreuve.code, c.numero) or {}
     return rules.Oral(
         epreuve=epreuve, convoque_a=dt(row.get("reporte_a")) or p.at, jury=p.jury, temps=c.majoration(epreuve.code),
         arrived_at=dt(row.get("arrived_at")), late=bool(row.get("late")), decision=row.get("decision"),
@@ -120,7 +125,7 @@ def oral_facts(db, session: Session, epreuve: Epreuve, c: Candidat | None) -> ru
 def oral_card(db, session: Session, epreuve: Epreuve, c: Candidat, o: rules.Oral) -> dict:
     """A candidat's passage as the jury and the waiting room's surveillant read it: state, times (journaled:
     a page reloaded or a server restarted shows the same), subject number, aménagement."""
-    row = fetch(db, "SELECT * FROM oraux WHERE epreuve = ? AND numero = ?", [epreuve.code, c.numero]) or {}
+    row = oral_row(db, epreuve.code, c.numero) or {}
     jury = session.jury(o.jury)
     return {
         "candidat": candidat_public(c), "epreuve": epreuve.code, "jury": o.jury,

@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     default the system clock), DOORKEEPER (close doors at the set time by itself, default True), DEVICES
     (a devices.config.DevicesConfig: door scanners, relays and the borne's printer to run with the server),
     RELAY_WATCH_SECONDS (how often a relay is checked between signals, 2), SIGNIN_DEVICE_LIMIT and
-    SIGNIN_CODE_LIMIT (failed sign-ins, flask-limiter tiers, longest first: the first one hit names the wait),
+    SIGNIN_CODE_LIMIT (failed sign-ins, `limits` tiers, longest first: the first one hit names the wait),
     SIGNIN_ALERT_AFTER and SIGNIN_LOCK_AFTER (failures from one address within an hour before a console alert,
     before a right code is locked), TOKEN_IDLE_MINUTES, SECOURS (on the site's standby laptop, {"principal": the
     main's address}: it copies the site's stream and takes no command until promoted, salle/reseau/secours.py),

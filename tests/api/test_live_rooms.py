@@ -9,7 +9,7 @@ import socketio
 from salle import demo
 from salle.day import ExamDay
 from salle.clock import SystemClock
-from tests.helpers.server import ServedProcess
+from tests.helpers.server import Listener, ServedProcess
 
 
 @pytest.fixture(scope="module")
@@ -31,27 +31,6 @@ def candidat_in(day, salle, taken=set()):
             taken.add(row["numero"])
             return row
     raise AssertionError(f"no candidat left in {salle}")
-
-
-class Listener:
-    """A real Socket.IO client signed in with a staff token, collecting what it is pushed."""
-
-    def __init__(self, live, role, transports=("websocket",)):
-        self.events: queue.Queue = queue.Queue()
-        self.states: queue.Queue = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("evenement", self.events.put)
-        self.client.on("evenements", lambda items: [self.events.put(e) for e in items])  # a batch
-        self.client.on("salle_etat", self.states.put)
-        self.client.on("salles_etat", lambda items: [self.states.put(s) for s in items])  # several salles
-        token = live.client(role).token
-        self.client.connect(live.url, auth={"token": token}, transports=list(transports), wait_timeout=10)
-
-    def next_event(self, timeout=10) -> dict:
-        return self.events.get(timeout=timeout)
-
-    def close(self):
-        self.client.disconnect()
 
 
 @pytest.fixture

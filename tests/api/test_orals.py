@@ -440,7 +440,7 @@ def test_the_subject_given_back_is_journaled_by_whom_and_when_once_R31(oral_live
 def test_the_jurys_acts_reach_the_tablets_of_the_orals_site_only_R28(oral_live, oral):
     """Socket.IO clients: a call and a draw by Jury 1 push the summary of each connected surveillant's salle at
     Pantin working for O1 (its tablet then reads its list again); Montreuil's tablet hears nothing of it."""
-    from tests.api.test_live_rooms import Listener
+    from tests.helpers.server import Listener
 
     tablet, j1, _ = oral
     tablet.scan("A01", "ATP27-00001")

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.helpers.day import CODES
 
-PAGES = ["/", "/tablette", "/console", "/borne"]
+PAGES = ["/", "/tablette", "/console", "/borne", "/jury", "/affichage", "/secours"]
 COLLECT = """document.addEventListener("securitypolicyviolation", (e) => {
     (window.__violations = window.__violations || [])
         .push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
@@ -42,15 +42,27 @@ def test_every_answer_carries_the_security_headers(live, method, path):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("path, role", [("/", None), ("/tablette", "surveillant"), ("/console", "responsable"),
-                                        ("/borne", None)])
+                                        ("/borne", None), ("/jury", None), ("/affichage", None),
+                                        ("/secours", None)])
 def test_each_page_runs_under_the_policy_without_a_violation(kiosk_live, chromium, path, role):
+    runs_under_the_policy(kiosk_live, chromium, path, role)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path, role", [("/jury", "jury_j1"), ("/affichage", "affichage"), ("/tablette", "surveillant")])
+def test_the_oral_pages_signed_in_run_under_the_policy_without_a_violation(oral_live, chromium, path, role):
+    """On an oral day: the jury's page, the waiting room's screen and the waiting room's tablet, signed in."""
+    runs_under_the_policy(oral_live, chromium, path, role)
+
+
+def runs_under_the_policy(server, chromium, path: str, role: str | None) -> None:
     context = chromium.new_context(viewport={"width": 1280, "height": 1024}, locale="fr-FR")
     try:
         page = context.new_page()
         page.add_init_script(COLLECT)
         console = []
         page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
-        response = page.goto(kiosk_live.url + path)
+        response = page.goto(server.url + path)
         assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
         if role:  # signed in, the page builds its screens (the console draws its seat maps) under the policy
             page.fill("#code", CODES[role])

@@ -58,8 +58,8 @@ def test_the_wait_grows_tier_after_tier(server):
 
     assert [sign_in(server, f"1111111{i}")[0] for i in range(2)] == [401, 401]
     status, body = sign_in(server, "11111112")
-    assert status == 429 and wait_of(body) <= 4  # flask-limiter's windows end on whole seconds
-    time.sleep(3.2)  # the first tier's window passes (flask-limiter counts in real time)
+    assert status == 429 and wait_of(body) <= 4  # the `limits` windows end on whole seconds
+    time.sleep(3.2)  # the first tier's window passes (`limits` counts in real time)
     assert [sign_in(server, f"2222222{i}")[0] for i in range(2)] == [401, 401]
     status, body = sign_in(server, "22222222")
     assert status == 429 and wait_of(body) >= 20  # now the minute's tier

@@ -116,3 +116,25 @@ def test_kiosk_and_devices_do_not_use_the_assembly():
     wrong = sorted(f"{name} imports {target}" for name, targets in edges.items()
                    if name.split(".")[0] in ("kiosk", "devices") for target in targets if target in ASSEMBLY)
     assert not wrong, "\n".join(wrong)
+
+
+def imported_test_modules(path: Path) -> set[str]:
+    """The test modules (`tests.<area>.test_*`) a file imports, at any depth of its code."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+            [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        found.update(n for n in names if n.startswith("tests.") and n.rsplit(".", 1)[-1].startswith("test_"))
+    return found
+
+
+def test_the_test_import_finder_finds_one(tmp_path):
+    module = tmp_path / "test_x.py"
+    module.write_text("def test_y():\n    from tests.api.test_live_rooms import Listener\n", encoding="utf-8")
+    assert imported_test_modules(module) == {"tests.api.test_live_rooms"}
+
+
+def test_a_test_module_never_imports_another_what_they_share_is_in_tests_helpers():
+    offenders = {str(p.relative_to(ROOT)): sorted(found) for p in (ROOT / "tests").rglob("*.py")
+                 if (found := imported_test_modules(p))}
+    assert offenders == {}

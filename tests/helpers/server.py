@@ -3,9 +3,11 @@ process, and the kiosk's configuration for the fake network printer."""
 
 from __future__ import annotations
 
+import queue
 import threading
 from pathlib import Path
 
+import socketio
 from werkzeug.serving import make_server
 
 from devices.printing.fake import FakeNetworkPrinter
@@ -92,3 +94,24 @@ def kiosk_config(fake: FakeNetworkPrinter, **extra) -> dict:
     """The app's config for a kiosk printing to `fake`, with short waits and retries."""
     return {"KIOSK_PRINTER": {"connection": "network", "host": "127.0.0.1", "port": fake.port, "timeout": 2.0},
             **FAST_PRINT, **extra}
+
+
+class Listener:
+    """A real Socket.IO client signed in with a staff token, collecting what it is pushed."""
+
+    def __init__(self, live, role, transports=("websocket",)):
+        self.events: queue.Queue = queue.Queue()
+        self.states: queue.Queue = queue.Queue()
+        self.client = socketio.Client(reconnection=False)
+        self.client.on("evenement", self.events.put)
+        self.client.on("evenements", lambda items: [self.events.put(e) for e in items])  # a batch
+        self.client.on("salle_etat", self.states.put)
+        self.client.on("salles_etat", lambda items: [self.states.put(s) for s in items])  # several salles
+        token = live.client(role).token
+        self.client.connect(live.url, auth={"token": token}, transports=list(transports), wait_timeout=10)
+
+    def next_event(self, timeout=10) -> dict:
+        return self.events.get(timeout=timeout)
+
+    def close(self):
+        self.client.disconnect()

@@ -10,6 +10,9 @@ from salle import demo
 from salle.day import ExamDay
 from salle.importing import import_candidats
 from salle.reseau import sujets
+from salle.reseau.tls import CA_FILE, make_siege_tls
+from salle.reseau.natsd import NatsServer, free_port
+from salle.journal import connect
 
 
 def site_day(folder: Path, site: str, nats_url: str, clock, candidats: int = 300, reseau: str = "") -> Path:
@@ -200,3 +203,30 @@ def forged_next(day_or_events, **changes) -> dict:
     if "hash" not in changes:
         forged["hash"] = event_hash(forged)
     return forged
+
+
+def head(db) -> int:
+    conn = connect(db, readonly=True)
+    try:
+        return conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def siege_with_passwords(tmp_path) -> NatsServer:
+    """The siège's nats-server as `salle siege` starts it: a password per site for the leaf links, TLS on its leaf
+    port (its authority's certificate in `liaisons/siege-ca.pem`, each site's own in `liaisons/<site>.pem`)."""
+    secrets = NatsServer.leaf_secrets(tmp_path / "liaisons", ["PANTIN", "MONTREUIL"])
+    leaf_tls = make_siege_tls(tmp_path / "tls", ["127.0.0.1"], tmp_path / "liaisons" / CA_FILE,
+                              ["PANTIN", "MONTREUIL"])
+    return NatsServer(tmp_path / "nats-siege", "SIEGE", "SIEGE", leaf_port=free_port(), leaf_users=secrets,
+                      concours="ATP27", leaf_tls=leaf_tls).start()
+
+
+def next_candidat(db, taken) -> str:
+    conn = connect(db, readonly=True)
+    try:
+        return next(r[0] for r in conn.execute("SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes "
+                                               "= '' ORDER BY numero") if r[0] not in taken)
+    finally:
+        conn.close()

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.helpers.api import cid
-from tests.helpers.browser import sign_in
+from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import at, candidats
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -20,23 +20,6 @@ def context(chromium):
     ctx = chromium.new_context(viewport={"width": 1100, "height": 1400}, locale="fr-FR")
     yield ctx
     ctx.close()
-
-
-WEDGE = """([code]) => {  // a keyboard-wedge scanner: one keydown + character per key, no pause, then Enter
-    const field = document.getElementById("scan");
-    field.focus();
-    for (const ch of code) {
-        field.dispatchEvent(new KeyboardEvent("keydown", {key: ch, bubbles: true}));
-        field.value += ch;
-    }
-    field.dispatchEvent(new KeyboardEvent("keydown", {key: "Enter", bubbles: true, cancelable: true}));
-}"""
-
-
-def wedge_scan(page, code: str):
-    """Playwright's own typing goes through the debugging protocol one key at a time: on a busy 2-core machine
-    its gaps reach 30 ms and more, so the scanner's burst is played inside the page instead."""
-    page.evaluate(WEDGE, [code])
 
 
 def events(day, type_, numero=None) -> list[dict]:

@@ -15,7 +15,7 @@ from tests.helpers.day import CODES, candidats
 from tests.helpers.server import LiveServer
 from tests.helpers.sites import site_day, standby_caught_up, standby_copy
 from tests.helpers.waiting import wait_for
-from tests.pages.test_tablet_and_console import wedge_scan
+from tests.helpers.browser import wedge_scan
 
 
 @pytest.fixture

@@ -8,32 +8,14 @@ import subprocess
 import sys
 
 from salle.journal import connect
-from salle.reseau.natsd import NatsServer, free_port
+from salle.reseau.natsd import free_port
 from salle.reseau.siege import Siege
-from salle.reseau.tls import CA_FILE, make_siege_tls
+from salle.reseau.tls import CA_FILE
 from salle.session_file import load_session
 from tests.helpers.api import admit
 from tests.helpers.server import ServedProcess
-from tests.helpers.sites import site_day
+from tests.helpers.sites import head, next_candidat, siege_with_passwords, site_day
 from tests.helpers.waiting import wait_for
-
-
-def head(db) -> int:
-    conn = connect(db, readonly=True)
-    try:
-        return conn.execute("SELECT MAX(seq) FROM events").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def siege_with_passwords(tmp_path) -> NatsServer:
-    """The siège's nats-server as `salle siege` starts it: a password per site for the leaf links, TLS on its leaf
-    port (its authority's certificate in `liaisons/siege-ca.pem`, each site's own in `liaisons/<site>.pem`)."""
-    secrets = NatsServer.leaf_secrets(tmp_path / "liaisons", ["PANTIN", "MONTREUIL"])
-    leaf_tls = make_siege_tls(tmp_path / "tls", ["127.0.0.1"], tmp_path / "liaisons" / CA_FILE,
-                              ["PANTIN", "MONTREUIL"])
-    return NatsServer(tmp_path / "nats-siege", "SIEGE", "SIEGE", leaf_port=free_port(), leaf_users=secrets,
-                      concours="ATP27", leaf_tls=leaf_tls).start()
 
 
 def test_salle_serve_starts_the_sites_nats_server_linked_to_the_siege_and_stops_it(tmp_path, clock):
@@ -79,15 +61,6 @@ def status(db) -> dict | None:
         return dict(conn.execute("SELECT * FROM reseau_etat").fetchone())
     except Exception:
         return None
-    finally:
-        conn.close()
-
-
-def next_candidat(db, taken) -> str:
-    conn = connect(db, readonly=True)
-    try:
-        return next(r[0] for r in conn.execute("SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes "
-                                               "= '' ORDER BY numero") if r[0] not in taken)
     finally:
         conn.close()
 

@@ -14,7 +14,7 @@ from salle.reseau.tls import CA_FILE
 from tests.helpers.api import admit
 from tests.helpers.server import ServedProcess
 from tests.helpers.sites import site_day, site_stream
-from tests.sites.test_serve import head, next_candidat, siege_with_passwords
+from tests.helpers.sites import head, next_candidat, siege_with_passwords
 from tests.helpers.waiting import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]

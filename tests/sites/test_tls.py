@@ -17,7 +17,7 @@ from salle.reseau import sujets
 from tests.helpers.day import candidats
 from tests.helpers.sites import forged_next, nats_attempts, site_day, site_stream
 from tests.helpers.waiting import wait_for
-from tests.sites.test_serve import next_candidat, siege_with_passwords
+from tests.helpers.sites import next_candidat, siege_with_passwords
 
 LINKED = 'Adding deny "$JS.SIEGE.API.>" for outgoing messages'  # the siège's log, once a leaf link is made
 
