@@ -64,6 +64,9 @@ def test_every_salle_is_a_tile_above_the_fold_with_the_alerts_beside_it(live, cl
 
 
 def test_counters_and_actions_follow_the_day(live, clock, chromium):
+    tiers = live.day.journal.one("SELECT numero FROM candidats WHERE salle = 'A01' AND tiers_temps = 1 "
+                                 "AND pieces_manquantes = '' ORDER BY numero")["numero"]
+    admit(live.client("surveillant"), "A01", [tiers])  # a tiers-temps present: the strip counts to its end too
     context, page = console(chromium, live)
     try:
         expect(page.locator("#close-now")).to_be_visible()
@@ -77,12 +80,26 @@ def test_counters_and_actions_follow_the_day(live, clock, chromium):
         expect(page.locator("#net")).to_have_text("Direct")
         expect(page.locator("#doors-done")).to_have_text("Portes fermées à 09 h 00")
         expect(page.locator("#close-now")).to_be_hidden()
-        expect(page.locator(".tile[data-salle=A01]")).to_contain_text("Absents 90")
+        expect(page.locator(".tile[data-salle=A01]")).to_contain_text("Absents 89")
         expect(page.locator("#strip-label")).to_have_text("Fin de l'épreuve dans")
         clock.set(at("11:30"))
         page.reload()
         expect(page.locator("#strip-label")).to_have_text("Quinze dernières minutes — fin dans")
         expect(page.locator("#strip-time")).to_have_text("10:00")
+        # the site's tiers-temps (a third more: 60 min after an épreuve of 3 h) go on after the end (R24)
+        expect(page.locator("#countdown")).to_contain_text("tiers-temps jusqu'à 12 h 40")
+        clock.set(at("11:50"))
+        page.reload()
+        expect(page.locator("#strip-label")).to_have_text("Fin des tiers-temps dans")
+        expect(page.locator("#strip-time")).to_have_text("50:00")
+        expect(page.locator("#strip")).not_to_have_class(re.compile("last15"))
+        clock.set(at("12:30"))
+        page.reload()
+        expect(page.locator("#strip-time")).to_have_text("10:00")
+        expect(page.locator("#strip")).to_have_class(re.compile("last15"))
+        clock.set(at("12:40:01"))
+        page.reload()
+        expect(page.locator("#strip-label")).to_have_text("Épreuve terminée — ramassage, recomptage, libération")
     finally:
         context.close()
 
