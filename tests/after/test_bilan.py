@@ -53,6 +53,28 @@ def test_the_bilan_pdf_shows_each_part(record, tmp_path):
     assert len(images.strip().splitlines()) - 2 >= 4  # arrivals (E1, E2), rates, incidents, release times
 
 
+def pages_of(data: bytes, tmp_path, dpi: int = 50) -> list:
+    """Each page of the PDF `data` drawn by pdftoppm, as an RGB image."""
+    from PIL import Image
+
+    (tmp_path / "bilan.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(tmp_path / "bilan.pdf"), str(tmp_path / "page")],
+                   check=True)
+    return [Image.open(path).convert("RGB") for path in sorted(tmp_path.glob("page-*.png"))]
+
+
+def test_every_page_of_the_bilan_is_grey_so_nothing_relies_on_colour(record, tmp_path):
+    import numpy
+
+    with Record(record) as r:
+        pages = pages_of(build_bilan(r), tmp_path)
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        pixels = numpy.asarray(page, dtype=numpy.int16)
+        spread = (pixels.max(axis=2) - pixels.min(axis=2)).max()  # R = G = B on a grey
+        assert spread <= 6, f"page {number} : un pixel en couleur (écart {spread} entre R, V et B)"
+
+
 def test_cli_bilan_and_a_missing_record(record, tmp_path):
     result = CliRunner().invoke(main, ["bilan", "--releve", str(record), "-o", str(tmp_path / "b.pdf")])
     assert result.exit_code == 0 and "Bilan écrit dans" in result.output and (tmp_path / "b.pdf").exists()
