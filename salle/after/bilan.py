@@ -235,8 +235,8 @@ def salles_panels(pdf: Document, record: Record, epreuve) -> None:
                 pdf.add_page()
             where = record.session.site(site)
             pdf.set_font("DejaVu", "B", 10)
-            pdf.cell(0, 7, f"{epreuve.code} — {where.name if where else site} ({site})", new_x="LMARGIN",
-                     new_y="NEXT")
+            pdf.cell(0, 7, f"{epreuve.code} — {where.name if where else site} ({site}){' (suite)' if first else ''}",
+                     new_x="LMARGIN", new_y="NEXT")
             x, y = pdf.l_margin, pdf.get_y()
             pdf.image(salles_plot([salles[n] for n in chunk], epreuve, closed.get(site), span, top), x=x, y=y,
                       w=180)

@@ -106,6 +106,30 @@ def test_the_salles_panels_grow_a_row_every_three_salles(record):
     assert size(12)[1] == 4 * size(1)[1]
 
 
+def test_a_site_of_more_than_twelve_salles_gets_a_second_grid(record, tmp_path):
+    import shutil
+    import sqlite3
+
+    many = tmp_path / "many.sqlite"
+    shutil.copy(record, many)
+    conn = sqlite3.connect(many)  # Pantin's E1 candidats spread over 14 salles: Z00 … Z13
+    conn.execute("UPDATE resultats SET salle = printf('Z%02d', (SELECT COUNT(*) FROM resultats o WHERE o.site = "
+                 "'PANTIN' AND o.epreuve = 'E1' AND o.numero < resultats.numero) % 14) WHERE site = 'PANTIN' AND "
+                 "epreuve = 'E1'")
+    conn.execute("UPDATE presences SET salle = 'Z00' WHERE site = 'PANTIN' AND epreuve = 'E1'")
+    conn.commit()
+    conn.close()
+    with Record(many) as r:
+        data = build_bilan(r)
+    with Record(record) as r:
+        before = len(images_of(build_bilan(r), tmp_path))
+    text = " ".join(text_pages(data, tmp_path))
+    assert "E1 — Centre de gestion — siège (PANTIN) (suite)" in text
+    for k in range(14):
+        assert f"Z{k:02d}" in text, k
+    assert len(images_of(data, tmp_path)) == before + 1  # twelve salles an image: Pantin's E1 in two
+
+
 def pages_of(data: bytes, tmp_path, dpi: int = 50) -> list:
     """Each page of the PDF `data` drawn by pdftoppm, as an RGB image."""
     from PIL import Image
