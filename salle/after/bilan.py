@@ -1,7 +1,7 @@
 """`salle bilan`: the day in pictures, from the concours' record, to staff the doors better next time — arrivals per
-minute at each site against the door closing, presence rate per site, salle and épreuve, late refusals, borne
-prints, incidents per type, time to release each salle. One PDF; the plots (matplotlib, drawn without pyplot's
-global state) use black, greys, line styles, markers and hatches only: readable printed in black and white."""
+minute at each site and at each salle against the door closing, presence rate per site, salle and épreuve, late
+refusals, borne prints, incidents per type, time to release each salle. One PDF; the plots (matplotlib, drawn without
+pyplot's global state) use black, greys, line styles, markers and hatches only: readable printed in black and white."""
 
 from __future__ import annotations
 
@@ -111,6 +111,22 @@ def _figure(width: float = 7.5, height: float = 3.4):
     return fig, fig.add_subplot()
 
 
+def window(epreuve, counters) -> tuple[datetime, datetime]:
+    """The time axis of the arrivals: every admission seen, from at least 30 minutes before the planned closing to
+    10 minutes after it."""
+    day = epreuve.date.isoformat()
+    seen = [datetime.fromisoformat(f"{day}T{t}") for counts in counters for t in counts]
+    close = epreuve.doors_close_dt
+    return (min([*seen, close - timedelta(minutes=30)]) - timedelta(minutes=2),
+            max([*seen, close + timedelta(minutes=10)]) + timedelta(minutes=2))
+
+
+def doors_closed(record: Record, epreuve: str) -> dict[str, datetime]:
+    """Per site, when its doors were actually closed."""
+    return {r["site"]: _dt(r["doors_closed_at"]) for r in record.query(
+        "SELECT site, doors_closed_at FROM deroulement WHERE epreuve = ? AND doors_closed_at IS NOT NULL", [epreuve])}
+
+
 def arrivals_plot(record: Record, epreuve) -> io.BytesIO | None:
     """Admissions per minute at each site, the planned closing and each site's actual one as vertical lines."""
     per_site = arrivals(record, epreuve.code)
@@ -124,17 +140,11 @@ def arrivals_plot(record: Record, epreuve) -> io.BytesIO | None:
         ax.plot([datetime.fromisoformat(f"{day}T{t}") for t in times], [counts[t] for t in times], linestyle=style,
                 marker=marker, markersize=3, color="black" if i < 4 else "0.45", linewidth=1, label=site)
     ax.axvline(epreuve.doors_close_dt, color="black", linewidth=2, label="fermeture prévue")
-    closed = {r["site"]: r["doors_closed_at"] for r in record.query(
-        "SELECT site, doors_closed_at FROM deroulement WHERE epreuve = ? AND doors_closed_at IS NOT NULL",
-        [epreuve.code])}
-    for site, at in sorted(closed.items()):
-        ax.axvline(_dt(at), color="0.5", linewidth=1, linestyle="--")
+    for site, at in sorted(doors_closed(record, epreuve.code).items()):
+        ax.axvline(at, color="0.5", linewidth=1, linestyle="--")
     from matplotlib.dates import DateFormatter
 
-    seen = [datetime.fromisoformat(f"{day}T{t}") for counts in per_site.values() for t in counts]
-    close = epreuve.doors_close_dt
-    ax.set_xlim(min(*seen, close - timedelta(minutes=30)) - timedelta(minutes=2),
-                max(*seen, close + timedelta(minutes=10)) + timedelta(minutes=2))
+    ax.set_xlim(*window(epreuve, per_site.values()))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))
     ax.set_ylabel("admissions par minute")
@@ -142,6 +152,101 @@ def arrivals_plot(record: Record, epreuve) -> io.BytesIO | None:
     ax.grid(True, color="0.85", linewidth=0.5)
     ax.legend(fontsize=7, ncol=3)
     return _png(fig)
+
+
+# The salles' small multiples: panels at fixed places, COLUMNS a row, PANEL inches each, a band above each axes for
+# the salle's name, which the PDF writes as its own text (searchable, sharp when printed).
+COLUMNS, ROWS, PANEL, BAND = 3, 4, (2.5, 1.3), 0.25
+
+
+def arrivals_per_salle(record: Record, epreuve: str) -> dict[str, dict[str, Counter]]:
+    """Per site, per salle where candidats were convoked or admitted, admissions per minute (« HH:MM » → count)."""
+    out: dict[str, dict[str, Counter]] = defaultdict(dict)
+    for r in record.query("SELECT site, salle FROM resultats WHERE epreuve = ? AND salle IS NOT NULL UNION "
+                          "SELECT site, salle FROM presences WHERE epreuve = ? AND salle IS NOT NULL",
+                          [epreuve, epreuve]):
+        out[r["site"]][r["salle"]] = Counter()
+    for r in record.query("SELECT site, salle, arrivee FROM presences WHERE epreuve = ? AND arrivee IS NOT NULL",
+                          [epreuve]):
+        out[r["site"]][r["salle"]][r["arrivee"][11:16]] += 1
+    return {site: dict(sorted(salles.items(), key=lambda kv: kv[0] or "")) for site, salles in
+            sorted(out.items(), key=lambda kv: kv[0] or "")}
+
+
+def salles_plot(salles: list[Counter], epreuve, closed: datetime | None, span: tuple, top: int) -> io.BytesIO:
+    """One panel per salle (up to COLUMNS × ROWS), all on the same axes (`span`, 0 to `top`): admissions per minute
+    as grey bars, the planned closing a black line, the site's actual closing dashed."""
+    from matplotlib.dates import AutoDateLocator, DateFormatter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    rows = -(-len(salles) // COLUMNS)
+    width, height = COLUMNS * PANEL[0], rows * PANEL[1]
+    fig = Figure(figsize=(width, height))
+    day = epreuve.date.isoformat()
+    for i, counts in enumerate(salles):
+        row, column = divmod(i, COLUMNS)
+        ax = fig.add_axes(((column * PANEL[0] + 0.35) / width, 1 - ((row + 1) * PANEL[1] - 0.3) / height,
+                           (PANEL[0] - 0.45) / width, (PANEL[1] - 0.3 - BAND) / height))
+        times = sorted(counts)
+        ax.vlines([datetime.fromisoformat(f"{day}T{t}") for t in times], 0, [counts[t] for t in times],
+                  color="0.35", linewidth=2.5)
+        ax.axvline(epreuve.doors_close_dt, color="black", linewidth=1.2)
+        if closed:
+            ax.axvline(closed, color="0.5", linewidth=1, linestyle="--")
+        if not counts:
+            ax.text(0.5, 0.5, "aucune arrivée", transform=ax.transAxes, ha="center", va="center", fontsize=7,
+                    color="0.3")
+        ax.set_xlim(*span)
+        ax.set_ylim(0, top)
+        ax.xaxis.set_major_locator(AutoDateLocator(maxticks=4))
+        ax.xaxis.set_major_formatter(DateFormatter("%H:%M"))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+        ax.tick_params(labelsize=6, length=2)
+        ax.grid(True, axis="y", color="0.85", linewidth=0.5)
+    data = io.BytesIO()
+    fig.savefig(data, format="png", dpi=150)  # no tight box: the panels stay where the names are written
+    data.seek(0)
+    return data
+
+
+def salles_panels(pdf: Document, record: Record, epreuve) -> None:
+    """The arrivals per minute at each salle against the door closing: per site, a heading then its salles' panels,
+    each salle's name written above its panel."""
+    per_site = arrivals_per_salle(record, epreuve.code)
+    counters = [c for salles in per_site.values() for c in salles.values()]
+    if not any(counters):  # nobody admitted yet (the console's bilan before the épreuve): no empty panels
+        return
+    span = window(epreuve, counters)
+    top = max([1, *(n for c in counters for n in c.values())]) + 1
+    closed = doors_closed(record, epreuve.code)
+    mm = 180 / (COLUMNS * PANEL[0])  # the image is drawn 180 mm wide
+    if pdf.get_y() + 20 + PANEL[1] * mm > pdf.page_break_trigger:  # the legend not alone at a page's foot
+        pdf.add_page()
+    pdf.para(f"Arrivées par minute dans chaque salle (trait plein : fermeture prévue à "
+             f"{epreuve.doors_close.strftime('%H:%M')} ; tirets : fermeture effective du site ; même échelle pour "
+             "toutes les salles) :", bold=True)
+    for site, salles in per_site.items():
+        names = list(salles)
+        for first in range(0, len(names), COLUMNS * ROWS):
+            chunk = names[first:first + COLUMNS * ROWS]
+            rows = -(-len(chunk) // COLUMNS)
+            if pdf.get_y() + 7 + rows * PANEL[1] * mm > pdf.page_break_trigger:
+                pdf.add_page()
+            where = record.session.site(site)
+            pdf.set_font("DejaVu", "B", 10)
+            pdf.cell(0, 7, f"{epreuve.code} — {where.name if where else site} ({site}){' (suite)' if first else ''}",
+                     new_x="LMARGIN", new_y="NEXT")
+            x, y = pdf.l_margin, pdf.get_y()
+            pdf.image(salles_plot([salles[n] for n in chunk], epreuve, closed.get(site), span, top), x=x, y=y,
+                      w=180)
+            pdf.set_font("DejaVu", "", 8)
+            for i, name in enumerate(chunk):
+                row, column = divmod(i, COLUMNS)
+                salle = record.session.salle(name)
+                pdf.set_xy(x + (column * PANEL[0] + 0.35) * mm, y + (row * PANEL[1] + 0.03) * mm)
+                pdf.cell((PANEL[0] - 0.45) * mm, BAND * mm, salle.display if salle else name)
+            pdf.set_xy(pdf.l_margin, y + rows * PANEL[1] * mm)
 
 
 def bars(labels: list[str], series: dict[str, list[float]], title: str, unit: str) -> io.BytesIO:
@@ -200,6 +305,7 @@ def build_bilan(record: Record) -> bytes:
                          [[f"{r['site']} / {r['salle']}", r["admis"], r["premier"], r["dernier"], r["pointe"],
                            f"{r['dix_dernieres']:.0%}".replace("%", " %"), r["retard"]] for r in pace],
                          (40, 16, 18, 18, 32, 32, 24))
+            salles_panels(pdf, record, epreuve)
         sites = [r for r in all_rates if " / " not in r.what]
         pdf.add_page()
         pdf.h2("Taux de présence par site et par épreuve")

@@ -66,6 +66,26 @@ def test_the_attestation_says_who_where_when_and_who_signs(archives, record, tmp
     assert layout.signature is not None
 
 
+def images_in(data: bytes, tmp_path) -> list[tuple[int, int]]:
+    """(width, height) of each image the PDF draws, as `pdfimages -list` reads them."""
+    path = tmp_path / "a.pdf"
+    path.write_bytes(data)
+    listed = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
+    return [(int(cells[3]), int(cells[4])) for cells in (line.split() for line in listed.splitlines()[2:])
+            if cells[2] == "image"]
+
+
+def test_the_signature_image_is_in_the_attestation_pdf_only_when_configured(archives, record, tmp_path,
+                                                                              signature_png):
+    numero = archives.seen["present"][1]
+    with Record(record) as r:
+        a = next(a for a in attestations_of(r) if a.numero == numero)
+        signed = render(r.session, layout_of(r.facts["session_toml"], r.session, signature=signature_png), a, TODAY)
+        unsigned = render(r.session, layout_of(r.facts["session_toml"], r.session), a, TODAY)
+    assert images_in(signed, tmp_path) == [(200, 60)]  # the signature.png drawn, at its own size
+    assert images_in(unsigned, tmp_path) == []
+
+
 def test_write_all_gives_pdfs_a_zip_and_an_index(archives, record, tmp_path):
     out = tmp_path / "attestations"
     with Record(record) as r:

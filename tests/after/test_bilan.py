@@ -1,5 +1,6 @@
 """`salle bilan`: the day in pictures from the record, read back with pdftotext (the figures' words and the
-tables' numbers); a missing record refused in French."""
+tables' numbers), pdfimages (the plots, one grid of panels per site and épreuve) and pdftoppm (every page grey: it
+reads printed in black and white); a missing record refused in French."""
 
 from __future__ import annotations
 
@@ -51,6 +52,104 @@ def test_the_bilan_pdf_shows_each_part(record, tmp_path):
         assert words in text, words
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
     assert len(images.strip().splitlines()) - 2 >= 4  # arrivals (E1, E2), rates, incidents, release times
+
+
+def text_pages(data: bytes, tmp_path) -> list[str]:
+    (tmp_path / "bilan.pdf").write_bytes(data)
+    return subprocess.run(["pdftotext", "-layout", str(tmp_path / "bilan.pdf"), "-"], capture_output=True, check=True,
+                          text=True).stdout.split("\f")
+
+
+def images_of(data: bytes, tmp_path) -> list[tuple[int, int, int]]:
+    """(page, width, height) of each image in the PDF `data`, as pdfimages lists them."""
+    (tmp_path / "bilan.pdf").write_bytes(data)
+    listed = subprocess.run(["pdfimages", "-list", str(tmp_path / "bilan.pdf")], capture_output=True, check=True,
+                            text=True).stdout
+    return [(int(c[0]), int(c[3]), int(c[4])) for c in (line.split() for line in listed.splitlines()[2:])
+            if c[2] == "image"]
+
+
+def test_each_salles_arrivals_are_plotted_under_its_site_with_its_name(record, tmp_path):
+    with Record(record) as r:
+        data = build_bilan(r)
+        session = r.session
+    pages = text_pages(data, tmp_path)
+    images = images_of(data, tmp_path)
+    # E1 and E2 convoked the same candidats: Pantin's A01 and B12, Montreuil's M1 (E2: only A01 admitted so far)
+    for epreuve in ("E1", "E2"):
+        for site, salles in (("PANTIN", ["A01", "B12"]), ("MONTREUIL", ["M1"])):
+            heading = f"{epreuve} — {session.site(site).name} ({site})"
+            (number,) = [i for i, page in enumerate(pages, 1) if heading in page]
+            for salle in salles:
+                assert session.salle(salle).display in pages[number - 1], (heading, salle)
+            assert any(page == number for page, _, _ in images), heading  # its panels drawn on that page
+    assert len(images) == 5 + 4  # arrivals per site (E1, E2), rates, incidents, releases; one panel grid a site
+
+
+def test_the_salles_panels_grow_a_row_every_three_salles(record):
+    from collections import Counter
+
+    from PIL import Image
+
+    from salle.after.bilan import salles_plot, window
+
+    with Record(record) as r:
+        e1 = r.session.epreuve("E1")
+    busy = Counter({"08:40": 6, "08:52": 2})
+    span = window(e1, [busy])
+
+    def size(n: int) -> tuple[int, int]:
+        return Image.open(salles_plot([busy] * n, e1, None, span, 7)).size
+
+    assert size(1) == size(3)
+    assert size(4)[0] == size(1)[0] and size(4)[1] == 2 * size(1)[1] == size(6)[1]
+    assert size(12)[1] == 4 * size(1)[1]
+
+
+def test_a_site_of_more_than_twelve_salles_gets_a_second_grid(record, tmp_path):
+    import shutil
+    import sqlite3
+
+    many = tmp_path / "many.sqlite"
+    shutil.copy(record, many)
+    conn = sqlite3.connect(many)  # Pantin's E1 candidats spread over 14 salles: Z00 … Z13
+    conn.execute("UPDATE resultats SET salle = printf('Z%02d', (SELECT COUNT(*) FROM resultats o WHERE o.site = "
+                 "'PANTIN' AND o.epreuve = 'E1' AND o.numero < resultats.numero) % 14) WHERE site = 'PANTIN' AND "
+                 "epreuve = 'E1'")
+    conn.execute("UPDATE presences SET salle = 'Z00' WHERE site = 'PANTIN' AND epreuve = 'E1'")
+    conn.commit()
+    conn.close()
+    with Record(many) as r:
+        data = build_bilan(r)
+    with Record(record) as r:
+        before = len(images_of(build_bilan(r), tmp_path))
+    text = " ".join(text_pages(data, tmp_path))
+    assert "E1 — Centre de gestion — siège (PANTIN) (suite)" in text
+    for k in range(14):
+        assert f"Z{k:02d}" in text, k
+    assert len(images_of(data, tmp_path)) == before + 1  # twelve salles an image: Pantin's E1 in two
+
+
+def pages_of(data: bytes, tmp_path, dpi: int = 50) -> list:
+    """Each page of the PDF `data` drawn by pdftoppm, as an RGB image."""
+    from PIL import Image
+
+    (tmp_path / "bilan.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(tmp_path / "bilan.pdf"), str(tmp_path / "page")],
+                   check=True)
+    return [Image.open(path).convert("RGB") for path in sorted(tmp_path.glob("page-*.png"))]
+
+
+def test_every_page_of_the_bilan_is_grey_so_nothing_relies_on_colour(record, tmp_path):
+    import numpy
+
+    with Record(record) as r:
+        pages = pages_of(build_bilan(r), tmp_path)
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        pixels = numpy.asarray(page, dtype=numpy.int16)
+        spread = (pixels.max(axis=2) - pixels.min(axis=2)).max()  # R = G = B on a grey
+        assert spread <= 6, f"page {number} : un pixel en couleur (écart {spread} entre R, V et B)"
 
 
 def test_cli_bilan_and_a_missing_record(record, tmp_path):

@@ -237,3 +237,26 @@ def test_an_archive_changed_during_a_first_consolidation_leaves_no_file_behind(a
     with pytest.raises(SalleError, match="a changé pendant la consolidation"):
         consolidate_archives([checked], tmp_path / "c.sqlite")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["export-PANTIN-1.zip"]
+
+
+def test_a_candidat_refused_for_missing_pieces_is_said_so_and_one_who_produced_them_is_present(tmp_path):
+    from tests.helpers.after import open_site
+
+    d = open_site(tmp_path / "pantin", "PANTIN")  # 08:40
+    (refused,), (produced,) = d.numeros("A01", 1, pieces_manquantes=True), d.numeros("B12", 1, pieces_manquantes=True)
+    assert d.scan("A01", refused)["verdict"] == "pieces_manquantes"  # R7: never produced them
+    assert d.scan("B12", produced)["verdict"] == "pieces_manquantes"
+    d.at("08:50")
+    assert d.scan("B12", produced, pieces_produites=True)["verdict"] == "admis"  # produced before the start
+    d.at("09:00")
+    d.start()
+    archive = d.export(tmp_path / "exports", "export-PANTIN-1.zip")
+    d.close()
+    record = tmp_path / "concours.sqlite"
+    summary = consolidate([archive], record)
+    said = outcome(record, refused)
+    assert (said["statut"], said["site"], said["salle"], said["arrivee"][11:16]) == \
+        ("refuse_pieces", "PANTIN", "A01", "08:40")
+    sat = outcome(record, produced)
+    assert (sat["statut"], sat["arrivee"][11:16]) == ("present", "08:50")  # the admission wins over the refusal
+    assert summary.counts["refus"] == 1 and summary.counts["present"] == 1

@@ -54,17 +54,19 @@ class SiteDay:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.day = ExamDay(self.folder / "salle.db", self.clock)
 
-    def numeros(self, salle: str, n: int, skip: int = 0) -> list[str]:
-        rows = self.day.journal.query("SELECT numero FROM candidats WHERE salle = ? AND pieces_manquantes = '' AND "
-                                      "tiers_temps = 0 ORDER BY numero LIMIT ? OFFSET ?", [salle, n, skip])
+    def numeros(self, salle: str, n: int, skip: int = 0, pieces_manquantes: bool = False) -> list[str]:
+        """`n` numéros of `salle` without tiers-temps, with no pièce missing (or only those missing one)."""
+        rows = self.day.journal.query(f"SELECT numero FROM candidats WHERE salle = ? AND pieces_manquantes "
+                                      f"{'!=' if pieces_manquantes else '='} '' AND tiers_temps = 0 ORDER BY numero "
+                                      "LIMIT ? OFFSET ?", [salle, n, skip])
         return [r["numero"] for r in rows]
 
     def at(self, hhmm: str) -> None:
         self.clock.set(at(hhmm))
 
-    def scan(self, salle: str, numero: str, epreuve: str = "E1") -> dict:
+    def scan(self, salle: str, numero: str, epreuve: str = "E1", pieces_produites: bool = False) -> dict:
         return scan(self.day, STAFF[salle], salle, ScanRequest(code=numero, client_id=cid(), piece_identite="cni",
-                                                               epreuve=epreuve))
+                                                               epreuve=epreuve, pieces_produites=pieces_produites))
 
     def admit(self, salle: str, numeros: list[str], epreuve: str = "E1") -> None:
         for numero in numeros:
