@@ -56,6 +56,7 @@ class Publisher:
         self.cursor = 0  # seq of the last event JetStream acknowledged
         self.connected = False
         self.since: float | None = time.time()  # when the link was lost (None while connected)
+        self.lost_at: datetime | None = day.clock.now()  # … on the day's clock, as the console tells it
         self.error: str | None = None  # a French message when publishing had to stop
         self.published = 0  # messages JetStream stored (not counting duplicates)
         self.duplicates = 0
@@ -234,9 +235,9 @@ class Publisher:
 
     def _set_connected(self, value: bool) -> None:
         if value:
-            self.since = None
+            self.since = self.lost_at = None
         elif self.connected or self.since is None:
-            self.since = time.time()
+            self.since, self.lost_at = time.time(), self.day.clock.now()
         self.connected = value
 
     async def _disconnected(self) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlite_utils
@@ -55,9 +55,13 @@ class FileJournal:
             self._conn.execute("CREATE TABLE IF NOT EXISTS reseau_etat (id INTEGER PRIMARY KEY CHECK (id = 1), a REAL, "
                                "publie_jusqu_a INTEGER, connecte INTEGER, erreur TEXT, autres_reponse REAL, "
                                "autres_lus INTEGER, autres_refus INTEGER)")
+            columns = {r[1] for r in self._conn.execute("PRAGMA table_info(reseau_etat)")}
+            if "hors_liaison" not in columns:  # a day's file from before the console showed it
+                self._conn.execute("ALTER TABLE reseau_etat ADD COLUMN hors_liaison TEXT")
             self._conn.execute("INSERT OR REPLACE INTO reseau_etat (id, a, publie_jusqu_a, connecte, erreur, "
-                               "autres_reponse, autres_lus, autres_refus) VALUES (1, :a, :publie_jusqu_a, :connecte, "
-                               ":erreur, :autres_reponse, :autres_lus, :autres_refus)", row)
+                               "autres_reponse, autres_lus, autres_refus, hors_liaison) VALUES (1, :a, "
+                               ":publie_jusqu_a, :connecte, :erreur, :autres_reponse, :autres_lus, :autres_refus, "
+                               ":hors_liaison)", row)
 
     def close(self) -> None:
         self._conn.close()
@@ -92,7 +96,9 @@ def run(db_path: Path, clock) -> None:
             day.journal.write_status({
                 "a": time.time(), "publie_jusqu_a": publisher.cursor, "connecte": int(publisher.connected),
                 "erreur": publisher.error, "autres_lus": others.read, "autres_refus": len(others.refused),
-                "autres_reponse": None if answered is None else time.time() - (time.monotonic() - answered)})
+                "autres_reponse": None if answered is None else time.time() - (time.monotonic() - answered),
+                "hors_liaison": None if publisher.connected or publisher.lost_at is None else
+                publisher.lost_at.isoformat(timespec="seconds")})
     finally:
         day.stopping.set()
         for thread in day.threads:
@@ -118,3 +124,70 @@ class FileOtherSites:
         if not answered:
             return "aucune liaison depuis le démarrage du serveur"
         return f"hors liaison depuis {hhmm(self.day.clock.now() - timedelta(seconds=time.time() - answered))}"
+
+
+# --- what the site's console shows of its links (issue 15) -------------------------------------------------
+
+
+def link_status(day, publication: dict, others: dict, now_wall: float | None = None) -> dict:
+    """The site's links as its responsable reads them: the journal published to the site's own NATS server (the
+    siège sources it from there), and the other sites read through the siège. `publication`: connecte,
+    publie_jusqu_a, hors_liaison (when the link was lost, on the day's clock, ISO; or None), erreur; `others`:
+    lus, refus, derniere (wall time of the siège's last answer, or None). Times are told on the day's clock (a
+    rehearsal's too), as the door tells them."""
+    now_wall = time.time() if now_wall is None else now_wall
+
+    def told(wall: float) -> str:
+        return hhmm(day.clock.now() - timedelta(seconds=max(0.0, now_wall - wall)))
+
+    pending = max(0, day.journal.head_seq - (publication.get("publie_jusqu_a") or 0))
+    lost = publication.get("hors_liaison")
+    connected = bool(publication.get("connecte"))
+    last = others.get("derniere")
+    siege_ok = last is not None and now_wall - last <= STALE
+    if connected:
+        sent = "à jour" if not pending else f"{pending} événement(s) en cours d'envoi"
+    else:
+        since = f" depuis {hhmm(datetime.fromisoformat(lost))}" if lost else ""
+        why = f" ({publication['erreur']})" if publication.get("erreur") else ""
+        sent = (f"serveur NATS du site injoignable{since}{why} : {pending} événement(s) à publier, le site continue "
+                "seul")
+    if siege_ok:
+        seen = "siège joint, autres sites vérifiés à la porte"
+    elif last is None:
+        seen = "siège jamais joint depuis le démarrage : les autres sites ne sont pas vérifiables à la porte"
+    else:
+        seen = f"siège hors liaison depuis {told(last)} : les autres sites ne sont pas vérifiables à la porte"
+    return {"site": day.session.reseau.site, "a_jour": connected and not pending and siege_ok,
+            "publication": {"connecte": connected, "en_attente": pending,
+                            "publie_jusqu_a": publication.get("publie_jusqu_a") or 0,
+                            "hors_liaison_depuis": hhmm(datetime.fromisoformat(lost)) if lost and not connected
+                            else None,
+                            "erreur": publication.get("erreur")},
+            "siege": {"joint": siege_ok, "derniere_reponse": told(last) if last is not None else None},
+            "autres_sites": {"lus": others.get("lus") or 0, "refus": others.get("refus") or 0},
+            "message": f"Publication : {sent}. Liaison : {seen}."}
+
+
+def process_link_status(day, publisher: Publisher, others: OtherSites) -> dict:
+    """`link_status` from the publisher and the reader running in the server's own process."""
+    answered = others.last_answer
+    return link_status(day, {"connecte": publisher.connected, "publie_jusqu_a": publisher.cursor,
+                             "hors_liaison": None if publisher.connected or publisher.lost_at is None else
+                             publisher.lost_at.isoformat(timespec="seconds"),
+                             "erreur": publisher.error},
+                       {"lus": others.read, "refus": len(others.refused),
+                        "derniere": None if answered is None else time.time() - (time.monotonic() - answered)})
+
+
+def file_link_status(day) -> dict:
+    """`link_status` from what `salle reseau` writes once a second; its silence is said too."""
+    try:
+        row = day.journal.one("SELECT * FROM reseau_etat")
+    except Exception:  # not written yet
+        row = None
+    row = dict(row or {})
+    if not row or time.time() - (row.get("a") or 0) > 5 * STATUS_EVERY:
+        row.update(connecte=0, erreur="le service réseau du serveur (salle reseau) ne répond pas")
+    return link_status(day, row, {"lus": row.get("autres_lus"), "refus": row.get("autres_refus"),
+                                  "derniere": row.get("autres_reponse")})

@@ -20,7 +20,7 @@ from ..day import ExamDay
 from ..reseau.autres_sites import OtherSites
 from ..reseau.publication import Publisher
 from ..reseau.secours import Fence, Standby, StandbyAcks
-from ..reseau.service import FileOtherSites
+from ..reseau.service import FileOtherSites, file_link_status, process_link_status
 from . import arrivals, devices, doors, emargement, incidents, live, movements, openapi, orals, pages, papers, salles
 from . import secours, session, staff
 from .http import install_errors
@@ -114,9 +114,11 @@ def start_door_work(app) -> None:
     day, reseau = app.extensions["salle.day"], app.config.get("RESEAU", True)
     if day.session.reseau is not None and reseau == "processus":  # salle serve runs them in `salle reseau`
         day.other_sites = FileOtherSites(day)
+        app.extensions["salle.liaison"] = lambda: file_link_status(day)
     elif day.session.reseau is not None and reseau:  # issue 15: the journal to NATS, the other sites' entries
-        app.extensions["salle.reseau"] = Publisher(day, day.session.reseau).start()
-        app.extensions["salle.autres_sites"] = OtherSites(day, day.session.reseau).start()
+        publisher = app.extensions["salle.reseau"] = Publisher(day, day.session.reseau).start()
+        others = app.extensions["salle.autres_sites"] = OtherSites(day, day.session.reseau).start()
+        app.extensions["salle.liaison"] = lambda: process_link_status(day, publisher, others)
     if app.config["DOORKEEPER"]:
         start_doorkeeper(day, period=max(0.05, min(0.5, 0.5 / day.clock.speed)))
 

@@ -54,6 +54,14 @@ def session():
     return reply(data)
 
 
+@bp.endpoint("GET", "/reseau", roles=("admin", "responsable"), summary="Liaisons du site : publication du journal, "
+             "siège et autres sites", who="admin, responsable")
+def reseau():
+    """What the site's console shows of its links (issue 15); `configure: false` without a [reseau] section."""
+    status = current_app.extensions.get("salle.liaison")
+    return reply({"configure": False} if status is None else {"configure": True, **status()})
+
+
 @bp.endpoint("GET", "/clock", roles=EVERYONE, summary="Heure du serveur (simulée en répétition)",
              who="tous les rôles")
 def clock_get():

@@ -38,12 +38,20 @@ def test_salle_serve_starts_the_sites_nats_server_linked_to_the_siege_and_stops_
         assert (tmp_path / "pantin" / "nats-pantin" / "store").is_dir(), "the store beside the day's file"
         state = wait_for(lambda: status(db), 10, "the « salle reseau » process's status")
         assert state["publie_jusqu_a"] == head(db) and state["connecte"] == 1
+        console = served.client("responsable")  # the site's console reads the same file
+        linked = wait_for(lambda: (lambda r: r if r["a_jour"] else None)(console.get("/api/v1/reseau")), 30,
+                          "the console's links up to date")
+        assert linked["message"] == ("Publication : à jour. Liaison : siège joint, autres sites vérifiés à la "
+                                     "porte.")
         hub.kill()  # the siège gone: the door, in the server's process, learns it from the file
         fresh = next_candidat(db, numeros)
         wait_for(lambda: "ne peuvent pas" in tablet.scan("A01", fresh, None)["message"], 30,
                  "the door's preview saying the other sites are unchecked")
         answer = tablet.scan("A01", fresh, "cni")
         assert answer["verdict"] == "admis" and "hors liaison depuis 08 h 4" in answer["message"]
+        cut = console.get("/api/v1/reseau")
+        assert not cut["a_jour"] and not cut["siege"]["joint"]
+        assert "Liaison : siège hors liaison depuis 08 h 4" in cut["message"]
     finally:
         if served:
             served.stop()
