@@ -558,7 +558,8 @@ def _session_and_candidats(db_path: Path):
 def convocations(db_path: Path, folder: Path, workers: int):
     """Écrire les convocations (un PDF par candidat et par jour, code-barres et QR), leur ZIP et leur index ;
     à la génération suivante dans le même dossier, la liste de celles à renvoyer."""
-    from .documents.convocations import write_all
+    from .documents.convocations import GENERATED, write_all
+    from .journal import SYSTEM
     from .state.queries import all_oral_passages
 
     session, candidats = _session_and_candidats(db_path)
@@ -575,6 +576,12 @@ def convocations(db_path: Path, folder: Path, workers: int):
         summary = write_all(session, candidats, folder, workers, progress, passages)
     except SalleError as exc:
         fail(exc)
+    day = open_day(db_path)
+    try:  # recorded in the day file: a later import of the candidats says which of these to send again
+        day.journal.write(lambda tx: tx.append(GENERATED, SYSTEM, {"dossier": str(folder.resolve()),
+                                                                   "nombre": summary.written}))
+    finally:
+        day.close()
     click.echo(summary.french())
 
 

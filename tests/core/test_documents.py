@@ -81,21 +81,77 @@ def test_convocations_of_the_demo_day_say_what_the_reglement_asks_and_their_code
         assert parse_code(next(iter(zx)), day.session.concours).numero == c.numero  # the door reads it
 
 
-def test_a_candidat_moved_to_another_salle_is_listed_to_send_again(day, tmp_path):
+def _csv_rows(path: Path) -> list[list[str]]:
+    return [line.split(";") for line in path.read_text(encoding="utf-8-sig").splitlines()]
+
+
+def _write_csv(path: Path, rows: list[list[str]]) -> None:
+    path.write_text("\ufeff" + "\r\n".join(";".join(r) for r in rows) + "\r\n", encoding="utf-8")
+
+
+def test_a_reimport_moving_a_candidat_and_a_salle_says_which_convocations_to_send_again(tmp_path):
+    """Through the commands an organiser runs: init, import, convocations; then a corrected file moves one
+    candidat to another salle and a whole salle's candidats to another; the import's own summary says how many
+    generated convocations must be sent again; `salle convocations` again lists them and zips just those."""
+    from salle import demo
+
+    (tmp_path / "session.toml").write_text(demo.session_toml(), encoding="utf-8")
+    demo.candidats_csv(tmp_path / "candidats.csv", 30)
+    db, out, run = str(tmp_path / "salle.db"), tmp_path / "convocations", CliRunner().invoke
+
+    def ok(*args):
+        result = run(cli, list(args))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    ok("init", str(tmp_path / "session.toml"), "--db", db)
+    ok("import", "candidats", str(tmp_path / "candidats.csv"), "--db", db)
+    first = ok("import", "candidats", str(tmp_path / "candidats.csv"), "--db", db)
+    assert "Aucun changement" in first and "renvoyer" not in first  # nothing generated yet, nothing changed
+    assert "30 convocation(s) écrite(s)" in ok("convocations", "--db", db, "-o", str(out), "--workers", "1")
+    placed = {r[0]: r for r in _csv_rows(out / "index.csv")}
+    assert len(placed) == 31
+
+    rows = _csv_rows(tmp_path / "candidats.csv")
+    header, body = rows[0], rows[1:]
+    salle, place, pieces = header.index("Salle"), header.index("Place"), header.index("Pièces manquantes")
+    moved = next(r for r in body if r[header.index("Site")] == "PANTIN")
+    moved[salle] = "B12"  # one candidat moved to the other salle of the site (a place is given there)
+    montreuil = [r for r in body if r[header.index("Site")] == "MONTREUIL"]
+    for r in montreuil:  # the Amphithéâtre M1 moved: its candidats now sit in M2
+        r[salle] = "M2"
+    unchanged = next(r for r in body if r is not moved and r not in montreuil)
+    unchanged[pieces] = "justificatif de domicile"  # a fact no convocation prints
+    _write_csv(tmp_path / "corrige.csv", [header, *body])
+
+    report = ok("import", "candidats", str(tmp_path / "corrige.csv"), "--db", db)
+    expected = sorted([moved[0], *(r[0] for r in montreuil)])
+    assert f"{1 + len(montreuil) + 1} modifié(s)" in report
+    assert f"{len(expected)} convocation(s) déjà générée(s) dans {out.resolve()} à renvoyer" in report, report
+    assert f"salle convocations -o {out.resolve()}" in report
+    assert not (out / "a_renvoyer.zip").exists()  # said by the import; the papers are the next generation's
+
+    again = ok("convocations", "--db", db, "-o", str(out), "--workers", "1")
+    assert f"{len(expected)} convocation(s) à renvoyer" in again
+    listed = [r.split(";")[0] for r in (out / "a_renvoyer.csv").read_text(encoding="utf-8-sig").splitlines()[1:]]
+    assert sorted(listed) == expected
+    with zipfile.ZipFile(out / "a_renvoyer.zip") as z:
+        assert sorted(z.namelist()) == [f"{n}.pdf" for n in expected]
+    text = " ".join(pdftext(out / f"{moved[0]}.pdf").split())
+    assert "Salle B12" in text and "bâtiment B, 1er étage" in text
+    assert "Salle M2" in " ".join(pdftext(out / f"{montreuil[0][0]}.pdf").split())
+
+    unchanged[pieces] = ""  # a change that no convocation prints: said too, never silent
+    _write_csv(tmp_path / "corrige2.csv", [header, *body])
+    report = ok("import", "candidats", str(tmp_path / "corrige2.csv"), "--db", db)
+    assert "1 modifié(s)" in report and f"déjà générées dans {out.resolve()} : aucune à renvoyer" in report
+
+
+def test_the_summary_names_candidats_convoked_to_nothing_and_those_no_longer_convoked(day, tmp_path):
     candidats = everyone(day)[:30]
     out = tmp_path / "convocations"
     write_all(day.session, candidats, out, workers=1)
-    moved = candidats[5]
-    other = next(s for s in day.session.salles_of(moved.site) if s.code != moved.salle)
-    candidats[5] = replace(moved, salle=other.code, place="Z9")
-    summary = write_all(day.session, candidats, out, workers=1)
-    assert summary.changed == [f"{moved.numero}.pdf"]
-    assert "1 convocation(s) à renvoyer" in summary.french()
-    again = (out / "a_renvoyer.csv").read_text(encoding="utf-8-sig")
-    assert moved.numero in again and len(again.splitlines()) == 2
-    with zipfile.ZipFile(out / "a_renvoyer.zip") as z:
-        assert z.namelist() == [f"{moved.numero}.pdf"]
-    assert write_all(day.session, candidats, out, workers=1).changed == []  # sent: nothing left
+    assert write_all(day.session, candidats, out, workers=1).changed == []  # the same facts: nothing to send
     assert not (out / "a_renvoyer.zip").exists()
     candidats[7] = replace(candidats[7], epreuves=("E9",))  # convoked to no épreuve of the session: said, not silent
     summary = write_all(day.session, candidats, out, workers=1)
