@@ -250,6 +250,51 @@ def test_the_list_to_post_is_in_french_order_without_dates_of_birth(day, tmp_pat
     assert "Salle B12 — bâtiment B, 1er étage" in text
 
 
+def words(pdf: bytes, tmp_path: Path) -> list[tuple[str, float]]:
+    """Each word of the first page with its height in points (pdftotext -bbox: DejaVu's box is 1.16 × its size)."""
+    import re
+
+    path = tmp_path / "mots.pdf"
+    path.write_bytes(pdf)
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"], capture_output=True,
+                         check=True, text=True).stdout
+    return [(w, float(y1) - float(y0)) for y0, y1, w in
+            re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', xml)]
+
+
+def page_size(pdf: bytes, tmp_path: Path) -> tuple[float, float, str]:
+    """pdfinfo's page size: width and height in points, and the paper's name."""
+    import re
+
+    path = tmp_path / "taille.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True, text=True).stdout
+    w, h, name = re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts(?: \((\w+)\))?", info).groups()
+    return float(w), float(h), name or ""
+
+
+def test_the_numero_is_the_largest_type_of_the_convocation(day, tmp_path):
+    """R26: the numéro d'inscription in large type — taller than any other word of the page, 22 pt at least."""
+    c = everyone(day)[0]
+    found = words(render(day.session, convocations_of(day.session, [c])[0]), tmp_path)
+    numero = max(h for w, h in found if w == c.numero)
+    body = sorted(h for w, h in found if w != c.numero)
+    assert numero >= 22 * 1.16 and numero >= max(body)
+    assert numero >= 2.5 * body[len(body) // 2]  # against the page's ordinary text
+
+
+def test_the_lists_to_post_are_a4_landscape_or_a3_in_large_type(day, tmp_path):
+    candidats = everyone(day)
+    for site in day.session.sites:
+        for pdf in (affichage.site_list(day.session, site.code, candidats),
+                    affichage.door_labels(day.session, site.code, candidats)):
+            width, height, name = page_size(pdf, tmp_path)
+            assert (name == "A4" and width > height) or name == "A3", (site.code, width, height, name)
+    listed = words(affichage.site_list(day.session, "PANTIN", candidats), tmp_path)
+    first = min((c for c in candidats if c.site == "PANTIN"), key=lambda c: (french_key(c.nom), french_key(c.prenom)))
+    assert min(h for w, h in listed if w == first.nom.upper()) >= 14 * 1.16  # 14 pt, to read on a wall
+
+
 def test_door_and_table_labels(day, tmp_path):
     candidats = everyone(day)
     doors = " ".join(pdftext(affichage.door_labels(day.session, "PANTIN", candidats), tmp_path).split())
