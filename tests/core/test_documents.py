@@ -313,8 +313,24 @@ def test_the_cli_shows_progress_and_ends_with_a_french_summary(day, demo_files, 
     assert result.exit_code == 0, result.output
     assert "300/300 convocations" in result.output and "300 convocation(s) écrite(s)" in result.output
     result = CliRunner().invoke(cli, ["affichage", "--db", str(demo_files / "salle.db"), "-o", str(tmp_path / "a")])
-    assert result.exit_code == 0 and "8 document(s) écrit(s)" in result.output
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "  1/8 documents : liste-PANTIN.pdf" and "  8/8 documents : tables-M2.pdf" in lines
+    assert lines[-1].startswith("8 document(s) écrit(s) dans ")  # progress, then the French summary last
     assert sorted(p.name for p in (tmp_path / "a").iterdir())[:2] == ["liste-MONTREUIL.pdf", "liste-PANTIN.pdf"]
+
+
+def test_the_posted_papers_summary_names_empty_salles_and_candidats_without_a_place(day, tmp_path):
+    from salle.documents.affichage import write_all as post_all
+
+    few = [c for c in everyone(day) if c.salle == "A01"][:3]
+    few[2] = replace(few[2], place="")
+    told = []
+    summary = post_all(day.session, few, tmp_path / "a", lambda done, total, name: told.append((done, total, name)))
+    assert told[0] == (1, 8, "liste-PANTIN.pdf") and told[-1] == (8, 8, "tables-M2.pdf")
+    text = summary.french()
+    assert "3 salle(s) sans candidat, étiquettes de table vides : B12, M1, M2." in text
+    assert f"1 candidat(s) sans salle ou sans place : {few[2].numero}" in text
 
 
 def test_check_session_accepts_the_demo(day):
