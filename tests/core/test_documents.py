@@ -4,6 +4,7 @@ barcode payload for the convocation and the borne's ticket."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import zipfile
 from dataclasses import replace
@@ -17,12 +18,14 @@ from click.testing import CliRunner
 from pyzbar import pyzbar
 
 from salle.cli import main as cli
+from salle.clock import FixedClock
 from salle.collation import french_key
 from salle.state.queries import candidat_from_row
 from salle.documents import affichage
 from salle.documents.convocations import check_session, convocations_of, render, write_all
 from salle.errors import Invalide
 from salle.rules import parse_code
+from tests.helpers.day import at
 
 
 
@@ -194,6 +197,29 @@ def test_a_reimport_moving_a_candidat_and_a_salle_says_which_convocations_to_sen
     report = ok("import", "candidats", str(tmp_path / "corrige2.csv"), "--db", db)
     assert "1 modifié(s)" in report and f"déjà générées dans {out.resolve()} : aucune à renvoyer" in report
 
+    from tests.helpers.server import LiveServer  # the organiser's console downloads the last generation's files
+
+    server = LiveServer(tmp_path / "salle.db", FixedClock(at("08:00")))
+    try:
+        admin, resp = server.client("admin"), server.client("responsable")
+
+        def get(client, path):
+            return requests.get(server.url + path, headers={"Authorization": f"Bearer {client.token}"}, timeout=30)
+
+        r = get(admin, "/api/v1/documents/convocations.zip")
+        assert r.status_code == 200 and r.headers["Content-Type"] == "application/zip"
+        assert 'filename="convocations.zip"' in r.headers["Content-Disposition"]
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            assert len([n for n in z.namelist() if n.endswith(".pdf")]) == 30 and "index.csv" in z.namelist()
+        r = get(admin, "/api/v1/documents/a_renvoyer.zip")
+        with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+            assert sorted(z.namelist()) == [f"{n}.pdf" for n in expected]
+        r = get(admin, "/api/v1/documents/a_renvoyer.csv")
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("text/csv") and moved[0] in r.text
+        assert get(resp, "/api/v1/documents/convocations.zip").status_code == 403  # the organiser's only
+    finally:
+        server.stop()
+
 
 def test_the_summary_names_candidats_convoked_to_nothing_and_those_no_longer_convoked(day, tmp_path):
     candidats = everyone(day)[:30]
@@ -356,7 +382,10 @@ def test_the_documents_through_the_api_for_the_organiser_and_the_site_responsabl
                                  (resp, "/api/v1/documents/sites/MONTREUIL/liste.pdf", 403),
                                  (tablet, "/api/v1/documents/salles/A01/tables.pdf", 403),
                                  (admin, "/api/v1/documents/convocations/ATP27-99999.pdf", 404),
-                                 (admin, "/api/v1/documents/salles/ZZZ/tables.pdf", 404)):
+                                 (admin, "/api/v1/documents/salles/ZZZ/tables.pdf", 404),
+                                 (admin, "/api/v1/documents/convocations.zip", 404),  # none generated yet
+                                 (admin, "/api/v1/documents/a_renvoyer.zip", 404),
+                                 (resp, "/api/v1/documents/a_renvoyer.csv", 403)):
         with pytest.raises(ApiError) as exc:
             client.get(path)
         assert exc.value.status == status and exc.value.body["erreur"]["message"]
@@ -383,5 +412,38 @@ def test_the_console_downloads_the_papers_under_their_names(live, chromium):
         page.fill("#doc-numero", "ATP27-99999")
         page.click("#doc-convocation")
         expect(page.locator("#documents [role=status]")).to_contain_text("inconnu")
+        expect(page.locator("#doc-generated")).to_be_hidden()  # the convocations' ZIPs are the organiser's
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_the_organiser_downloads_the_generated_convocations_from_the_console(day, demo_files, clock, chromium):
+    from playwright.sync_api import expect
+
+    from tests.helpers.day import CODES
+    from tests.helpers.server import LiveServer
+
+    day.close()
+    result = CliRunner().invoke(cli, ["convocations", "--db", str(demo_files / "salle.db"), "-o",
+                                      str(demo_files / "convocations"), "--workers", "2"])
+    assert result.exit_code == 0, result.output
+    server = LiveServer(demo_files / "salle.db", clock)
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR", accept_downloads=True)
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/console")
+        page.fill("#code", CODES["admin"])
+        page.click("button[type=submit]")
+        page.click("#tab-documents")
+        expect(page.locator("#doc-generated")).to_be_visible()
+        with page.expect_download() as download:
+            page.click("#doc-convocations-zip")
+        assert download.value.suggested_filename == "convocations.zip"
+        with zipfile.ZipFile(download.value.path()) as z:
+            assert len(z.namelist()) == 301
+        page.click("#doc-renvoyer-zip")  # a first generation: nothing to send again, said
+        expect(page.locator("#documents [role=status]")).to_contain_text("Aucune convocation à renvoyer")
+    finally:
+        context.close()
+        server.stop()
