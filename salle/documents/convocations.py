@@ -1,6 +1,8 @@
 """Convocations: one A4 PDF per candidat and day, with the barcode the door scanners read (Code 128 and QR of
 the same payload as the borne's replacement ticket), ready for the espace sécurisé's upload (a ZIP and an index
-CSV); a new generation in the same folder lists the convocations whose facts changed (« à renvoyer »).
+CSV); a new generation in the same folder lists the convocations whose facts changed (« à renvoyer »). The
+generation is recorded in the day file (event convocations_generees: its folder), so that a later import of the
+candidats says in its own report how many of those convocations must be sent again (since_generation).
 
 What a convocation says, from the règlement: the convocation time (R2: at least 30 minutes before the first
 written épreuve), the door closing stated plainly (R3), the site, salle and place (R1), the numéro d'inscription
@@ -362,7 +364,8 @@ def since_generation(folder: Path, session: Session, candidats: list[Candidat],
     changed, removed = to_send_again(index_rows(convocations_of(session, candidats, passages)), previous)
     if not changed and not removed:
         return f"Convocations déjà générées dans {folder} : aucune à renvoyer (leurs faits n'ont pas changé)."
-    return (f"{len(changed)} convocation(s) déjà générée(s) dans {folder} à renvoyer (faits changés)"
+    return (f"{len(changed)} convocation(s) déjà générée(s) dans {folder} à renvoyer (faits changés, ou candidats "
+            "nouveaux)"
             + (f", {len(removed)} candidat(s) plus convoqué(s)" if removed else "")
             + f" : lancez « salle convocations -o {folder} » pour a_renvoyer.csv et a_renvoyer.zip.")
 

@@ -1,6 +1,7 @@
-"""Papers before the day: convocations with their barcode (read back from the rendered page by both decoders),
-« à renvoyer » when facts change, the lists to post and the labels, bad session data refused by key, and one
-barcode payload for the convocation and the borne's ticket."""
+"""Papers before the day: convocations with their barcode (all 300 of the demo read back from the rendered pages
+by both decoders), the numéro in large type (R26), « à renvoyer » when a re-import changes their facts (said by the
+import itself), the lists to post (A4 landscape) and the labels with their progress and summary, bad session data
+refused by key, one barcode payload for the convocation and the borne's ticket, the organiser's downloads."""
 
 from __future__ import annotations
 
