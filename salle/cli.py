@@ -558,7 +558,8 @@ def _session_and_candidats(db_path: Path):
 def convocations(db_path: Path, folder: Path, workers: int):
     """Écrire les convocations (un PDF par candidat et par jour, code-barres et QR), leur ZIP et leur index ;
     à la génération suivante dans le même dossier, la liste de celles à renvoyer."""
-    from .documents.convocations import write_all
+    from .documents.convocations import GENERATED, write_all
+    from .journal import SYSTEM
     from .state.queries import all_oral_passages
 
     session, candidats = _session_and_candidats(db_path)
@@ -575,6 +576,12 @@ def convocations(db_path: Path, folder: Path, workers: int):
         summary = write_all(session, candidats, folder, workers, progress, passages)
     except SalleError as exc:
         fail(exc)
+    day = open_day(db_path)
+    try:  # recorded in the day file: a later import of the candidats says which of these to send again
+        day.journal.write(lambda tx: tx.append(GENERATED, SYSTEM, {"dossier": str(folder.resolve()),
+                                                                   "nombre": summary.written}))
+    finally:
+        day.close()
     click.echo(summary.french())
 
 
@@ -584,22 +591,14 @@ def convocations(db_path: Path, folder: Path, workers: int):
               default=Path("affichage"), show_default=True, help="Dossier des documents à afficher.")
 def affichage(db_path: Path, folder: Path):
     """Écrire les listes à afficher à l'entrée de chaque site, les étiquettes de porte et les étiquettes de table."""
-    from .documents import affichage as docs
+    from .documents.affichage import write_all
 
     session, candidats = _session_and_candidats(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for site in session.sites:
-        for name, data in ((f"liste-{site.code}.pdf", docs.site_list(session, site.code, candidats)),
-                           (f"portes-{site.code}.pdf", docs.door_labels(session, site.code, candidats))):
-            (folder / name).write_bytes(data)
-            written.append(name)
-    for salle in session.salles:
-        name = f"tables-{salle.code}.pdf"
-        (folder / name).write_bytes(docs.table_labels(session, salle, candidats))
-        written.append(name)
-    click.echo(f"{len(written)} document(s) écrit(s) dans {folder} : listes à afficher par site, étiquettes de "
-               f"porte par site, étiquettes de table par salle ({len(candidats)} candidats).")
+
+    def progress(done: int, total: int, name: str):
+        click.echo(f"  {done}/{total} documents : {name}", err=True)
+
+    click.echo(write_all(session, candidats, folder, progress).french())
 
 
 FLUX = [click.option("--depuis", "nats_url", default=None, help="Lire le journal d'un site dans NATS plutôt que "

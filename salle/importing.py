@@ -72,6 +72,7 @@ class ImportReport:
     modifies: list[dict] = field(default_factory=list)
     supprimes: list[str] = field(default_factory=list)
     conserves: list[str] = field(default_factory=list)  # absent from the file but with events: kept
+    convocations: str = ""  # with convocations already generated: how many to send again (never silently)
 
     @property
     def changed(self) -> bool:
@@ -87,6 +88,8 @@ class ImportReport:
             out.append(f"  conservé {numero} : absent du fichier mais déjà enregistré ce jour (présence, scan).")
         if not self.changed:
             out.append("  Aucun changement.")
+        if self.convocations:
+            out.append(self.convocations)
         return out
 
 
@@ -403,7 +406,25 @@ def import_candidats(day, raw: bytes, name: str, actor: Actor = SYSTEM, progress
             tx.append("candidats_importes", actor, payload)
         return report
 
-    return day.journal.write(apply)
+    report = day.journal.write(apply)
+    if report.changed:
+        report.convocations = _convocations_to_send_again(day)
+    return report
+
+
+def _convocations_to_send_again(day) -> str:
+    """After a change, when `salle convocations` was run on this day file: what it changes to those generated."""
+    reader = day.journal.reader()
+    generation = queries.last_generation(reader)
+    if generation is None:
+        return ""
+    from pathlib import Path
+
+    from .documents.convocations import since_generation
+
+    session = day.session
+    return since_generation(Path(generation["dossier"]), session, queries.candidats(reader, "ORDER BY numero"),
+                            queries.all_oral_passages(reader, session))
 
 
 def read_file(path) -> bytes:

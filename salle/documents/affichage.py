@@ -4,9 +4,13 @@ holds) and a label for each table (name and numéro, in seat order, 2 × 8 per A
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
 from ..collation import french_key
 from ..model import Candidat, Salle, Session
-from .convocations import Page
+from .convocations import Page, _write
 
 
 def _by_name(candidats: list[Candidat]) -> list[Candidat]:
@@ -84,3 +88,49 @@ def table_labels(session: Session, salle: Salle, candidats: list[Candidat]) -> b
             pdf.set_font("DejaVu", "", 12)
             pdf.cell(width - 12, 7, f"{c.numero} — {salle.display}")
     return bytes(pdf.output())
+
+
+# --- writing them all -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    folder: Path
+    written: list[str] = field(default_factory=list)
+    candidats: int = 0
+    empty: list[str] = field(default_factory=list)  # salles without a candidat: their table labels are blank
+    unplaced: list[str] = field(default_factory=list)  # candidats without a salle or a place: on no door, no table
+
+    def french(self) -> str:
+        lines = [f"{len(self.written)} document(s) écrit(s) dans {self.folder} : listes à afficher par site, "
+                 f"étiquettes de porte par site, étiquettes de table par salle ({self.candidats} candidats)."]
+        if self.empty:
+            lines.append(f"{len(self.empty)} salle(s) sans candidat, étiquettes de table vides : "
+                         f"{', '.join(self.empty)}.")
+        if self.unplaced:
+            lines.append(f"{len(self.unplaced)} candidat(s) sans salle ou sans place : "
+                         f"{', '.join(self.unplaced[:10])}{'…' if len(self.unplaced) > 10 else ''} (réimportez les "
+                         "candidats pour les placer).")
+        return "\n".join(lines)
+
+
+def write_all(session: Session, candidats: list[Candidat], folder: Path,
+              progress: Callable[[int, int, str], None] = lambda done, total, name: None) -> Summary:
+    """Every paper to post into `folder`: per site its list and its door labels, per salle its table labels;
+    `progress(done, total, file name)` after each."""
+    jobs: list[tuple[str, Callable[[], bytes]]] = []
+    for site in session.sites:
+        jobs.append((f"liste-{site.code}.pdf", lambda code=site.code: site_list(session, code, candidats)))
+        jobs.append((f"portes-{site.code}.pdf", lambda code=site.code: door_labels(session, code, candidats)))
+    for salle in session.salles:
+        jobs.append((f"tables-{salle.code}.pdf", lambda s=salle: table_labels(session, s, candidats)))
+    folder.mkdir(parents=True, exist_ok=True)
+    summary = Summary(folder, candidats=len(candidats))
+    for name, make in jobs:
+        _write(folder / name, make())
+        summary.written.append(name)
+        progress(len(summary.written), len(jobs), name)
+    seated = {c.salle for c in candidats if c.salle and c.place}
+    summary.empty = [s.code for s in session.salles if s.code not in seated]
+    summary.unplaced = [c.numero for c in candidats if not (c.salle and c.place)]
+    return summary

@@ -1,6 +1,8 @@
 """Convocations: one A4 PDF per candidat and day, with the barcode the door scanners read (Code 128 and QR of
 the same payload as the borne's replacement ticket), ready for the espace sécurisé's upload (a ZIP and an index
-CSV); a new generation in the same folder lists the convocations whose facts changed (« à renvoyer »).
+CSV); a new generation in the same folder lists the convocations whose facts changed (« à renvoyer »). The
+generation is recorded in the day file (event convocations_generees: its folder), so that a later import of the
+candidats says in its own report how many of those convocations must be sent again (since_generation).
 
 What a convocation says, from the règlement: the convocation time (R2: at least 30 minutes before the first
 written épreuve), the door closing stated plainly (R3), the site, salle and place (R1), the numéro d'inscription
@@ -35,6 +37,7 @@ JOURS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"
 MOIS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
         "novembre", "décembre")
 INDEX = "index.csv"
+GENERATED = "convocations_generees"  # the event `salle convocations` records in the day file
 NBSP = "\u202f"  # before « : » and around « h » in French typography
 
 
@@ -318,10 +321,8 @@ def write_all(session: Session, candidats: list[Candidat], folder: Path, workers
             done += len(results)
             progress(done, len(convs))
     elapsed = max(time.monotonic() - started, 1e-6)
-    rows = [{"numero": conv.candidat.numero, "nom": conv.candidat.nom, "prenom": conv.candidat.prenom,
-             "jour": conv.day.isoformat(), "fichier": conv.filename, "empreinte": conv.fingerprint} for conv in convs]
-    changed = [r["fichier"] for r in rows if previous and previous.get(r["fichier"]) != r["empreinte"]]
-    removed = sorted(set(previous) - {r["fichier"] for r in rows})
+    rows = index_rows(convs)
+    changed, removed = to_send_again(rows, previous)
     _zip(folder / "convocations.zip", folder, [r["fichier"] for r in rows], extra={INDEX: _index_csv(rows)})
     if changed or removed:
         _zip(folder / "a_renvoyer.zip", folder, changed)
@@ -336,6 +337,37 @@ def write_all(session: Session, candidats: list[Candidat], folder: Path, workers
     convoked = {conv.candidat.numero for conv in convs}
     skipped = [c.numero for c in candidats if c.numero not in convoked]
     return Summary(len(convs), len(convs) / elapsed, changed, removed, folder, skipped)
+
+
+def index_rows(convs: list[Convocation]) -> list[dict]:
+    """The index's rows: who, which day, which file, and the fingerprint of the facts it prints."""
+    return [{"numero": conv.candidat.numero, "nom": conv.candidat.nom, "prenom": conv.candidat.prenom,
+             "jour": conv.day.isoformat(), "fichier": conv.filename, "empreinte": conv.fingerprint} for conv in convs]
+
+
+def to_send_again(rows: list[dict], previous: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Against a previous index ({file: fingerprint}): the files whose facts changed (or that are new), and the
+    files of the previous generation no longer convoked. Nothing is to send again without a previous index."""
+    changed = [r["fichier"] for r in rows if previous and previous.get(r["fichier"]) != r["empreinte"]]
+    removed = sorted(set(previous) - {r["fichier"] for r in rows})
+    return changed, removed
+
+
+def since_generation(folder: Path, session: Session, candidats: list[Candidat],
+                     passages: dict[tuple[str, str], Passage] | None = None) -> str:
+    """What a change of the candidats (a re-import) does to the convocations already generated in `folder`, in
+    French: how many are to send again, and how (nothing is rendered: the fingerprints are compared)."""
+    previous = _read_index(folder / INDEX)
+    if not previous:
+        return (f"Convocations déjà générées dans {folder}, mais {INDEX} y est introuvable : relancez « salle "
+                f"convocations -o {folder} » et renvoyez-les toutes.")
+    changed, removed = to_send_again(index_rows(convocations_of(session, candidats, passages)), previous)
+    if not changed and not removed:
+        return f"Convocations déjà générées dans {folder} : aucune à renvoyer (leurs faits n'ont pas changé)."
+    return (f"{len(changed)} convocation(s) déjà générée(s) dans {folder} à renvoyer (faits changés, ou candidats "
+            "nouveaux)"
+            + (f", {len(removed)} candidat(s) plus convoqué(s)" if removed else "")
+            + f" : lancez « salle convocations -o {folder} » pour a_renvoyer.csv et a_renvoyer.zip.")
 
 
 def _index_csv(rows: list[dict]) -> str:

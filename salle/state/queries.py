@@ -639,6 +639,12 @@ def printed_per_candidat(db, site: str) -> list[dict]:
 # --- single rows the commands act on ------------------------------------------------------------------------
 
 
+def last_generation(db) -> dict | None:
+    """The last `salle convocations` recorded in the day file: {"dossier": its folder, "nombre": …}, or None."""
+    row = fetch(db, "SELECT payload FROM events WHERE type = 'convocations_generees' ORDER BY seq DESC LIMIT 1")
+    return json.loads(row["payload"]) if row else None
+
+
 def session_toml(db) -> str | None:
     row = fetch(db, "SELECT value FROM meta WHERE key = 'session_toml'")
     return row["value"] if row else None

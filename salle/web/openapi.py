@@ -11,7 +11,7 @@ from .http import ApiBlueprint, Operation
 
 S = {"type": "string"}
 ERROR = {"$ref": "#/components/responses/Erreur"}
-FILES = ("application/pdf", "text/csv")
+FILES = ("application/pdf", "text/csv", "application/zip")
 
 PATH_PARAMETERS = {
     "numero": "Numéro d'inscription du candidat",

@@ -3,6 +3,8 @@ list, door and table labels. Every file is a named download, never an anonymous 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Response, g, request
 
 from .. import pv, pv_oral
@@ -13,8 +15,9 @@ from ..state import queries
 from .http import STAFF, ApiBlueprint, day, flag
 
 bp = ApiBlueprint("papers", __name__)
-PDF, CSV = "application/pdf", "text/csv"
+PDF, CSV, ZIP = "application/pdf", "text/csv", "application/zip"
 RESP = dict(roles=("admin", "responsable"), who="admin, responsable du site")
+ADMIN = dict(roles=("admin",), who="admin (organisateur)")
 
 
 def attachment(data, content_type: str, name: str) -> Response:
@@ -116,6 +119,39 @@ def convocation(numero):
     if not convs:
         raise Introuvable(f"{found[0].display_name} n'est convoqué(e) à aucune épreuve.", code="non_convoque")
     return attachment(render(d.session, convs[0]), PDF, convs[0].filename)
+
+
+@bp.endpoint("GET", "/documents/convocations.zip", response=ZIP, **ADMIN,
+             summary="Toutes les convocations de la dernière génération (`salle convocations`) : ZIP avec index.csv")
+def convocations_zip():
+    return _generated("convocations.zip", ZIP)
+
+
+@bp.endpoint("GET", "/documents/a_renvoyer.zip", response=ZIP, **ADMIN,
+             summary="Les convocations à renvoyer (faits changés depuis la génération précédente) : ZIP")
+def to_send_again_zip():
+    return _generated("a_renvoyer.zip", ZIP)
+
+
+@bp.endpoint("GET", "/documents/a_renvoyer.csv", response=CSV, **ADMIN,
+             summary="La liste des convocations à renvoyer (CSV, « ; »)")
+def to_send_again_csv():
+    return _generated("a_renvoyer.csv", CSV)
+
+
+def _generated(name: str, content_type: str):
+    """A file of the last generation of the convocations, from the folder the day file records."""
+    generation = queries.last_generation(day().journal.reader())
+    if generation is None:
+        raise Introuvable("Aucune génération des convocations : lancez « salle convocations --db … -o DOSSIER ».",
+                          code="pas_de_convocations")
+    path = Path(generation["dossier"]) / name
+    if not path.is_file():
+        raise Introuvable(f"Aucune convocation à renvoyer depuis la dernière génération ({generation['dossier']})."
+                          if name.startswith("a_renvoyer") else
+                          f"{name} introuvable dans {generation['dossier']} : relancez « salle convocations ».",
+                          code="fichier_absent")
+    return attachment(path.read_bytes(), content_type, name)
 
 
 @bp.endpoint("GET", "/documents/sites/<site>/liste.pdf", response=PDF, **RESP,

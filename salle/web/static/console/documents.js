@@ -1,6 +1,7 @@
 /* The console's « Documents » tab: the day's PV, the émargement CSV, the émargement sheets (blank or filled from
    the journal), the day's bilan in pictures; before the épreuve, the list to post at the site's entrance, the door
-   labels, each salle's table labels, one candidat's convocation. Each downloaded under its own name (page.js:
+   labels, each salle's table labels, one candidat's convocation; for the organiser, the last generation's ZIP of
+   every convocation and those to send again (ZIP and list). Each downloaded under its own name (page.js:
    download). */
 "use strict";
 
@@ -29,5 +30,9 @@ $("bilan").onclick = () => download("/api/v1/bilan.pdf", $("doc-message"));  // 
       button("Télécharger", () => `/api/v1/documents/salles/${value(salle)}/tables.pdf`, "doc-tables"),
       numeroLabel, numero,
       button("Télécharger", () => `/api/v1/documents/convocations/${value(numero)}.pdf`, "doc-convocation")),
+    el("div", { class: "row", id: "doc-generated", hidden: true },  // the organiser's: `salle convocations`' files
+      button("Toutes les convocations (ZIP)", () => "/api/v1/documents/convocations.zip", "doc-convocations-zip"),
+      button("Convocations à renvoyer (ZIP)", () => "/api/v1/documents/a_renvoyer.zip", "doc-renvoyer-zip"),
+      button("Liste à renvoyer (CSV)", () => "/api/v1/documents/a_renvoyer.csv", "doc-renvoyer-csv")),
     status));
 })();

@@ -69,6 +69,7 @@ async function start() {
     $("site-name").textContent = info ? info.nom : site;
   };
   showSite();
+  $("doc-generated").hidden = me.role !== "admin";  // the convocations' ZIPs: every site's candidats
   if (me.role === "admin" && sites.length > 1) offerSites(sites, showSite);
   const choice = $("epreuve-choice");
   choice.replaceChildren(el("option", { value: "" }, "Épreuve en cours"),
