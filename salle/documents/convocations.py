@@ -27,6 +27,7 @@ from typing import Callable
 
 from fpdf import FPDF
 
+from ..csv_out import csv_text
 from ..errors import Invalide
 from ..model import PIECES_IDENTITE, TIERS_TEMPS, Candidat, Epreuve, Passage, Session, temps_majores_text
 from ..rules import candidate_end, hhmm, oral_extra
@@ -329,11 +330,11 @@ def write_all(session: Session, candidats: list[Candidat], folder: Path, workers
         _write(folder / "a_renvoyer.csv", _index_csv(
             [r for r in rows if r["fichier"] in changed]
             + [{"numero": "", "nom": "", "prenom": "", "jour": "", "fichier": f, "empreinte": "plus convoqué"}
-               for f in removed]).encode("utf-8-sig"))
+               for f in removed]).encode("utf-8"))
     else:
         for stale in ("a_renvoyer.zip", "a_renvoyer.csv"):
             (folder / stale).unlink(missing_ok=True)
-    _write(folder / INDEX, _index_csv(rows).encode("utf-8-sig"))
+    _write(folder / INDEX, _index_csv(rows).encode("utf-8"))
     convoked = {conv.candidat.numero for conv in convs}
     skipped = [c.numero for c in candidats if c.numero not in convoked]
     return Summary(len(convs), len(convs) / elapsed, changed, removed, folder, skipped)
@@ -370,13 +371,13 @@ def since_generation(folder: Path, session: Session, candidats: list[Candidat],
             + f" : lancez « salle convocations -o {folder} » pour a_renvoyer.csv et a_renvoyer.zip.")
 
 
+INDEX_COLUMNS = ["numero", "nom", "prenom", "jour", "fichier", "empreinte"]
+
+
 def _index_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["numero", "nom", "prenom", "jour", "fichier", "empreinte"],
-                            delimiter=";", lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
+    """The index as every CSV Salle writes (csv_out): its BOM, « ; », no cell a spreadsheet would run (a name
+    `=1+2` is written `'=1+2`)."""
+    return csv_text(INDEX_COLUMNS, ([r[k] for k in INDEX_COLUMNS] for r in rows))
 
 
 def _read_index(path: Path) -> dict[str, str]:
@@ -398,5 +399,5 @@ def _zip(path: Path, folder: Path, names: list[str], extra: dict[str, str] | Non
         for name in names:
             z.write(folder / name, name)
         for name, text in (extra or {}).items():
-            z.writestr(name, text.encode("utf-8-sig"))
+            z.writestr(name, text.encode("utf-8"))  # a CSV text carries its BOM (csv_out)
     os.replace(tmp, path)

@@ -76,3 +76,24 @@ def test_every_csv_of_salle_export_neutralises_hostile_names(hostile_day, tmp_pa
     assert_neutralised(candidats, (1, 3))
     for text in files.values():
         assert_neutralised(cells_of(text), (5, 6))
+
+
+def test_the_convocations_index_and_the_list_to_send_again_neutralise_hostile_names(day, tmp_path):
+    from dataclasses import replace
+
+    from salle.documents.convocations import write_all
+    from salle.state.queries import candidats
+
+    seated = [c for c in candidats(day.journal.reader()) if c.salle and c.place][:len(HOSTILE)]
+    hostile = [replace(c, nom=name, prenom=name) for c, name in zip(seated, HOSTILE)]
+    write_all(day.session, hostile, tmp_path, workers=1)
+    index = (tmp_path / "index.csv").read_text(encoding="utf-8")
+    assert index.startswith("\ufeff") and not index.startswith("\ufeff\ufeff")
+    rows = cells_of(index)
+    assert rows[0][:3] == ["numero", "nom", "prenom"]
+    assert_neutralised(rows, (1, 2))
+    with zipfile.ZipFile(tmp_path / "convocations.zip") as z:
+        assert_neutralised(cells_of(z.read("index.csv").decode("utf-8")), (1, 2))
+    moved = [replace(c, place=c.place + "b") for c in hostile]  # every convocation to send again
+    write_all(day.session, moved, tmp_path, workers=1)
+    assert_neutralised(cells_of((tmp_path / "a_renvoyer.csv").read_text(encoding="utf-8")), (1, 2))
