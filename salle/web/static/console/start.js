@@ -80,6 +80,7 @@ async function start() {
   };
   await loadOraux(s.data.epreuves || []);
   connectLive();
+  watchLiaison();
 }
 
 $("login-form").addEventListener("submit", async (e) => {
