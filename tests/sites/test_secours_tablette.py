@@ -10,12 +10,12 @@ import pytest
 from playwright.sync_api import expect
 
 from salle.reseau.natsd import free_port
-from tests.helpers.browser import sign_in
+from salle.client import ApiClient
+from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import CODES, candidats
 from tests.helpers.server import LiveServer
 from tests.helpers.sites import site_day, standby_caught_up, standby_copy
 from tests.helpers.waiting import wait_for
-from tests.helpers.browser import wedge_scan
 
 
 @pytest.fixture
@@ -42,7 +42,7 @@ def test_the_tablet_moves_to_the_promoted_standby_with_its_queue_and_works_there
         page = context.new_page()
         sign_in(page, main.url, "/tablette", "surveillant")
         assert page.evaluate("localStorage.getItem('salle.secours')") == standby.url
-        first, second, third = candidats(main.day, "A01", 3)
+        first, second, third, fourth = candidats(main.day, "A01", 4)
         wedge_scan(page, first)
         page.click("button[data-piece=cni]")
         expect(page.locator("#v-word")).to_have_text("ADMIS")
@@ -70,6 +70,15 @@ def test_the_tablet_moves_to_the_promoted_standby_with_its_queue_and_works_there
         page.click("button[data-piece=cni]")
         expect(page.locator("#v-word")).to_have_text("ADMIS")
         assert len(scans(standby.day, third)) == 1
+
+        # live again, from the standby: an entry made by another device shows in this tablet's list by itself
+        wait_for(lambda: page.evaluate("!!(live && live.connected)"), 15, "the tablet's live connection, moved")
+        page.evaluate("window.notReloaded = true")
+        other = ApiClient(standby.url)
+        other.login(CODES["surveillant"], "tablette de renfort")
+        assert other.scan("A01", fourth, "cni")["verdict"] == "admis"
+        expect(page.locator(f"#candidats tr[data-numero='{fourth}'] .chip")).to_have_text("présent", timeout=10_000)
+        assert page.evaluate("window.notReloaded") is True
     finally:
         context.close()
 
