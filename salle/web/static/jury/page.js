@@ -153,6 +153,7 @@ async function start() {
     evenement: (e) => { if (e.epreuve === epreuve) load(); },
   });
   setInterval(() => { $("clock").textContent = Clock.localIso(Clock.now()).slice(11, 19); render(); }, 1000);
+  setInterval(load, 15000); // a push lost on the way is made up for
 }
 
 $("login-form").addEventListener("submit", async (e) => {

@@ -26,6 +26,7 @@ async function start() {
   renderJournal();
   await refresh();
   live = Live.connect({
+    connect: () => refresh(), // (re)connected: what was pushed while cut is read again
     salle_etat: (summary) => { noteSummary(summary); refresh(); }, evenement: () => {},
     scan_lu: (v) => { if (v.lecteur && v.candidat && v.salle === salle) doorScannerRead(v); },
   });
@@ -66,5 +67,6 @@ renderDouchette();
 renderSon();
 setInterval(tickClock, 1000); tickClock();
 setInterval(() => { if (selected && !$("selected").hidden) loadCard(); }, 30000); // « possible à partir de » moves on
+setInterval(() => { if (salle && !$("app").hidden) refresh(); }, 15000); // a push lost on the way is made up for
 renderNet(queue);
 if (SignIn.signedIn()) start(); else $("code").focus();
