@@ -214,6 +214,10 @@ def test_the_waiting_room_tablet_follows_the_jury_call_start_end_and_absence_wit
         row(jury, "ATP27-00001").get_by_role("button", name="Appeler").click()
         expect(first).to_have_text(re.compile(r"^appelé\(e\) à 13 h 59 → Jury 1, Salle O101$"), timeout=20_000)
         row(jury, "ATP27-00001").get_by_role("button", name="Tirer le sujet").click()
+        # the draw recorded at 13:59 before the clock moves: the tablet's text was already « appelé(e) », and a
+        # draw that reached the server after the clock moved to 14:19 made the preparation end at 14:39, so the
+        # passage's start was refused (the flake CI saw twice: « Commencer » then « Terminer » never came)
+        expect(row(jury, "ATP27-00001").locator(".etat")).to_have_text("en préparation")
         expect(first).to_have_text(re.compile(r"^appelé\(e\) à .* → Jury 1"))  # still called, now preparing
         clock.set(oral_at("14:19"))
         row(jury, "ATP27-00001").get_by_role("button", name="Commencer le passage").click()
