@@ -424,8 +424,8 @@ def print_network(args, door_lat, to_siege, to_other, to_last, backlog, siege_de
         print(f"     answer → known at another site      {p(to_other)}   ({len(to_other)}: each scan at each of "
               f"the {args.sites - 1} others)")
         print(f"     answer → known at every other site  {p(to_last)}")
-    print(f"  2. siège's nats-server killed, {backlog} events at {args.sites} sites, restarted: first event kept after "
-          f"{siege_delay:.1f} s, then {siege_rate:7.0f} events/s")
+    print(f"  2. siège's nats-server killed, {backlog} events at {args.sites} sites, restarted: first event kept "
+          f"after {siege_delay:.1f} s, then {siege_rate:7.0f} events/s")
     print(f"     Pantin's nats-server killed, {pending} events, restarted: first event stored after "
           f"{publish_delay:.1f} s, then {publish_rate:7.0f} events/s")
     print(f"     refusals at the siège: {len(refused)}")
