@@ -166,7 +166,7 @@ def test_a_reimport_moving_a_candidat_and_a_salle_says_which_convocations_to_sen
 
     rows = _csv_rows(tmp_path / "candidats.csv")
     header, body = rows[0], rows[1:]
-    salle, place, pieces = header.index("Salle"), header.index("Place"), header.index("Pièces manquantes")
+    salle, pieces = header.index("Salle"), header.index("Pièces manquantes")
     moved = next(r for r in body if r[header.index("Site")] == "PANTIN")
     moved[salle] = "B12"  # one candidat moved to the other salle of the site (a place is given there)
     montreuil = [r for r in body if r[header.index("Site")] == "MONTREUIL"]
