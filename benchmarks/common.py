@@ -1,10 +1,15 @@
-"""Shared by the benchmarks: a large demo day on disk, the real server as a child process, percentiles."""
+"""Shared by the benchmarks: a large demo day on disk, the real server as a child process, tablets scanning at a
+pace over raw HTTP, percentiles."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import sys
 import tempfile
+import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,3 +63,34 @@ class Server(ChildServer):
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+async def post(reader, writer, host: str, path: str, token: str, body: dict) -> dict:
+    """One HTTP/1.1 POST on a kept-alive connection, as lean as a client can be (no client library's cost)."""
+    data = json.dumps(body).encode()
+    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
+                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+    return json.loads(await reader.readexactly(length))
+
+
+async def paced_scans(port: int, token: str, salle: str, codes, interval: float, offset: float, on_answer,
+                      go: asyncio.Event | None = None):
+    """One tablet on its own connection: admits `codes` with « cni », one every `interval` s from `offset` s after
+    `go` (0: back to back); on_answer(code, answer, latency s, answer's perf_counter time) after each."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    if go is not None:
+        await go.wait()
+    due = time.perf_counter() + offset
+    for code in codes:
+        if interval:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            t0, due = due, due + interval
+        else:
+            t0 = time.perf_counter()
+        answer = await post(reader, writer, f"127.0.0.1:{port}", f"/api/v1/salles/{salle}/scans", token,
+                            {"code": code, "client_id": str(uuid.uuid4()), "piece_identite": "cni"})
+        done = time.perf_counter()
+        on_answer(code, answer, done - t0, done)
+    writer.close()

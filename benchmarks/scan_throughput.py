@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sqlite3
 import time
-import uuid
 
-from common import SURVEILLANTS, Server, big_day, percentile
+from common import SURVEILLANTS, Server, big_day, paced_scans, percentile
 from salle.client import ApiClient
 
 
@@ -40,36 +38,13 @@ def sqlite_durable_commits(path, seconds: float = 2.0) -> float:
     return n / elapsed
 
 
-async def post(reader, writer, host: str, path: str, token: str, body: dict) -> dict:
-    data = json.dumps(body).encode()
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n"
-                 f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
-    head = await reader.readuntil(b"\r\n\r\n")
-    length = next(int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
-    return json.loads(await reader.readexactly(length))
-
-
-async def tablet(port, token, salle, numeros, offset, interval, go: asyncio.Event, results: list):
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    await go.wait()
-    due = time.perf_counter() + offset * interval
-    for numero in numeros:
-        if interval:
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            t0, due = due, due + interval
-        else:
-            t0 = time.perf_counter()
-        answer = await post(reader, writer, f"127.0.0.1:{port}", f"/api/v1/salles/{salle}/scans", token,
-                            {"code": numero, "client_id": str(uuid.uuid4()), "piece_identite": "cni"})
-        done = time.perf_counter()
-        results.append((done - t0, answer["enregistre"], done))
-    writer.close()
-
-
 async def run_phase(server, tokens, jobs, interval: float):
     go, results = asyncio.Event(), []
-    tasks = [asyncio.create_task(tablet(server.port, tokens[salle], salle, numeros, offset, interval, go, results))
-             for salle, numeros, offset in jobs]
+    def note(code, answer, latency, done):
+        results.append((latency, answer["enregistre"], done))
+
+    tasks = [asyncio.create_task(paced_scans(server.port, tokens[salle], salle, numeros, interval, offset * interval,
+                                             note, go)) for salle, numeros, offset in jobs]
     await asyncio.sleep(1)  # every connection open before the clock starts
     cpu0 = server.cpu_seconds()
     start = time.perf_counter()

@@ -32,11 +32,9 @@ import subprocess
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
-from common import SURVEILLANTS, Server, load_day, percentile
-from scan_throughput import post
+from common import SURVEILLANTS, Server, load_day, paced_scans, percentile
 from salle import demo
 from salle.client import ApiClient
 from salle.clock import SystemClock
@@ -149,22 +147,12 @@ def tokens(server, salles) -> dict[str, str]:
     return out
 
 
-async def door(port: int, token: str, salle: str, codes: list[str], interval: float, offset: float, answered: dict):
-    """One tablet: scans `codes` every `interval` s (0: back to back); answered[code] = (latency s, answer time)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    due = time.perf_counter() + offset
-    for code in codes:
-        if interval:
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            t0, due = due, due + interval
-        else:
-            t0 = time.perf_counter()
-        answer = await post(reader, writer, f"127.0.0.1:{port}", f"/api/v1/salles/{salle}/scans", token,
-                            {"code": code, "client_id": str(uuid.uuid4()), "piece_identite": "cni"})
+def admitted(answered: dict):
+    """on_answer for `paced_scans`: answered[code] = (latency s, answer time); anything but an admission stops."""
+    def note(code, answer, latency, done):
         assert answer.get("verdict") == "admis", answer
-        done = time.perf_counter()
-        answered[code] = (done - t0, done)
-    writer.close()
+        answered[code] = (latency, done)
+    return note
 
 
 async def doors(jobs, rate: float, answered: dict, tablets: int = 10):
@@ -172,7 +160,8 @@ async def doors(jobs, rate: float, answered: dict, tablets: int = 10):
     offer `rate` scans/s (0: each tablet back to back)."""
     split = [(server, token, salle, codes[i::tablets]) for server, token, salle, codes in jobs for i in range(tablets)]
     interval = len(split) / rate if rate else 0.0
-    await asyncio.gather(*(door(server.port, token, salle, codes, interval, i * interval / len(split), answered)
+    await asyncio.gather(*(paced_scans(server.port, token, salle, codes, interval, i * interval / len(split),
+                                       admitted(answered))
                            for i, (server, token, salle, codes) in enumerate(split)))
 
 

@@ -92,13 +92,7 @@ def run(db_path: Path, clock) -> None:
     others = OtherSites(day, reseau).start()
     try:
         while not day.stopping.wait(STATUS_EVERY):
-            answered = others.last_answer
-            day.journal.write_status({
-                "a": time.time(), "publie_jusqu_a": publisher.cursor, "connecte": int(publisher.connected),
-                "erreur": publisher.error, "autres_lus": others.read, "autres_refus": len(others.refused),
-                "autres_reponse": None if answered is None else time.time() - (time.monotonic() - answered),
-                "hors_liaison": None if publisher.connected or publisher.lost_at is None else
-                publisher.lost_at.isoformat(timespec="seconds")})
+            day.journal.write_status({"a": time.time(), **links_now(publisher, others)})
     finally:
         day.stopping.set()
         for thread in day.threads:
@@ -169,15 +163,26 @@ def link_status(day, publication: dict, others: dict, now_wall: float | None = N
             "message": f"Publication : {sent}. Liaison : {seen}."}
 
 
+def links_now(publisher: Publisher, others: OtherSites) -> dict:
+    """The publisher's and the reader's state as one row of `reseau_etat` (wall times, the loss on the day's
+    clock): what `salle reseau` writes once a second and what the server's own process reads directly."""
+    answered = others.last_answer
+    return {"publie_jusqu_a": publisher.cursor, "connecte": int(publisher.connected), "erreur": publisher.error,
+            "hors_liaison": None if publisher.connected or publisher.lost_at is None else
+            publisher.lost_at.isoformat(timespec="seconds"),
+            "autres_lus": others.read, "autres_refus": len(others.refused),
+            "autres_reponse": None if answered is None else time.time() - (time.monotonic() - answered)}
+
+
+def row_link_status(day, row: dict) -> dict:
+    """`link_status` from one row of `reseau_etat` (see `links_now`)."""
+    return link_status(day, row, {"lus": row.get("autres_lus"), "refus": row.get("autres_refus"),
+                                  "derniere": row.get("autres_reponse")})
+
+
 def process_link_status(day, publisher: Publisher, others: OtherSites) -> dict:
     """`link_status` from the publisher and the reader running in the server's own process."""
-    answered = others.last_answer
-    return link_status(day, {"connecte": publisher.connected, "publie_jusqu_a": publisher.cursor,
-                             "hors_liaison": None if publisher.connected or publisher.lost_at is None else
-                             publisher.lost_at.isoformat(timespec="seconds"),
-                             "erreur": publisher.error},
-                       {"lus": others.read, "refus": len(others.refused),
-                        "derniere": None if answered is None else time.time() - (time.monotonic() - answered)})
+    return row_link_status(day, links_now(publisher, others))
 
 
 def file_link_status(day) -> dict:
@@ -189,5 +194,4 @@ def file_link_status(day) -> dict:
     row = dict(row or {})
     if not row or time.time() - (row.get("a") or 0) > 5 * STATUS_EVERY:
         row.update(connecte=0, erreur="le service réseau du serveur (salle reseau) ne répond pas")
-    return link_status(day, row, {"lus": row.get("autres_lus"), "refus": row.get("autres_refus"),
-                                  "derniere": row.get("autres_reponse")})
+    return row_link_status(day, row)
