@@ -30,7 +30,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(call apt_install,$(TEST_DEBS))
-	$(VENV)/bin/pytest -n 2 --dist loadfile
+	$(VENV)/bin/pytest -n 4 --dist loadfile
 
 benchmarks: $(STAMP)
 	$(call apt_install,$(TEST_DEBS))
