@@ -2,8 +2,9 @@
 scanner's Enter reaching the page to the verdict painted, p50/p99, at a busy door's pace (1 scan/s) and flat out;
 and how many candidats one surveillant admits per minute when each needs one tap on the identity document.
 
-The baseline, measured in the same run from the same page: the bare API round trip of the same scan (fetch of
-the preview), so the figure shows what the page adds on top of the server.
+The baselines, measured in the same run from the same page: the bare API round trip of the same scan (fetch of
+the preview), so the figure shows what the page adds on top of the server; and the floor of this browser on this
+machine, a blank page painting a word at Enter, with no server at all (no door can paint sooner).
 
     .venv/bin/python benchmarks/door_pace.py [--scans 60] [--flat 100] [--minute 60]
 """
@@ -44,6 +45,28 @@ PROBE = """() => {
       b.steps.push([sent - start, answered - sent, written - answered, frame - written, performance.now() - frame]);
     }, 0));
   }).observe(document.getElementById("verdict"), { childList: true, subtree: true, characterData: true, attributes: true });
+}"""
+
+# The floor of this browser on this machine: a blank page whose Enter writes the code into a box at once (no
+# server, no rules, no list), measured the same way. Nothing the door does can paint sooner than this.
+FLOOR = """() => {
+  window.bench = { times: [], enter: null };
+  const box = document.createElement("div"), field = document.createElement("input");
+  box.style.font = "bold 48px sans-serif";
+  document.body.append(box, field);
+  field.focus();
+  window.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    window.bench.enter = performance.now();
+    box.textContent = "ADMIS " + field.value;
+    field.value = "";
+  }, true);
+  new MutationObserver(() => {
+    const start = window.bench.enter;
+    if (start === null) return;
+    window.bench.enter = null;
+    requestAnimationFrame(() => setTimeout(() => window.bench.times.push(performance.now() - start), 0));
+  }).observe(box, { childList: true, subtree: true, characterData: true });
 }"""
 
 ROUND_TRIP = """async ([code]) => {  // the same preview through the API alone, from the page, by HTTP
@@ -132,6 +155,14 @@ def run(server, numeros: list[str], args) -> int:
             expect(page.locator("#v-word")).to_have_text("ADMIS")
             admitted += 1
         rate = admitted * 60 / (time.monotonic() - started)
+
+        blank = context.new_page()  # the floor: Enter → a word painted, nothing else (see FLOOR)
+        blank.evaluate(FLOOR)
+        floor_scanner, floor = WedgeScanner(blank), []
+        for i in range(args.scans + 5):
+            floor_scanner.scan(numeros[i])
+            time.sleep(1.0)
+        floor = blank.evaluate("window.bench.times")[5:]
         browser.close()
 
     print(f"sound {'off' if args.muet else 'on'} (« Son » of the tablet)")
@@ -142,6 +173,7 @@ def run(server, numeros: list[str], args) -> int:
         print(figures(name, [x[k] for x in steps]))
     if flat:
         print(figures("Enter → verdict painted, flat out", flat))
+    print(figures("floor: Enter → a word painted, no server", floor))
     print(figures("baseline: HTTP round trip from the page", trips))
     print(figures("baseline: live-connection round trip", live_trips))
     print(f"{'page on top of the live round trip (p50 ratio)':<44} "
