@@ -152,8 +152,11 @@ class Tx:
         self.events: list[dict] = []
 
     def append(self, type: str, actor: Actor, payload: dict | Serialized | None = None, *, client_id: str | None = None,
-               device_time: str | None = None, epreuve=None, site=None, salle=None, candidat=None) -> dict:
-        """Append one event to the chain and apply it to the derived state, in this transaction."""
+               device_time: str | None = None, epreuve=None, site=None, salle=None, candidat=None,
+               server_time: str | None = None) -> dict:
+        """Append one event to the chain and apply it to the derived state, in this transaction. `server_time`:
+        only for a fact another server of this journal recorded at that time and that reaches this one late (a
+        dead main laptop's events taken back by its promoted standby); its wall_time still says when."""
         journal = self.journal
         if site is not None and (own := journal.own_site()) not in (None, site):
             raise Interdit(f"Le site {site} a son propre serveur : cette action s'y fait, pas sur celui de {own}.",
@@ -169,7 +172,7 @@ class Tx:
             "actor": actor.id,
             "role": actor.role,
             "device": actor.device or None,
-            "server_time": self.now.isoformat(timespec="milliseconds"),
+            "server_time": server_time or self.now.isoformat(timespec="milliseconds"),
             "device_time": device_time,
             "wall_time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
             "payload": payload if isinstance(payload, Serialized) else serialize(payload),

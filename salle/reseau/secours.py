@@ -21,19 +21,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 import threading
 import time
 import urllib.error
 import urllib.request
 
-from ..errors import Conflit, Interdit, SalleError
-from ..journal import verify_chain
+from ..errors import Conflit, Interdit, Invalide, SalleError
+from ..journal import EVENT_COLUMNS, Actor, Serialized, verify_chain, verify_events
 from ..model import Reseau
 from . import sujets
 from .siege import DUPLICATE, check_link, quiet
 
 log = logging.getLogger(__name__)
 PROMOTED = "secours_promu"
+TAKEN_BACK = "reprise_principal"
 BEAT = 1.0  # seconds between two « how far my copy goes » of the standby, and two looks at the stream's end
 
 
@@ -92,12 +94,15 @@ class Standby:
 
     # --- the promotion -------------------------------------------------------------------------------------
 
-    def promote(self, caller, force: bool, confirmed: bool) -> dict:
-        """The responsable's deliberate act: checked, journaled, then this server takes the door's commands."""
+    def _allowed(self, caller, what: str) -> None:
         if caller.role not in ("admin", "responsable") or (caller.role == "responsable"
                                                            and caller.site != self.reseau.site):
-            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut promouvoir "
-                           "le serveur de secours.", code="role_interdit")
+            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut {what}. "
+                           "Rien n'a changé.", code="role_interdit")
+
+    def promote(self, caller, force: bool, confirmed: bool) -> dict:
+        """The responsable's deliberate act: checked, journaled, then this server takes the door's commands."""
+        self._allowed(caller, "promouvoir le serveur de secours")
         if not confirmed:
             raise Conflit("Promotion non confirmée : cochez la confirmation. Rien n'a changé.",
                           code="confirmation_manquante")
@@ -129,6 +134,76 @@ class Standby:
         return {"verdict": "promu", "ok": True, "enregistre": True, "regle": "", "autorise_a_partir_de": None,
                 "message": f"Serveur de secours promu : il prend les entrées du site {self.reseau.site} à partir de "
                            f"l'événement n° {head + 1}.", "seq": event["seq"], "copie_jusqu_a": head}
+
+    # --- the main's own events, taken back after the promotion --------------------------------------------
+
+    def take_back(self, caller, path) -> dict:
+        """The dead main laptop's day file, read once its disk is (a copy on a USB key): the events it recorded
+        that never reached this copy — committed and acknowledged to a tablet, then the main died before
+        publishing them; or taken on the main's own fork while it could not see this promotion — are appended
+        to this journal, each once, at the time it happened (`server_time`), with an answer for its client id.
+
+        Only the devices' commands (a client id) are taken: the main's own events (its doorkeeper, its sign-ins)
+        this server made its own since. A command whose client id this journal already holds (the tablet
+        replayed it here after moving) is not taken again. The file must be the main's: its chain intact and
+        holding, at the promotion's point, the very event the copy held. The taking is journaled
+        (`reprise_principal`: what was taken, and the candidats this server has also seen since, to check)."""
+        self._allowed(caller, "reprendre le journal du serveur principal")
+        promotion = self.day.journal.one(f"SELECT seq, payload FROM events WHERE type = '{PROMOTED}' "
+                                         "ORDER BY seq DESC LIMIT 1")
+        if promotion is None:
+            raise Conflit("Ce portable n'est pas promu : sa copie suit encore le serveur principal, il n'y a rien "
+                          "à reprendre. Rien n'a changé.", code="secours_non_promu")
+        point = json.loads(promotion["payload"])
+        events = _day_file_events(path)
+        ok, why, _ = verify_events(events)
+        if not ok:
+            raise Invalide(f"Le journal de ce fichier est altéré : {why} Rien n'a été repris.", code="chaine_rompue")
+        held = point["copie_jusqu_a"]
+        if len(events) < held or (held and events[held - 1]["hash"] != point["tete"]):
+            raise Conflit(f"Ce fichier n'est pas le journal du serveur principal de ce site : son événement "
+                          f"n° {held} n'est pas celui que la copie tenait à la promotion. Rien n'a été repris.",
+                          code="autre_journal")
+        later = events[held:]
+        known = {r["client_id"] for r in self.day.journal.query("SELECT client_id FROM acks")}
+        taken = [e for e in later if e["client_id"] and e["client_id"] not in known]
+        replayed = sum(1 for e in later if e["client_id"] and e["client_id"] in known)
+        own = len(later) - len(taken) - replayed
+        if not taken:
+            return {"verdict": "rien_a_reprendre", "ok": True, "enregistre": False, "regle": "",
+                    "autorise_a_partir_de": None, "reprises": 0, "deja_la": replayed, "non_repris": own,
+                    "a_verifier": [],
+                    "message": f"Rien à reprendre : ce journal a déjà tout ce que le serveur principal a enregistré "
+                               f"après le n° {held} ({replayed} action(s) déjà ici, {own} événement(s) propres au "
+                               "serveur principal). Rien n'a changé."}
+        seen_here = {r["candidat"] for r in self.day.journal.query(
+            "SELECT DISTINCT candidat FROM events WHERE seq > ? AND candidat IS NOT NULL", [promotion["seq"]])}
+        check = sorted({e["candidat"] for e in taken if e["candidat"] in seen_here})
+
+        def write(tx):
+            for e in taken:
+                copied = tx.append(e["type"], Actor(id=e["actor"], role=e["role"], device=e["device"] or ""),
+                                   Serialized(e["payload"]) if e["payload"] is not None else None,
+                                   client_id=e["client_id"], device_time=e["device_time"], epreuve=e["epreuve"],
+                                   site=e["site"], salle=e["salle"], candidat=e["candidat"],
+                                   server_time=e["server_time"])
+                tx.db.execute("INSERT OR IGNORE INTO acks (client_id, fingerprint, response, seq, at) VALUES "
+                              "(?, NULL, ?, ?, ?)", [e["client_id"], json.dumps(rebuilt_answer(e), ensure_ascii=False),
+                                                     copied["seq"], e["server_time"]])
+            return tx.append(TAKEN_BACK, caller.actor, {
+                "apres": held, "repris": [{"seq": e["seq"], "hash": e["hash"], "type": e["type"]} for e in taken],
+                "deja_la": replayed, "non_repris": own, "a_verifier": check, "tete_du_fichier": events[-1]["hash"]},
+                site=self.reseau.site)
+
+        event = self.day.journal.write(write)
+        note = (f" Ces candidats ont aussi été vus par ce portable depuis la promotion : vérifiez leur état — "
+                f"{', '.join(check)}." if check else "")
+        return {"verdict": "repris", "ok": True, "enregistre": True, "regle": "", "autorise_a_partir_de": None,
+                "seq": event["seq"], "reprises": len(taken), "deja_la": replayed, "non_repris": own,
+                "a_verifier": check,
+                "message": f"{len(taken)} action(s) du serveur principal reprise(s) dans ce journal, à leur heure "
+                           f"({replayed} déjà ici, renvoyée(s) par les tablettes ; {own} événement(s) propres au "
+                           f"serveur principal non repris).{note}"}
 
     def _check_copy(self) -> None:
         if self.broken:
@@ -260,6 +335,25 @@ class Standby:
                               "(?, NULL, ?, ?, ?)", [event["client_id"], json.dumps(rebuilt_answer(event),
                                                                                     ensure_ascii=False),
                                                      event["seq"], event["server_time"]])
+
+
+def _day_file_events(path) -> list[dict]:
+    """The events of a day file given by hand (a copy of it, opened read-write so that SQLite folds in its
+    « -wal » if it came with one: a laptop that died left its last commits there); not one: a French refusal."""
+    try:
+        conn = sqlite3.connect(path)
+        try:
+            conn.row_factory = sqlite3.Row
+            events = [dict(r) for r in conn.execute(f"SELECT {', '.join(EVENT_COLUMNS)} FROM events ORDER BY seq")]
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise Invalide("Ce fichier n'est pas un fichier du jour de Salle (le fichier .db ou .sqlite du serveur "
+                       "principal) : rien n'a été repris.", code="fichier_invalide") from exc
+    if not events:
+        raise Invalide("Ce fichier du jour ne contient aucun événement : rien n'a été repris.",
+                       code="fichier_invalide")
+    return events
 
 
 def _event(data: bytes) -> dict:

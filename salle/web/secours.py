@@ -3,13 +3,15 @@ and CORS for the tablets that were loaded from the main laptop and move here by 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
 
 from flask import Blueprint, current_app, render_template, request
 from pydantic import Field
 
 from ..commands.request import Fr, Request
-from ..errors import NonAutorise
+from ..errors import Invalide, NonAutorise
 from ..journal import Actor
 from ..state import queries
 from ..day import Caller
@@ -44,6 +46,28 @@ def state():
              summary="Promouvoir le portable de secours : il prend les entrées sur le même journal")
 def promote(req):
     return reply(standby().promote(_caller(req.code), req.forcer, req.confirme))
+
+
+@bp.endpoint("POST", "/secours/reprise", public=True, response="Verdict", statuses=(409,),
+             who="admin, responsable du site (jeton, ou code personnel)",
+             summary="Après la promotion : reprendre du fichier du jour du serveur principal (multipart, champ "
+                     "« journal » : le fichier .sqlite et, s'il existe, son « -wal » ; champ « code ») les actions "
+                     "qu'il a enregistrées sans les transmettre, chacune une fois, à leur heure")
+def take_back():
+    uploads = [f for f in request.files.getlist("journal") if f.filename]
+    caller = _caller(request.form.get("code"))  # who first: nothing is read for a caller without the right
+    if not uploads or len(uploads) > 2:
+        raise Invalide("Déposez le fichier du jour du serveur principal (son .sqlite, et son « -wal » s'il existe à "
+                       "côté) : rien n'a été repris.", code="fichier_manquant")
+    with tempfile.TemporaryDirectory(prefix="salle-reprise-") as work:
+        path = Path(work) / "principal.sqlite"
+        for upload in sorted(uploads, key=lambda f: f.filename.endswith("-wal")):
+            target = path.with_name(path.name + "-wal") if upload.filename.endswith("-wal") else path
+            upload.save(target)
+        if not path.exists():
+            raise Invalide("Seul le « -wal » a été déposé : il faut aussi le fichier du jour (.sqlite) du serveur "
+                           "principal. Rien n'a été repris.", code="fichier_manquant")
+        return reply(standby().take_back(caller, path))
 
 
 def _caller(code) -> Caller:

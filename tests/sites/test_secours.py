@@ -3,7 +3,12 @@ checked, the same state as the main's; promoted by the responsable, it serves th
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+from pathlib import Path
+
 import pytest
+import requests
 
 from salle.client import ApiError
 from salle.journal import verify_chain
@@ -172,3 +177,111 @@ def test_salle_secours_refuses_a_missing_file_and_a_day_without_reseau_in_french
     day.close()
     no_reseau = runner.invoke(cli, ["secours", "--db", str(alone), "--principal", "http://x:8000"])
     assert no_reseau.exit_code == 2 and "pas de section [reseau]" in no_reseau.output
+
+
+def take_back(standby, *files: Path, token: str | None = None, code: str | None = None) -> tuple[int, dict]:
+    """The dead main's day file (and its « -wal »), dropped on the standby's page: multipart, field « journal »."""
+    sent = [("journal", (f.name, f.read_bytes(), "application/octet-stream")) for f in files]
+    r = requests.post(f"{standby.url}/api/v1/secours/reprise", files=sent, data={"code": code} if code else {},
+                      headers={"Authorization": f"Bearer {token}"} if token else {}, timeout=30)
+    return r.status_code, r.json()
+
+
+def day_file_of(server, folder: Path) -> list[Path]:
+    """What an administrator copies from the dead laptop's disk: the day file and its « -wal » when there is one."""
+    folder.mkdir()
+    source = Path(server.day.db_path)
+    copied = [folder / source.name]
+    shutil.copy(source, copied[0])
+    if Path(f"{source}-wal").exists():
+        copied.append(folder / f"{source.name}-wal")
+        shutil.copy(f"{source}-wal", copied[1])
+    return copied
+
+
+def test_the_dead_mains_unpublished_scans_are_taken_back_once_each_at_their_time(site, nats_pantin, tmp_path):
+    main, standby = site
+    tablet, responsable = main.client("surveillant"), main.client("responsable")
+    numeros = candidats(main.day, "A01", 5)
+    admit(tablet, "A01", numeros[:1])
+    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    nats_pantin.stop()  # the site's nats-server goes first: what the main records now never leaves it
+    for i, numero in enumerate(numeros[1:4], 1):
+        answer = tablet.post("/api/v1/salles/A01/scans", {"code": numero, "piece_identite": "cni",
+                                                          "client_id": f"tablette-{i}"})
+        assert answer["verdict"] == "admis", answer  # acknowledged to the tablet
+    at_main = {e["client_id"]: e for e in journal_events(main.day) if e["client_id"]}
+    main.stop()  # then the main laptop dies
+    status, done = promote(standby, responsable.token)
+    assert status == 200, done
+    moved = standby.client()
+    moved.token = tablet.token
+    assert moved.post("/api/v1/salles/A01/scans", {"code": numeros[3], "piece_identite": "cni",  # its queue
+                                                   "client_id": "tablette-3"})["verdict"] == "admis"
+    assert moved.post("/api/v1/salles/A01/scans", {"code": numeros[1], "piece_identite": "passeport",
+                                                   "client_id": "tablette-9"})["verdict"] == "admis"  # again
+    files = day_file_of(main, tmp_path / "cle-usb")
+    before = journal_events(standby.day)
+
+    status, taken = take_back(standby, *files, code=CODES["responsable"])
+    assert status == 200 and taken["verdict"] == "repris", taken
+    assert (taken["reprises"], taken["deja_la"], taken["a_verifier"]) == (2, 1, [numeros[1]])
+    assert "2 action(s) du serveur principal reprise(s)" in taken["message"] and numeros[1] in taken["message"]
+    after = journal_events(standby.day)
+    added = after[len(before):]
+    assert [e["client_id"] for e in added[:2]] == ["tablette-1", "tablette-2"]
+    for event in added[:2]:
+        kept = at_main[event["client_id"]]
+        assert {k: event[k] for k in ("type", "payload", "candidat", "actor", "server_time")} == \
+            {k: kept[k] for k in ("type", "payload", "candidat", "actor", "server_time")}, "at the time it happened"
+    assert added[2]["type"] == "reprise_principal" and added[2]["actor"] == "P002"
+    assert verify_chain(standby.day.db_path)[0]
+    present = standby.day.journal.one("SELECT entered_at FROM presences WHERE numero = ?", [numeros[2]])
+    assert present["entered_at"] == at_main["tablette-2"]["server_time"]
+    replay = moved.post("/api/v1/salles/A01/scans", {"code": numeros[2], "piece_identite": "cni",
+                                                     "client_id": "tablette-2"})
+    assert replay["rejoue"], "a tablet replaying it now is answered, not recorded"
+
+    status, again = take_back(standby, *files, token=responsable.token)
+    assert status == 200 and again["verdict"] == "rien_a_reprendre" and again["reprises"] == 0, again
+    assert len(journal_events(standby.day)) == len(after), "the same file twice changes nothing"
+
+
+def test_a_take_back_is_refused_in_french_before_the_promotion_to_a_surveillant_and_for_a_wrong_file(
+        site, tmp_path, clock):
+    main, standby = site
+    tablet, responsable = main.client("surveillant"), main.client("responsable")
+    admit(tablet, "A01", candidats(main.day, "A01", 2))
+    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    files = day_file_of(main, tmp_path / "cle-usb")
+    status, early = take_back(standby, *files, code=CODES["responsable"])
+    assert status == 409 and early["erreur"]["code"] == "secours_non_promu", early
+    main.stop()
+    assert promote(standby, responsable.token)[0] == 200
+    before = journal_events(standby.day)
+
+    garbage = tmp_path / "photo.sqlite"
+    garbage.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    other = site_day(tmp_path / "autre", "PANTIN", "nats://127.0.0.1:1", clock)  # another laptop's day
+    altered = tmp_path / "altere"
+    altered.mkdir()
+    shutil.copy(files[0], altered / files[0].name)
+    if len(files) > 1:
+        shutil.copy(files[1], altered / files[1].name)
+    conn = sqlite3.connect(altered / files[0].name)
+    conn.execute("UPDATE events SET payload = replace(payload, 'cni', 'passeport') WHERE type = 'scan'")
+    conn.commit()
+    conn.close()
+    cases = [
+        ((files[0],), {"token": tablet.token}, 403, "role_interdit"),
+        ((files[0],), {"code": "99999999"}, 401, "code_inconnu"),
+        ((), {"code": CODES["responsable"]}, 400, "fichier_manquant"),
+        ((garbage,), {"code": CODES["responsable"]}, 400, "fichier_invalide"),
+        ((other,), {"code": CODES["responsable"]}, 409, "autre_journal"),
+        ((altered / files[0].name,), {"code": CODES["responsable"]}, 400, "chaine_rompue"),
+    ]
+    for sent, who, expected, code in cases:
+        status, refused = take_back(standby, *sent, **who)
+        assert (status, refused["erreur"]["code"]) == (expected, code), (code, refused)
+        assert "Rien" in refused["erreur"]["message"] or "rien" in refused["erreur"]["message"], refused
+    assert journal_events(standby.day) == before, "nothing written"

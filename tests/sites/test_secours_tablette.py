@@ -102,7 +102,7 @@ def test_the_mains_pages_may_reach_the_standby_which_answers_only_the_mains_orig
                                                                  headers=preflight, timeout=5).headers
 
 
-def test_the_responsable_promotes_the_standby_from_its_page_in_french(site, chromium):
+def test_the_responsable_promotes_the_standby_from_its_page_in_french(site, chromium, tmp_path):
     main, standby = site
     context = chromium.new_context(locale="fr-FR")
     try:
@@ -114,7 +114,8 @@ def test_the_responsable_promotes_the_standby_from_its_page_in_french(site, chro
         page.check("#confirme")
         page.click("button[type=submit]")
         expect(page.locator("#promotion-reponse")).to_have_text(
-            "Seul un responsable du site PANTIN ou un administrateur peut promouvoir le serveur de secours.")
+            "Seul un responsable du site PANTIN ou un administrateur peut promouvoir le serveur de secours. "
+            "Rien n'a changé.")
         page.fill("#code", CODES["responsable"])
         page.click("button[type=submit]")
         expect(page.locator("#promotion-reponse")).to_contain_text(f"Le serveur principal ({main.url}) répond encore")
@@ -125,6 +126,22 @@ def test_the_responsable_promotes_the_standby_from_its_page_in_french(site, chro
         expect(page.locator("#etat-promu")).to_contain_text("Promu par P002 à 08 h 40")
         expect(page.locator("#promotion")).to_be_hidden()
         expect(page.locator("#liens")).to_be_visible()
+
+        expect(page.locator("#reprise")).to_be_visible()  # then the main's day file, once its disk is read
+        garbage = tmp_path / "photo.db"
+        garbage.write_bytes(b"\xff\xd8\xff\xe0 pas un journal" * 64)
+        page.set_input_files("#journal", str(garbage))
+        page.fill("#reprise-code", CODES["responsable"])
+        page.click("#reprise-form button[type=submit]")
+        expect(page.locator("#reprise-reponse")).to_have_text(
+            "Ce fichier n'est pas un fichier du jour de Salle (le fichier .db ou .sqlite du serveur principal) : "
+            "rien n'a été repris.")
+        expect(page.locator("#reprise-reponse")).to_have_class("verdict bad")
+        page.set_input_files("#journal", str(main.day.db_path))
+        page.fill("#reprise-code", CODES["responsable"])
+        page.click("#reprise-form button[type=submit]")
+        expect(page.locator("#reprise-reponse")).to_contain_text("Rien à reprendre : ce journal a déjà tout")
+        page.screenshot(path=str(tmp_path / "secours.png"), full_page=True)
     finally:
         context.close()
 

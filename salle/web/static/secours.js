@@ -1,5 +1,6 @@
 /* The standby laptop's page: how far its copy of the site's journal goes, and its promotion by the responsable
-   (personal code + confirmation; refused in French while the copy is behind or the main still answers). */
+   (personal code + confirmation; refused in French while the copy is behind or the main still answers); once
+   promoted, the dead main's day file dropped here to take back what it never sent. */
 "use strict";
 
 const $ = (id) => document.getElementById(id);
@@ -20,6 +21,7 @@ async function refresh() {
   $("etat-erreur").textContent = s.erreur || "";
   $("promotion").hidden = s.promu;
   $("liens").hidden = !s.promu;
+  $("reprise").hidden = !s.promu;
 }
 
 $("promotion-form").addEventListener("submit", async (e) => {
@@ -33,6 +35,24 @@ $("promotion-form").addEventListener("submit", async (e) => {
   out.textContent = answer ? answer.message : Api.errorText(null);
   $("code").value = "";
   refresh();
+});
+
+$("reprise-form").addEventListener("submit", async (e) => {  // the dead main's day file (multipart)
+  e.preventDefault();
+  const out = $("reprise-reponse"), form = new FormData();
+  for (const file of $("journal").files) form.append("journal", file, file.name);
+  form.append("code", $("reprise-code").value);
+  let ok = false, text;
+  try {
+    const r = await fetch("/api/v1/secours/reprise", { method: "POST", body: form });
+    const data = await r.json();
+    ok = r.ok;
+    text = r.ok ? data.message : data.erreur.message;
+  } catch (err) { text = Api.errorText(null); }
+  out.hidden = false;
+  out.className = `verdict ${ok ? "ok" : "bad"}`;
+  out.textContent = text;
+  $("reprise-code").value = "";
 });
 
 refresh();
