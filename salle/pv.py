@@ -369,6 +369,17 @@ def _pv_times(day, epreuve, site, der, staff, started, end) -> list[list[str]]:
         times.append([f"Fermeture des portes déplacée à {_t(move['server_time'])}",
                       f"de {_t(move['data'].get('avant'))} à {_t(move['data'].get('apres'))}, "
                       f"{_by(staff, move['actor'])} ; motif : {move['data'].get('motif')}"])
+    for change in reports.server_changes(day.journal.reader(), site.code):  # the site's laptops (issue 15)
+        d, when = change["data"], f"{_t(change['server_time'])}, {_by(staff, change['actor'])}"
+        if change["type"] == "secours_promu":
+            forced = " ; forcée, le serveur principal répondant encore" if d.get("principal_repond") else ""
+            times.append(["Bascule sur le portable de secours",
+                          f"{when} (son journal reprend après l'événement n° {d.get('copie_jusqu_a')}){forced}"])
+        else:
+            check = f" ; état à vérifier : {', '.join(d['a_verifier'])}" if d.get("a_verifier") else ""
+            times.append(["Reprise du journal du serveur principal",
+                          f"{when} : {len(d.get('repris', []))} action(s) enregistrée(s) par lui et reprise(s) à "
+                          f"leur heure{check}"])
     return times
 
 

@@ -27,6 +27,16 @@ def events_of(db, epreuve: str, site: str | None, *types: str) -> list[dict]:
     return found
 
 
+def server_changes(db, site: str) -> list[dict]:
+    """The site's standby promoted and the dead main's events taken back (issue 15), oldest first, with `data`:
+    the day's, whatever the épreuve (they are the site's server's, not an épreuve's)."""
+    found = rows(db, "SELECT * FROM events WHERE site = ? AND type IN ('secours_promu', 'reprise_principal') "
+                     "ORDER BY seq", [site])
+    for row in found:
+        row["data"] = json.loads(row["payload"] or "{}")
+    return found
+
+
 def all_events(db, columns: list[str]) -> list[dict]:
     return rows(db, f"SELECT {', '.join(columns)} FROM events ORDER BY seq")
 

@@ -12,9 +12,11 @@ import requests
 
 from salle.client import ApiError
 from salle.journal import verify_chain
+from salle.pv import build_pv
 from salle.state.queries import alerts, salle_summary
 from tests.helpers.api import admit
 from tests.helpers.day import CODES, candidats
+from tests.helpers.pdf import pdf_text
 from tests.helpers.server import LiveServer
 from tests.helpers.sites import journal_events, site_day, standby_caught_up, standby_copy
 from tests.helpers.waiting import wait_for
@@ -241,6 +243,11 @@ def test_the_dead_mains_unpublished_scans_are_taken_back_once_each_at_their_time
     replay = moved.post("/api/v1/salles/A01/scans", {"code": numeros[2], "piece_identite": "cni",
                                                      "client_id": "tablette-2"})
     assert replay["rejoue"], "a tablet replaying it now is answered, not recorded"
+
+    pv = pdf_text(build_pv(standby.day, standby.day.epreuve_for(None).code, "PANTIN"))
+    assert "Bascule sur le portable de secours" in pv and "(son journal reprend après" in pv  # a wrapped cell
+    assert "Reprise du journal du serveur principal 08 h 40, par" in pv
+    assert f"2 action(s) enregistrée(s) par lui et reprise(s) à leur heure ; état à vérifier : {numeros[1]}" in pv
 
     status, again = take_back(standby, *files, token=responsable.token)
     assert status == 200 and again["verdict"] == "rien_a_reprendre" and again["reprises"] == 0, again
