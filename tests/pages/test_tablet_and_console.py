@@ -125,6 +125,11 @@ def test_offline_tablet_queues_then_replays_nothing_lost_or_doubled(live, clock,
     page.click("#act-toilettes")
     expect(page.locator("#net")).to_have_text("Hors ligne — 3 action(s) en attente")
     assert events(live.day, "scan", second) == [] and events(live.day, "toilettes_sortie") == []
+    with page.expect_event("dialog") as asked:
+        page.close(run_before_unload=True)  # a reload or a closing while actions wait: the browser asks first
+    assert asked.value.type == "beforeunload"
+    asked.value.dismiss()  # the surveillant says no: the page and its queue stay
+    expect(page.locator("#net")).to_have_text("Hors ligne — 3 action(s) en attente")
 
     context.set_offline(False)
     expect(page.locator("#net")).to_have_text("En ligne", timeout=10000)
@@ -134,6 +139,8 @@ def test_offline_tablet_queues_then_replays_nothing_lost_or_doubled(live, clock,
     assert len(events(live.day, "toilettes_sortie", first)) == 1
     assert len(events(live.day, "scan", first)) == 1
     assert page.evaluate("JSON.parse(localStorage.getItem('salle.tablette.queue') || '[]').length") == 0
+    with page.expect_event("close", timeout=5000):  # nothing waits: no question (one would be dismissed)
+        page.close(run_before_unload=True)
 
 
 def test_a_server_that_cannot_record_keeps_the_action_on_the_tablet(live, context):

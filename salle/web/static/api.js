@@ -136,6 +136,11 @@ const Api = (() => {
       this.online = true; this.serverDown = false; this.busy = false;
       window.addEventListener("online", () => this.flush());
       setInterval(() => { if (this.items().length) this.flush(); }, 2000);
+      /* A reload while actions wait could lose them: with the server gone the page would not load again, and a page
+         opened at the standby's address has another storage. The browser asks first (its own words). */
+      window.addEventListener("beforeunload", (e) => {
+        if (this.items().length) { e.preventDefault(); e.returnValue = ""; }
+      });
     }
     items() { return JSON.parse(localStorage.getItem(this.key) || "[]"); }
     save(items) { localStorage.setItem(this.key, JSON.stringify(items)); this.onChange(this); }
