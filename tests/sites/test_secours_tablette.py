@@ -171,3 +171,40 @@ def test_a_main_that_still_answers_after_a_forced_promotion_stops_taking_entries
     tablet.scan(second)
     assert tablet.base == standby.url and not tablet.queue
     assert len(scans(standby.day, second)) == 1 and scans(main.day, second) == []
+
+
+def test_the_responsable_promotes_the_standby_from_the_mains_console_once_the_main_is_silent(site, chromium):
+    main, standby = site
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        sign_in(page, main.url, "/console", "responsable")
+        expect(page.locator("#net")).to_have_text("Direct")
+        panel = page.locator("#secours-panel")
+        page.wait_for_timeout(3500)  # one look at the main: it answers, nothing is offered
+        expect(panel).to_be_hidden()
+
+        main.stop()  # the main laptop dies
+        expect(panel).to_be_visible(timeout=10000)
+        expect(page.locator("#net")).to_have_text("Serveur principal injoignable")
+        expect(page.locator("#secours-lost")).to_contain_text(
+            f"Le serveur principal ne répond plus depuis 08\u00a0h\u00a040. S'il est arrêté ou injoignable, "
+            f"promouvez le portable de secours ({standby.url})")
+        page.click("#secours-form button[type=submit]")  # a tired responsable, without the confirmation
+        expect(page.locator("#secours-reponse")).to_have_text(
+            "Promotion non confirmée : cochez la confirmation. Rien n'a changé.")
+        expect(page.locator("#secours-reponse")).to_have_class("verdict bad")
+        assert not standby.client().get("/api/v1/secours")["promu"]
+        page.screenshot(path="docs/screenshots/console-secours.png")
+
+        page.check("#secours-confirme")
+        page.click("#secours-form button[type=submit]")
+        expect(page.locator("#secours-reponse")).to_contain_text("Serveur de secours promu : il prend les entrées")
+        expect(page.locator("#net")).to_have_text("Direct (portable de secours)", timeout=10000)
+        expect(panel).to_be_hidden(timeout=10000)
+        promoted = standby.day.journal.query("SELECT actor, payload FROM events WHERE type = 'secours_promu'")
+        assert len(promoted) == 1 and promoted[0]["actor"] == "P002", "journaled once, as the responsable"
+        assert not json.loads(promoted[0]["payload"])["force"]
+        expect(page.locator("#salles")).to_contain_text("A01")  # the console reads the standby's state
+    finally:
+        context.close()

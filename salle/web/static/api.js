@@ -192,6 +192,6 @@ const Api = (() => {
   }
 
   return { configure, onAnswer, noteAnswer, token, saveToken, forgetToken, uuid, request, command, serverDown,
-           errorText, base, setStandby, moveToStandby, onMove,
+           errorText, base, standby: () => localStorage.getItem(STANDBY), setStandby, moveToStandby, onMove,
            file, download, coalesced, Queue };
 })();

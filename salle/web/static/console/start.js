@@ -18,7 +18,7 @@ function connectLive() {
   Live.connect({
     connect: async () => { // (re)connected: resynchronise, events missed meanwhile are in the state
       await loadSalles(); await loadAlertes(); await loadImpressions(); await loadPersonnel(); await loadOraux();
-      $("net").textContent = "Direct"; $("net").classList.remove("off");
+      $("net").textContent = Api.base() ? "Direct (portable de secours)" : "Direct"; $("net").classList.remove("off");
     },
     disconnect: () => { $("net").textContent = "Direct interrompu — reconnexion…"; $("net").classList.add("off"); },
     salle_etat: (s) => {

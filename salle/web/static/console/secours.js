@@ -1,0 +1,49 @@
+/* The main laptop stops answering (issue 15): the console offers to promote the site's standby laptop (its
+   address came with the sign-in), a deliberate act with a confirmation, journaled on the standby under the
+   responsable's own token; then the console follows it there, as the tablets do. A standby already promoted
+   (from its own page, /secours) is followed without a question. Checked every 3 s while the main is silent. */
+"use strict";
+
+let mainSilentSince = null;
+
+async function mainAnswers() {
+  try { await fetch(`${Api.base()}/api/v1/health`, { cache: "no-store" }); return true; } catch (e) { return false; }
+}
+
+async function watchMain() {
+  const standby = Api.standby(), panel = $("secours-panel");
+  if (!standby || Api.base() === standby || await mainAnswers()) {
+    mainSilentSince = null; panel.hidden = true; return;
+  }
+  if (await Api.moveToStandby()) { panel.hidden = true; return; } // promoted meanwhile: the console follows
+  mainSilentSince = mainSilentSince || Clock.localIso(Clock.now());
+  $("net").textContent = "Serveur principal injoignable"; $("net").classList.add("off"); // whatever its socket says
+  $("secours-lost").textContent = `Le serveur principal ne répond plus depuis ${hhmm(mainSilentSince)}. S'il est `
+    + `arrêté ou injoignable, promouvez le portable de secours (${standby}) : il prendra les entrées sur le même `
+    + "journal, et les tablettes iront à lui d'elles-mêmes avec leurs files d'attente.";
+  panel.hidden = false;
+}
+
+$("secours-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const out = $("secours-reponse");
+  let answer = null;
+  try {
+    const r = await fetch(`${Api.standby()}/api/v1/secours/promotion`, {
+      method: "POST", cache: "no-store",
+      headers: { "Content-Type": "application/json", "Accept": "application/json",
+                 "Authorization": `Bearer ${Api.token()}` },
+      body: JSON.stringify({ confirme: $("secours-confirme").checked }),
+    });
+    answer = await r.json();
+  } catch (err) { answer = null; }
+  const ok = !!(answer && answer.ok);
+  out.hidden = false;
+  out.className = `verdict ${ok ? "ok" : "bad"}`;
+  out.textContent = !answer ? "Le portable de secours ne répond pas non plus : vérifiez qu'il est allumé et sur le "
+    + "réseau du site. Rien n'a changé." : ok ? answer.message : answer.erreur.message;
+  $("secours-confirme").checked = false;
+  if (ok) await Api.moveToStandby();
+});
+
+setInterval(() => { if (!$("app").hidden) watchMain(); }, 3000);
