@@ -427,13 +427,21 @@ class StandbyAcks:
 class Fence:
     """The main's side of a promotion: it asks its standby every few seconds whether it was promoted, and from
     then on takes no command (a main restarted after its death, or cut off while the standby was forced): two
-    servers never take entries on two forks of the journal. Its 503 sends the tablets to the standby (api.js)."""
+    servers never take entries on two forks of the journal. Its 503 sends the tablets to the standby (api.js).
 
-    def __init__(self, day, standby: str, period: float = 2.0):
+    A main that cannot reach its standby (the laptops' own link cut, the standby's address wrong) also looks at the
+    site's stream on its nats-server, the witness both laptops reach: the promoted standby publishes there, so a
+    stream whose events past this journal's common part hold a `secours_promu` fences this server just the same."""
+
+    LOOK_BACK = 5000  # at the first look, the stream's last messages read (a main restarted long after)
+
+    def __init__(self, day, reseau: Reseau, period: float = 2.0):
         self.day = day
-        self.standby = standby.rstrip("/")
+        self.standby = reseau.secours.rstrip("/")
+        self.reseau = reseau
         self.period = period
         self.promotion: dict | None = None
+        self._read_up_to: int | None = None  # the stream's messages read so far (stream sequence)
         self._thread = threading.Thread(target=self._watch, name="salle-secours-veille", daemon=True)
 
     def start(self) -> "Fence":
@@ -443,19 +451,59 @@ class Fence:
 
     def _watch(self) -> None:
         while self.promotion is None:
-            try:
-                with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1) as r:
-                    state = json.loads(r.read())
-                if state.get("promu"):
-                    self.promotion = state["promotion"]
-                    self.day.journal.guard = self._refuse
-                    log.error("le portable de secours %s a été promu : ce serveur ne prend plus les entrées",
-                              self.standby)
-                    return
-            except (OSError, ValueError, KeyError, TypeError):
-                pass  # the standby unreachable or not promoted: this server goes on
+            promotion = self._asked() or self._in_stream()
+            if promotion:
+                self.promotion = promotion
+                self.day.journal.guard = self._refuse
+                log.error("le portable de secours %s a été promu : ce serveur ne prend plus les entrées",
+                          self.standby)
+                return
             if self.day.stopping.wait(self.period):
                 return
+
+    def _asked(self) -> dict | None:
+        try:
+            with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1) as r:
+                state = json.loads(r.read())
+            return state["promotion"] if state.get("promu") else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # the standby unreachable or not promoted: the stream may still say it
+
+    def _in_stream(self) -> dict | None:
+        try:
+            return asyncio.run(asyncio.wait_for(self._read_stream(), 5))
+        except Exception:  # the site's nats-server unreachable, no stream yet: this server goes on
+            return None
+
+    async def _read_stream(self) -> dict | None:
+        """The stream's messages not read yet (at the first look, its last LOOK_BACK): a `secours_promu` this
+        journal does not hold is the standby's promotion."""
+        import nats
+
+        concours = self.day.session.concours.code
+        stream, subject = sujets.stream(concours, self.reseau.site), sujets.subject(concours, self.reseau.site)
+        nc = await nats.connect(self.reseau.nats, connect_timeout=1, allow_reconnect=False,
+                                name=f"salle-{self.reseau.site}-veille")
+        try:
+            js = nc.jetstream(timeout=2)
+            last = (await js.get_last_msg(stream, subject)).seq
+            if self._read_up_to is None:
+                self._read_up_to = max(0, last - self.LOOK_BACK)
+            while self._read_up_to < last:
+                position = self._read_up_to + 1
+                try:
+                    event = _event((await js.get_msg(stream, position)).data)
+                except nats.js.errors.NotFoundError:  # removed from the stream: nothing to read there
+                    event = {}
+                self._read_up_to = position
+                if event.get("type") != PROMOTED:
+                    continue
+                own = self.day.journal.one("SELECT hash FROM events WHERE seq = ?", [event.get("seq")])
+                if own is None or own["hash"] != event.get("hash"):
+                    return {"actor": event.get("actor"), "server_time": event.get("server_time") or ""}
+            return None
+        finally:
+            await nc.close()
 
     def _refuse(self) -> None:
         at = self.promotion["server_time"][11:16].replace(":", " h ")

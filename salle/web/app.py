@@ -95,7 +95,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.extensions["salle.acquittements"] = acks = StandbyAcks(day, reseau).start()
         app.after_request(secours.acknowledged_by_standby(acks))
     if reseau is not None and reseau.secours and not standby:  # fenced once the standby says it is promoted
-        app.extensions["salle.veille_secours"] = Fence(day, reseau.secours).start()
+        app.extensions["salle.veille_secours"] = Fence(day, reseau).start()
     if standby:  # the door's work starts with the promotion
         if day.session.reseau is None:
             raise RuntimeError("Portable de secours : la session n'a pas de section [reseau] (site, nats).")

@@ -208,3 +208,33 @@ def test_the_responsable_promotes_the_standby_from_the_mains_console_once_the_ma
         expect(page.locator("#salles")).to_contain_text("A01")  # the console reads the standby's state
     finally:
         context.close()
+
+
+def test_a_main_that_cannot_reach_its_standby_is_fenced_by_the_promotion_in_the_sites_stream(tmp_path, nats_pantin,
+                                                                                              clock):
+    """The laptops' own link is cut (here: the main knows a wrong address for its standby); both still reach the
+    site's nats-server. The standby, forced, publishes its promotion there, and that is what fences the main."""
+    main_db = site_day(tmp_path / "pantin", "PANTIN", nats_pantin.url, clock,
+                       reseau=f'secours = "http://127.0.0.1:{free_port()}"\n')  # nobody answers there
+    main = LiveServer(main_db, clock)
+    standby = LiveServer(standby_copy(main_db, tmp_path / "secours"), clock,
+                         config={"SECOURS": {"principal": main.url}})
+    try:
+        first, probe = candidats(main.day, "A01", 2)
+        tablet, responsable = main.client("surveillant"), main.client("responsable")
+        tablet.scan("A01", first, "cni")
+        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+        promoter = ApiClient(standby.url)
+        promoter.token = responsable.token
+        assert promoter.post("/api/v1/secours/promotion", {"confirme": True, "forcer": True})["verdict"] == "promu"
+
+        fence = main.app.extensions["salle.veille_secours"]
+        wait_for(lambda: fence.promotion is not None, 20, "the main fenced through the stream")
+        status, answer = tablet.request("POST", "/api/v1/salles/A01/scans", {
+            "code": probe, "client_id": "sonde-cloture", "piece_identite": "cni"}, check=False)
+        assert status == 503 and answer["erreur"]["code"] == "secours_promu", answer
+        assert "a été promu à 08 h 40 : ce serveur ne prend plus les entrées" in answer["erreur"]["message"]
+        assert scans(main.day, probe) == [], "nothing recorded on the main's fork"
+    finally:
+        standby.stop()
+        main.stop()
