@@ -31,17 +31,34 @@ function statutOf(c) {
 }
 const frDate = (iso) => iso.split("-").reverse().join("/");
 
-function candidatRow(c) {
+/* A row of the list. `kept`: the row shown for this candidat before the list was read again; unchanged, it is kept
+   where it is (only its candidat is updated): a tap landing while the list is rebuilt (a reconnection, a push)
+   still selects, where a row replaced under the finger loses it (Chromium forgets a press on a removed node). */
+function candidatRow(c, kept) {
   const name = `${c.nom.toUpperCase()} ${c.prenom}${c.date_naissance ? ` (né(e) le ${frDate(c.date_naissance)})` : ""}`;
-  return el("tr", { class: selected && selected.numero === c.numero ? "sel" : "", tabindex: 0, "data-numero": c.numero,
-                    onclick: () => select(c), onkeydown: (e) => { if (e.key === "Enter") select(c); } },
-    el("td", {}, c.place), el("td", {}, name), el("td", {}, c.numero), el("td", {}, statutOf(c)));
+  const cls = selected && selected.numero === c.numero ? "sel" : "";
+  const statut = statutOf(c);
+  const sig = [cls, c.place, name, statut.className, statut.textContent].join("|");
+  if (kept && kept.dataset.sig === sig) { kept.candidat = c; return kept; }
+  const row = el("tr", { class: cls, tabindex: 0, "data-numero": c.numero, "data-sig": sig,
+                         onclick: () => select(row.candidat),
+                         onkeydown: (e) => { if (e.key === "Enter") select(row.candidat); } },
+    el("td", {}, c.place), el("td", {}, name), el("td", {}, c.numero), el("td", {}, statut));
+  row.candidat = c;
+  return row;
 }
 
 function renderCandidats() {
   const body = $("candidats");
   const focused = document.activeElement && document.activeElement.dataset && document.activeElement.dataset.numero;
-  body.replaceChildren(...candidats.filter(FILTERS[filter]).map(candidatRow));
+  const shown = new Map([...body.children].map((row) => [row.dataset.numero, row]));
+  const rows = candidats.filter(FILTERS[filter]).map((c) => candidatRow(c, shown.get(c.numero)));
+  let at = body.firstElementChild; // kept rows in their place stay in the document: a press on one is not lost
+  for (const row of rows) {
+    if (row === at) { at = at.nextElementSibling; continue; }
+    body.insertBefore(row, at);
+  }
+  while (at) { const next = at.nextElementSibling; at.remove(); at = next; }
   if (focused) { // the focused row keeps the focus, and a live update never moves the page
     const row = body.querySelector(`tr[data-numero="${CSS.escape(focused)}"]`);
     if (row) row.focus({ preventScroll: true });
