@@ -187,9 +187,7 @@ class Standby:
                                    client_id=e["client_id"], device_time=e["device_time"], epreuve=e["epreuve"],
                                    site=e["site"], salle=e["salle"], candidat=e["candidat"],
                                    server_time=e["server_time"])
-                tx.db.execute("INSERT OR IGNORE INTO acks (client_id, fingerprint, response, seq, at) VALUES "
-                              "(?, NULL, ?, ?, ?)", [e["client_id"], json.dumps(rebuilt_answer(e), ensure_ascii=False),
-                                                     copied["seq"], e["server_time"]])
+                _answer_for(tx, e, copied["seq"])
             return tx.append(TAKEN_BACK, caller.actor, {
                 "apres": held, "repris": [{"seq": e["seq"], "hash": e["hash"], "type": e["type"]} for e in taken],
                 "deja_la": replayed, "non_repris": own, "a_verifier": check, "tete_du_fichier": events[-1]["hash"]},
@@ -331,10 +329,15 @@ class Standby:
         for event in events:
             tx.copy(event)
             if event["client_id"]:
-                tx.db.execute("INSERT OR IGNORE INTO acks (client_id, fingerprint, response, seq, at) VALUES "
-                              "(?, NULL, ?, ?, ?)", [event["client_id"], json.dumps(rebuilt_answer(event),
-                                                                                    ensure_ascii=False),
-                                                     event["seq"], event["server_time"]])
+                _answer_for(tx, event, event["seq"])
+
+
+def _answer_for(tx, event: dict, seq: int) -> None:
+    """The answer a replay of an event another server recorded gets here (`rebuilt_answer`), under its client id:
+    `seq` is the event's in this journal (a copied event's own; a taken-back one's new)."""
+    tx.db.execute("INSERT OR IGNORE INTO acks (client_id, fingerprint, response, seq, at) VALUES (?, NULL, ?, ?, ?)",
+                  [event["client_id"], json.dumps(rebuilt_answer(event), ensure_ascii=False), seq,
+                   event["server_time"]])
 
 
 def _day_file_events(path) -> list[dict]:
@@ -451,7 +454,9 @@ class Fence:
 
     def _watch(self) -> None:
         while self.promotion is None:
-            promotion = self._asked() or self._in_stream()
+            reached, promotion = self._asked()
+            if not reached:  # the standby unreachable: the site's stream may still say it was promoted
+                promotion = self._in_stream()
             if promotion:
                 self.promotion = promotion
                 self.day.journal.guard = self._refuse
@@ -461,13 +466,14 @@ class Fence:
             if self.day.stopping.wait(self.period):
                 return
 
-    def _asked(self) -> dict | None:
+    def _asked(self) -> tuple[bool, dict | None]:
+        """(whether the standby answered, its promotion if it says it was promoted)."""
         try:
             with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1) as r:
                 state = json.loads(r.read())
-            return state["promotion"] if state.get("promu") else None
+            return True, state["promotion"] if state.get("promu") else None
         except (OSError, ValueError, KeyError, TypeError):
-            return None  # the standby unreachable or not promoted: the stream may still say it
+            return False, None
 
     def _in_stream(self) -> dict | None:
         try:

@@ -21,7 +21,10 @@ def events_of(db, epreuve: str, site: str | None, *types: str) -> list[dict]:
     params = [epreuve, *types]
     if site:
         sql, params = sql + " AND site = ?", [*params, site]
-    found = rows(db, sql + " ORDER BY seq", params)
+    return _with_data(rows(db, sql + " ORDER BY seq", params))
+
+
+def _with_data(found: list[dict]) -> list[dict]:
     for row in found:
         row["data"] = json.loads(row["payload"] or "{}")
     return found
@@ -30,11 +33,8 @@ def events_of(db, epreuve: str, site: str | None, *types: str) -> list[dict]:
 def server_changes(db, site: str) -> list[dict]:
     """The site's standby promoted and the dead main's events taken back (issue 15), oldest first, with `data`:
     the day's, whatever the épreuve (they are the site's server's, not an épreuve's)."""
-    found = rows(db, "SELECT * FROM events WHERE site = ? AND type IN ('secours_promu', 'reprise_principal') "
-                     "ORDER BY seq", [site])
-    for row in found:
-        row["data"] = json.loads(row["payload"] or "{}")
-    return found
+    return _with_data(rows(db, "SELECT * FROM events WHERE site = ? AND type IN ('secours_promu', "
+                               "'reprise_principal') ORDER BY seq", [site]))
 
 
 def all_events(db, columns: list[str]) -> list[dict]:
