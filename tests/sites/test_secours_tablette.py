@@ -5,6 +5,7 @@ on the standby. Headless Chromium: the tablet's own page, loaded from the main (
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -18,17 +19,26 @@ from tests.helpers.sites import site_day, standby_caught_up, standby_copy
 from tests.helpers.waiting import wait_for
 
 
-@pytest.fixture
-def site(tmp_path, nats_pantin, clock):
-    port = free_port()
-    main_db = site_day(tmp_path / "pantin", "PANTIN", nats_pantin.url, clock,
-                       reseau=f'secours = "http://127.0.0.1:{port}"\n')
+@contextmanager
+def main_and_standby(tmp_path, nats_url: str, clock, secours: str, port: int = 0):
+    """Pantin's main server, which knows `secours` as its standby's address, and its standby (on `port`) copying
+    the site's stream."""
+    main_db = site_day(tmp_path / "pantin", "PANTIN", nats_url, clock, reseau=f'secours = "{secours}"\n')
     copy = standby_copy(main_db, tmp_path / "secours")
     main = LiveServer(main_db, clock)
     standby = LiveServer(copy, clock, config={"SECOURS": {"principal": main.url}}, port=port)
-    yield main, standby
-    standby.stop()
-    main.stop()
+    try:
+        yield main, standby
+    finally:
+        standby.stop()
+        main.stop()
+
+
+@pytest.fixture
+def site(tmp_path, nats_pantin, clock):
+    port = free_port()
+    with main_and_standby(tmp_path, nats_pantin.url, clock, f"http://127.0.0.1:{port}", port) as pair:
+        yield pair
 
 
 def scans(day, numero) -> list[dict]:
@@ -214,12 +224,8 @@ def test_a_main_that_cannot_reach_its_standby_is_fenced_by_the_promotion_in_the_
                                                                                               clock):
     """The laptops' own link is cut (here: the main knows a wrong address for its standby); both still reach the
     site's nats-server. The standby, forced, publishes its promotion there, and that is what fences the main."""
-    main_db = site_day(tmp_path / "pantin", "PANTIN", nats_pantin.url, clock,
-                       reseau=f'secours = "http://127.0.0.1:{free_port()}"\n')  # nobody answers there
-    main = LiveServer(main_db, clock)
-    standby = LiveServer(standby_copy(main_db, tmp_path / "secours"), clock,
-                         config={"SECOURS": {"principal": main.url}})
-    try:
+    nobody = f"http://127.0.0.1:{free_port()}"  # the main's address for its standby: nobody answers there
+    with main_and_standby(tmp_path, nats_pantin.url, clock, nobody) as (main, standby):
         first, probe = candidats(main.day, "A01", 2)
         tablet, responsable = main.client("surveillant"), main.client("responsable")
         tablet.scan("A01", first, "cni")
@@ -235,6 +241,3 @@ def test_a_main_that_cannot_reach_its_standby_is_fenced_by_the_promotion_in_the_
         assert status == 503 and answer["erreur"]["code"] == "secours_promu", answer
         assert "a été promu à 08 h 40 : ce serveur ne prend plus les entrées" in answer["erreur"]["message"]
         assert scans(main.day, probe) == [], "nothing recorded on the main's fork"
-    finally:
-        standby.stop()
-        main.stop()
