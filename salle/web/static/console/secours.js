@@ -7,7 +7,7 @@
 let mainSilentSince = null;
 
 async function mainAnswers() {
-  try { await fetch(`${Api.base()}/api/v1/health`, { cache: "no-store" }); return true; } catch (e) { return false; }
+  try { await Api.request("GET", "/api/v1/health"); return true; } catch (e) { return false; } // rejects: no network
 }
 
 async function watchMain() {
