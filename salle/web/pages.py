@@ -4,7 +4,7 @@ only the /api/v1 API and Socket.IO."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 
 from .http import day
 
@@ -26,6 +26,16 @@ def _page(template: str):
 @bp.get("/tablette")
 def tablette():
     return _page("tablette.html")
+
+
+@bp.get("/tablette.sw.js")
+def tablette_service_worker():
+    """The tablet's page kept on the tablet, for a reload while the main laptop is dead (static/tablette/sw.js).
+    Served from the root so that its scope may be /tablette; always checked for a newer one."""
+    response = send_from_directory(current_app.static_folder, "tablette/sw.js", mimetype="text/javascript",
+                                   max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.get("/console")

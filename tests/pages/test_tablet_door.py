@@ -169,10 +169,14 @@ def test_a_scan_changes_no_field_after_its_first_character(live, tablet):
 
 
 QUIET_ENTER = """(() => {  // what changes on the page from a scan's Enter until its answer (before the page's scripts)
-  window.quiet = { enter: null, answered: null, field: null, changes: [] };
+  window.quiet = { enter: null, answered: null, field: null, changes: [], stall: 0 };
+  let arrivals = [];  // when this scan's keys reached the page: a stall of the test machine shows here
   window.addEventListener("keydown", (e) => {
+    arrivals.push(performance.now());
     if (e.key !== "Enter") return;
-    Object.assign(window.quiet, { enter: performance.now(), answered: null, changes: [],
+    const stall = Math.max(0, ...arrivals.slice(1).map((x, k) => x - arrivals[k]));
+    arrivals = [];
+    Object.assign(window.quiet, { enter: performance.now(), answered: null, changes: [], stall,
                                   field: document.getElementById("scan").value });
   }, true);
   new MutationObserver((records) => {
@@ -193,7 +197,7 @@ def test_a_scans_enter_changes_nothing_on_screen_before_its_answer(live, tablet)
     makes (the field emptied, the open question's buttons disarmed) made the answer wait for that frame, up to
     16 ms (benchmarks/door_pace.py). The first character leaves the field with the second key; the question
     left open goes with the answer. A tap between the Enter and the answer still counts for nobody."""
-    first, second = a01(live.day, 2)
+    first, *others = a01(live.day, 6)
     tablet.add_init_script(QUIET_ENTER)
     tablet.reload()
     expect(tablet.locator("#net")).to_have_text("En ligne")
@@ -203,9 +207,16 @@ def test_a_scans_enter_changes_nothing_on_screen_before_its_answer(live, tablet)
     expect(tablet.locator("#pieces")).to_have_attribute("data-code", first)
     expect(tablet.locator("button[data-piece=cni]")).to_be_enabled()
     before = event_count(live.day)
-    scanner(tablet, second)
-    expect(tablet.locator("#pieces")).to_have_attribute("data-code", second)
-    quiet = tablet.evaluate("window.quiet")
+    # Held characters are given back after 200 ms of silence (wedge.js, HOLD_MS): keys that reach the page with
+    # such a gap, when the loaded test machine stalls between two of them, are not a scanner's pace. The claim is
+    # judged on the first scan whose keys all arrived at a scanner's pace.
+    for code in others:
+        scanner(tablet, code)
+        expect(tablet.locator("#pieces")).to_have_attribute("data-code", code)
+        quiet = tablet.evaluate("window.quiet")
+        if quiet["stall"] < 150:
+            break
+    assert quiet["stall"] < 150, f"every scan's keys stalled on the way: {quiet['stall']:.0f} ms"
     assert quiet["answered"] is not None and quiet["field"] == "" and quiet["changes"] == []
     assert event_count(live.day) == before
 

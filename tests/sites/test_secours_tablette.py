@@ -93,6 +93,59 @@ def test_the_tablet_moves_to_the_promoted_standby_with_its_queue_and_works_there
         context.close()
 
 
+def test_a_tablet_reloaded_while_the_main_is_dead_opens_from_its_copy_and_moves_with_its_queue(site, chromium):
+    """The surveillant reloads the page after the main laptop died (a frozen screen, a habit): the page opens from
+    the copy the tablet keeps (tablette/sw.js; localhost is a secure context, as https is on site), with its sign-in
+    and its queue; once the standby is promoted the entry queued before the reload is recorded there, once."""
+    main, standby = site
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.on("dialog", lambda dialog: dialog.accept())  # « quitter la page ? » while actions wait: yes
+        sign_in(page, main.url, "/tablette", "surveillant")
+        wait_for(lambda: page.evaluate("!!navigator.serviceWorker.controller"), 15, "the page kept on the tablet")
+        idle = context.browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR").new_page()
+        sign_in(idle, main.url, "/tablette", "surveillant")  # a second tablet at the door, nothing queued on it
+        wait_for(lambda: idle.evaluate("!!navigator.serviceWorker.controller"), 15, "the page kept on the tablet")
+        first, second, third = candidats(main.day, "A01", 3)
+        wedge_scan(page, first)
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#v-word")).to_have_text("ADMIS")
+        responsable = ApiClient(standby.url)
+        responsable.token = main.client("responsable").token  # the standby knows it from the journal it copies
+        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+
+        main.die()
+        wedge_scan(page, second)
+        expect(page.locator("#v-word")).to_have_text("HORS LIGNE")
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#net")).to_have_text("Hors ligne — 1 action(s) en attente")
+        page.reload()  # the main is dead: without the copy, the browser's own error page and no queue
+        expect(page.locator("#app")).to_be_visible()
+        expect(page.locator("#net")).to_have_text("Hors ligne — 1 action(s) en attente")
+        assert page.url.startswith(main.url)
+        idle.reload()  # the other tablet too, before the promotion: it opens, and says nothing answers
+        expect(idle.locator("#net")).to_have_text("Hors ligne — 0 action(s) en attente")
+
+        assert responsable.post("/api/v1/secours/promotion", {"confirme": True})["verdict"] == "promu"
+        expect(page.locator("#net")).to_have_text("En ligne (portable de secours)", timeout=15000)
+        (entry,) = scans(standby.day, second)
+        assert json.loads(entry["payload"])["verdict"] == "admis"
+        idle.reload()  # nothing queued to move it: its first read finds the main silent and the standby promoted
+        expect(idle.locator("#net")).to_have_text("En ligne (portable de secours)", timeout=15000)
+        expect(idle.locator(f"#candidats tr[data-numero='{second}'] .chip")).to_have_text("présent")
+        idle.context.close()
+
+        page.reload()  # again, nothing waiting: the page opens from its copy and reads the standby
+        expect(page.locator(f"#candidats tr[data-numero='{second}'] .chip")).to_have_text("présent", timeout=10_000)
+        wedge_scan(page, third)
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#v-word")).to_have_text("ADMIS")
+        assert len(scans(standby.day, third)) == 1 and len(scans(standby.day, second)) == 1
+    finally:
+        context.close()
+
+
 def test_the_mains_pages_may_reach_the_standby_which_answers_only_the_mains_origin(site):
     import requests
 

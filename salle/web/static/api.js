@@ -60,7 +60,13 @@ const Api = (() => {
     const init = { method, headers, cache: "no-store" };
     if (body instanceof FormData) init.body = body;
     else if (body !== undefined) { headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    const r = await fetch(base() + path, init);
+    let r;
+    try { r = await fetch(base() + path, init); } catch (e) {
+      // The server this page talks to does not answer: its standby, once promoted, answers instead (a page
+      // reloaded while the main was dead starts with a read; a write goes through the queue, which moves too).
+      if (await moveToStandby()) return request(method, path, body);
+      throw e;
+    }
     let data;
     try { data = await r.json(); } catch (e) {
       data = { erreur: { code: "reponse_illisible", message: `Réponse illisible du serveur (${r.status}).` } };
@@ -142,6 +148,10 @@ const Api = (() => {
         if (this.items().length) { e.preventDefault(); e.returnValue = ""; }
       });
     }
+    /* What the page learnt another way: the server did not answer a read (a page opened from the tablet's copy
+       while the server is down), or answered again (the live connection is back: what waits goes now). */
+    unreachable() { this.online = false; this.onChange(this); }
+    reached() { this.online = true; this.serverDown = false; this.onChange(this); return this.flush(); }
     items() { return JSON.parse(localStorage.getItem(this.key) || "[]"); }
     save(items) { localStorage.setItem(this.key, JSON.stringify(items)); this.onChange(this); }
     push(path, body, label, context) {

@@ -20,13 +20,16 @@ async function start() {
     $("salle-name").textContent = info ? info.libelle : salle;
     const st = await Api.request("GET", `/api/v1/salles/${salle}`);
     if (st.status === 200) noteSummary(st.data);
-  } catch (e) { salle = me.salle; $("salle-name").textContent = salle || "—"; }
+  } catch (e) {
+    salle = me.salle; $("salle-name").textContent = salle || "—";
+    if (e instanceof TypeError) queue.unreachable(); // no answer (the page opened from the tablet's copy): say so
+  }
   $("app").hidden = false; // shown once the salle is known (the scan field is inside)
   salleKnown();
   renderJournal();
   await refresh();
   live = Live.connect({
-    connect: () => refresh(), // (re)connected: what was pushed while cut is read again
+    connect: () => { queue.reached(); refresh(); }, // (re)connected: what waits goes, what was pushed is read
     salle_etat: (summary) => { noteSummary(summary); refresh(); }, evenement: () => {},
     scan_lu: (v) => { if (v.lecteur && v.candidat && v.salle === salle) doorScannerRead(v); },
   });
@@ -62,6 +65,12 @@ $("pdf-btn").onclick = async () => {
   const f = await Api.file(`/api/v1/salles/${salle}/feuille-emargement.pdf`);
   if (f.ok) window.open(URL.createObjectURL(f.blob));
 };
+
+/* The page kept on this tablet for a reload while the main laptop is dead (tablette/sw.js): where the browser
+   allows it (https, or localhost). */
+if ("serviceWorker" in navigator && window.isSecureContext) {
+  navigator.serviceWorker.register("/tablette.sw.js", { scope: "/tablette" }).catch(() => {});
+}
 
 renderDouchette();
 renderSon();
