@@ -3,6 +3,7 @@ demo."""
 
 from __future__ import annotations
 
+import re
 import signal
 import socket
 import sqlite3
@@ -104,6 +105,29 @@ def parse_clock(value: str | None, speed: float):
         raise click.BadParameter("heure de répétition hors des années 2000 à 2199", param_hint="--clock")
 
 
+CERTIFICATE = click.option(
+    "--certificat", "certificate", default=None, type=click.Path(dir_okay=False, path_type=Path),
+    help="Servir en https avec ce certificat (et sa clé, un seul fichier, fait par « salle certificat-web ») ; par "
+         "défaut <site>-web.pem à côté du fichier du jour s'il y est.")
+
+
+def web_certificate(db_path: Path, given: Path | None, reseau) -> Path | None:
+    """The certificate the pages are served with over https: `given`, else `<site>-web.pem` beside the day's file
+    when the session names its site and the file is there; None: http. A file that is not a usable certificate
+    stops the start with a French message (nothing served on a half-made https)."""
+    from .reseau.tls import check_web_cert, web_cert_name
+
+    path = given or (db_path.parent / web_cert_name(reseau.site) if reseau is not None else None)
+    if path is None or (given is None and not path.exists()):
+        return None
+    if not path.exists():
+        fail(SalleError(f"{path} n'existe pas : faites le certificat au siège avec « salle certificat-web »."))
+    problem = check_web_cert(path)
+    if problem:
+        fail(SalleError(problem))
+    return path
+
+
 @main.command()
 @DB
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -114,10 +138,12 @@ def parse_clock(value: str | None, speed: float):
 @click.option("--threads", default=256, show_default=True, type=int, help="Connexions simultanées (tablettes).")
 @click.option("--devices", "devices_path", default=None, envvar="SALLE_DEVICES",
               type=click.Path(dir_okay=False, path_type=Path), help="devices.toml : lecteurs et relais à lancer.")
+@CERTIFICATE
 def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: float, threads: int,
-          devices_path: Path | None):
+          devices_path: Path | None, certificate: Path | None):
     """Servir l'API, les pages et le direct sur le réseau local."""
     from .server import serve as run
+    from .session_file import parse_session
     from .web.app import create_app
 
     if not db_path.exists():
@@ -132,16 +158,20 @@ def serve(db_path: Path, host: str, port: int, clock_start: str | None, speed: f
             fail(exc)
     clock = parse_clock(clock_start, speed)
     mode = f"RÉPÉTITION (horloge simulée depuis {clock_start}, vitesse ×{speed:g})" if clock.rehearsal else "réel"
+    toml = _session_text(db_path)
+    # https or not, said before anything starts
+    certificate = web_certificate(db_path, certificate, parse_session(toml).reseau if toml else None)
     nats, reseau = site_nats_server(db_path)
     network = None
     if reseau is not None:  # the publication and the other sites' reader, beside the server (salle/reseau/service.py)
         network = subprocess.Popen([sys.executable, "-m", "salle", "reseau", "--db", str(db_path)]
                                    + (["--clock", clock_start, "--speed", str(speed)] if clock_start else []),
                                    preexec_fn=_end_with_parent)
-    click.echo(f"Salle sur http://{host}:{port}/ — mode {mode}", err=True)
+    click.echo(f"Salle sur {'https' if certificate else 'http'}://{host}:{port}/ — mode {mode}", err=True)
     try:
         run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "DEVICES": devices,
-                                "RESEAU": "processus"}), host=host, port=port, threads=threads)
+                                "RESEAU": "processus"}), host=host, port=port, threads=threads,
+            certificate=certificate)
     finally:
         if network is not None:
             network.terminate()
@@ -177,8 +207,9 @@ def reseau(db_path: Path, clock_start: str | None, speed: float):
 @click.option("--clock", "clock_start", default=None, help="Répétition : démarrer l'horloge à cette heure.")
 @click.option("--speed", default=1.0, show_default=True, type=float, help="Répétition : vitesse de l'horloge.")
 @click.option("--threads", default=256, show_default=True, type=int, help="Connexions simultanées (tablettes).")
+@CERTIFICATE
 def secours(db_path: Path, principal: str, host: str, port: int, clock_start: str | None, speed: float,
-            threads: int):
+            threads: int, certificate: Path | None):
     """Portable de secours : copie en direct du journal du site (depuis son flux NATS) ; promu par le responsable
     depuis /secours, il sert les portes sur le même journal. --db : une copie du fichier du jour du principal."""
     from .server import serve as run
@@ -189,12 +220,15 @@ def secours(db_path: Path, principal: str, host: str, port: int, clock_start: st
     from .session_file import parse_session
 
     toml = _session_text(db_path)
-    if toml is None or parse_session(toml).reseau is None:
+    reseau = parse_session(toml).reseau if toml is not None else None
+    if reseau is None:
         fail(SalleError(f"{db_path} : la session n'a pas de section [reseau] (site, nats) : rien à copier."))
     clock = parse_clock(clock_start, speed)
-    click.echo(f"Portable de secours sur http://{host}:{port}/secours — principal : {principal}", err=True)
+    certificate = web_certificate(db_path, certificate, reseau)
+    click.echo(f"Portable de secours sur {'https' if certificate else 'http'}://{host}:{port}/secours — principal : "
+               f"{principal}", err=True)
     run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "SECOURS": {"principal": principal}}),
-        host=host, port=port, threads=threads)
+        host=host, port=port, threads=threads, certificate=certificate)
 
 
 def _session_text(db_path: Path) -> str | None:
@@ -353,6 +387,32 @@ def siege(session_file: Path, folder: Path, nats_url: str | None, nats_port: int
             nats.stop()
 
 
+@main.command("certificat-web")
+@click.argument("site")
+@click.option("--dossier", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("siege"),
+              show_default=True, help="Dossier du siège (son autorité de certification, dans tls/).")
+@click.option("--nom", "names", multiple=True, required=True, help="Adresse IP ou nom que tapent les tablettes "
+              "pour joindre un portable du site : le principal et le secours (répétable).")
+def certificat_web(site: str, folder: Path, names: tuple[str, ...]):
+    """Au siège : le certificat https des portables d'un site (principal et secours), signé par l'autorité du
+    siège. Les tablettes qui font confiance à cette autorité (siege-ca.pem, installé une fois) ouvrent les pages
+    en https, et gardent la page de la tablette pour un rechargement pendant la panne du principal."""
+    from .reseau.tls import CA_FILE, make_web_cert
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", site):
+        fail(SalleError(f"Code de site illisible : « {site} » (lettres, chiffres, - et _)."))
+    bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9.:\-]{1,253}", n)]
+    if bad:
+        fail(SalleError(f"Adresse illisible : « {bad[0]} » (une adresse IP ou un nom d'hôte)."))
+    try:
+        out = make_web_cert(folder / "tls", folder / "liaisons" / CA_FILE, site, list(names))
+    except RuntimeError as exc:
+        fail(SalleError(str(exc)))
+    click.echo(f"Certificat https du site {site} ({', '.join(names)}) : {out} — à copier à côté du fichier du jour, "
+               f"sur le principal et le secours ; {CA_FILE} (même dossier) à installer sur chaque tablette comme "
+               "autorité de certification.", err=True)
+
+
 @main.command()
 @DB
 def reconstruire(db_path: Path):
@@ -412,8 +472,9 @@ def verifier(db_path: Path, devices_path: Path | None, server_url: str, staff_co
     """Vérification du matin : le site est-il prêt à ouvrir ses portes ? (moins de 30 s)"""
     from .client import ApiClient, ApiError
     from .preflight import Point, Report, run
+    from .reseau.tls import client_context
 
-    client = ApiClient(server_url, timeout=40)
+    client = ApiClient(server_url, timeout=40, context=client_context(db_path.parent))  # https: the siège's authority
     try:
         client.request("GET", "/api/v1/health", check=False)
         server_up = True

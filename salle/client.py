@@ -16,16 +16,20 @@ class ApiError(Exception):
 
 
 class ApiClient:
-    def __init__(self, base_url: str, timeout: float = 30):
+    def __init__(self, base_url: str, timeout: float = 30, context=None):
+        """`context`: the ssl context an https address is verified with (None: the system's authorities)."""
         parts = urlsplit(base_url)
-        self.host, self.port = parts.hostname, parts.port or 80
+        self.https = parts.scheme == "https"
+        self.host, self.port = parts.hostname, parts.port or (443 if self.https else 80)
         self.timeout = timeout
+        self.context = context
         self.token: str | None = None
         self._conn: http.client.HTTPConnection | None = None
 
     def _connection(self) -> http.client.HTTPConnection:
         if self._conn is None:
-            self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self._conn = (http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=self.context)
+                          if self.https else http.client.HTTPConnection(self.host, self.port, timeout=self.timeout))
         return self._conn
 
     def request(self, method: str, path: str, body: dict | None = None, *, check: bool = True) -> tuple[int, dict]:

@@ -62,6 +62,8 @@ class SalleWorker(ThreadWorker):
     def _next_request_arrives(self, conn) -> bool:
         if conn.parser.unreader.buf.getvalue():  # already read ahead
             return True
+        if getattr(conn.sock, "pending", None) and conn.sock.pending():  # https: already decrypted, not polled
+            return True
         if self._busy > self.cfg.threads * 3 // 4:
             return False
         poller = select.poll()
@@ -154,8 +156,10 @@ class _Gunicorn(BaseApplication):
         return app
 
 
-def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256, access_log: bool = False) -> None:
-    """Blocks serving `factory()` (called in the worker, after the fork) until stopped."""
+def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256, access_log: bool = False,
+          certificate: Path | None = None) -> None:
+    """Blocks serving `factory()` (called in the worker, after the fork) until stopped; over https with
+    `certificate` (one file: the certificate, then its key)."""
     options = {
         "bind": f"{host}:{port}",
         "workers": 1,  # never more without a message queue (Flask-SocketIO)
@@ -167,6 +171,8 @@ def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256
         "loglevel": "warning",
         "accesslog": "-" if access_log else None,
     }
+    if certificate is not None:
+        options.update(certfile=str(certificate), keyfile=str(certificate))
     logging.getLogger("gunicorn.error").setLevel(logging.WARNING)
     _Gunicorn(factory, options).run()
 
@@ -177,14 +183,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True) -> None:
-    """Return once the server at `base_url` answers its health check."""
+def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True, context=None) -> None:
+    """Return once the server at `base_url` answers its health check (https: verified with `context`)."""
     from .client import ApiClient
 
     deadline = time.monotonic() + timeout
     while True:
         try:
-            ApiClient(base_url, timeout=2).request("GET", "/api/v1/health", check=False)  # any answer: it is up
+            ApiClient(base_url, timeout=2, context=context).request("GET", "/api/v1/health", check=False)  # it is up
             return
         except OSError:
             if not alive() or time.monotonic() > deadline:
@@ -197,9 +203,11 @@ class ChildServer:
 
     def __init__(self, db: Path, *, host: str = "127.0.0.1", port: int | None = None, clock: str | None = None,
                  speed: float = 1.0, threads: int = 256, env: dict | None = None, output=subprocess.DEVNULL,
-                 timeout: float = 60, command: tuple[str, ...] = ("serve",)):
+                 timeout: float = 60, command: tuple[str, ...] = ("serve",), context=None):
+        """`context`: an ssl context trusting the server's certificate, when it serves https (one beside `db`)."""
         self.port = port or free_port(host)
-        self.url = f"http://{host}:{self.port}"
+        self.context = context
+        self.url = f"{'https' if context else 'http'}://{host}:{self.port}"
         command = [sys.executable, "-m", "salle", *command, "--db", str(db), "--host", host, "--port", str(self.port),
                    "--threads", str(threads)]
         if clock:
@@ -212,7 +220,7 @@ class ChildServer:
             raise
 
     def wait_ready(self, timeout: float) -> None:
-        wait_for_server(self.url, timeout, alive=lambda: self.proc.poll() is None)
+        wait_for_server(self.url, timeout, alive=lambda: self.proc.poll() is None, context=self.context)
 
     def cpu_seconds(self, fields=(11, 12)) -> float:
         """CPU time (user + system by default) of the server's processes, gunicorn arbiter and worker."""

@@ -23,6 +23,7 @@ from datetime import datetime
 
 from ..journal import GENESIS, connect
 from ..model import Reseau
+from .connexion import connect_unless_stopped
 from . import sujets
 from .siege import DUPLICATE, Position, check_link, follow, hhmm, quiet
 
@@ -83,7 +84,6 @@ class OtherSites:
             log.exception("lecture des autres sites arrêtée")
 
     async def _run(self) -> None:
-        import nats
 
         self._db = connect(self.day.db_path)
         self._db.execute("PRAGMA synchronous=NORMAL")  # a copy: read again from the stream after a crash
@@ -96,9 +96,10 @@ class OtherSites:
             while not self.day.stopping.is_set():
                 try:
                     if nc is None or nc.is_closed:
-                        nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
-                                                max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                                error_cb=quiet, name=f"salle-{self.reseau.site}-autres-sites")
+                        nc = await connect_unless_stopped(
+                            self.day.stopping.is_set, self.reseau.nats, connect_timeout=2, allow_reconnect=True,
+                            max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
+                            name=f"salle-{self.reseau.site}-autres-sites")
                     js = nc.jetstream(domain=SIEGE_DOMAIN, timeout=2)
                     await follow(js, self.stream, self.position, self._handle, self.poll, self.day.stopping,
                                  on_read=self._answered, after_batch=self._flush)

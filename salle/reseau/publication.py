@@ -24,6 +24,7 @@ from datetime import datetime
 
 from ..journal import EVENT_COLUMNS, connect
 from ..model import Reseau
+from .connexion import connect_unless_stopped
 from . import sujets
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,6 @@ class Publisher:
             log.exception("publication vers NATS arrêtée")
 
     async def _run(self) -> None:
-        import nats
 
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
@@ -114,10 +114,10 @@ class Publisher:
             while not self.day.stopping.is_set() and self.error is None:
                 try:
                     if nc is None or nc.is_closed:
-                        nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
-                                                max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                                disconnected_cb=self._disconnected, reconnected_cb=self._reconnected,
-                                                error_cb=self._error_cb, name=f"salle-{self.reseau.site}")
+                        nc = await connect_unless_stopped(
+                            self.day.stopping.is_set, self.reseau.nats, connect_timeout=2, allow_reconnect=True,
+                            max_reconnect_attempts=-1, reconnect_time_wait=0.5, disconnected_cb=self._disconnected,
+                            reconnected_cb=self._reconnected, error_cb=self._error_cb, name=f"salle-{self.reseau.site}")
                     js = nc.jetstream(timeout=5)
                     await self._ensure_stream(js)
                     self._relinked = False

@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import sqlite3
+import ssl
 import threading
 import time
 import urllib.error
@@ -31,11 +32,14 @@ from ..errors import Conflit, Interdit, Invalide, SalleError
 from ..journal import EVENT_COLUMNS, Actor, Serialized, verify_chain, verify_events
 from ..model import Reseau
 from . import sujets
+from .connexion import connect_unless_stopped
 from .siege import DUPLICATE, check_link, quiet
+from .tls import client_context
 
 log = logging.getLogger(__name__)
 PROMOTED = "secours_promu"
 TAKEN_BACK = "reprise_principal"
+MAIN_CONFIRMED = "principal_confirme"
 BEAT = 1.0  # seconds between two « how far my copy goes » of the standby, and two looks at the stream's end
 
 
@@ -217,14 +221,20 @@ class Standby:
         if not self.principal:
             return False
         try:
-            with urllib.request.urlopen(self.principal + "/api/v1/health", timeout=timeout):
+            with urllib.request.urlopen(self.principal + "/api/v1/health", timeout=timeout,
+                                        context=client_context(self.day.db_path.parent)):
                 return True
-        except urllib.error.HTTPError:
-            return True  # it answered, if only to say it is unwell
+        except (urllib.error.HTTPError, ssl.SSLError):
+            return True  # it answered, if only to say it is unwell (or with a certificate this laptop doubts)
+        except urllib.error.URLError as exc:
+            return isinstance(exc.reason, ssl.SSLError)
         except OSError:
             return False
 
     # --- the copy's thread ---------------------------------------------------------------------------------
+
+    def _stopped(self) -> bool:
+        return self.stopping.is_set() or self.day.stopping.is_set()
 
     def _main(self) -> None:
         try:
@@ -233,15 +243,15 @@ class Standby:
             log.exception("copie du journal arrêtée")
 
     async def _run(self) -> None:
-        import nats
 
         backoff = 0.1
         while not self.stopping.is_set() and not self.day.stopping.is_set():
             nc = None
             try:
-                nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
-                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
-                                        name=f"salle-secours-{self.reseau.site}")
+                nc = await connect_unless_stopped(self._stopped, self.reseau.nats, connect_timeout=2,
+                                                  allow_reconnect=True, max_reconnect_attempts=-1,
+                                                  reconnect_time_wait=0.5, error_cb=quiet,
+                                                  name=f"salle-secours-{self.reseau.site}")
                 await self._follow(nc)
             except Exception as exc:  # a cut link, a dead nats-server: what is copied stays, try again
                 self.connected = False
@@ -396,14 +406,14 @@ class StandbyAcks:
             log.exception("écoute du portable de secours arrêtée")
 
     async def _run(self) -> None:
-        import nats
 
         nc = None
         while nc is None and not self.day.stopping.is_set():  # NATS down at the start: writes wait, then 503
             try:
-                nc = await nats.connect(self.reseau.nats, connect_timeout=2, allow_reconnect=True,
-                                        max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
-                                        name=f"salle-{self.reseau.site}-acquittements")
+                nc = await connect_unless_stopped(self.day.stopping.is_set, self.reseau.nats, connect_timeout=2,
+                                                  allow_reconnect=True, max_reconnect_attempts=-1,
+                                                  reconnect_time_wait=0.5, error_cb=quiet,
+                                                  name=f"salle-{self.reseau.site}-acquittements")
             except Exception as exc:
                 log.info("écoute du portable de secours : %r", exc)
                 await asyncio.sleep(1)
@@ -434,17 +444,28 @@ class Fence:
 
     A main that cannot reach its standby (the laptops' own link cut, the standby's address wrong) also looks at the
     site's stream on its nats-server, the witness both laptops reach: the promoted standby publishes there, so a
-    stream whose events past this journal's common part hold a `secours_promu` fences this server just the same."""
+    stream whose events past this journal's common part hold a `secours_promu` fences this server just the same.
+
+    A main restarted once the doors took entries is unsure until it has asked one of the two: the standby may have
+    been promoted while it was down. Until then it takes no door command (503, the tablets keep them and try the
+    standby), only sign-ins (`may_write`, the web layer's say); when neither can be reached, the responsable
+    confirms from the console that the standby was not promoted (`confirm`, journaled) and the doors go on here."""
 
     LOOK_BACK = 5000  # at the first look, the stream's last messages read (a main restarted long after)
 
-    def __init__(self, day, reseau: Reseau, period: float = 2.0):
+    def __init__(self, day, reseau: Reseau, period: float = 2.0, may_write=lambda: False):
         self.day = day
         self.standby = reseau.secours.rstrip("/")
         self.reseau = reseau
         self.period = period
+        self.may_write = may_write
         self.promotion: dict | None = None
         self._read_up_to: int | None = None  # the stream's messages read so far (stream sequence)
+        self._lock = threading.Lock()
+        entries = day.journal.one("SELECT 1 AS n FROM events WHERE type = 'scan' LIMIT 1")
+        self.unsure_since: str | None = day.clock.now().isoformat(timespec="seconds") if entries else None
+        if self.unsure_since:  # before the first request: no entry slips in before the first answer
+            day.journal.guard = self._refuse_unsure
         self._thread = threading.Thread(target=self._watch, name="salle-secours-veille", daemon=True)
 
     def start(self) -> "Fence":
@@ -456,30 +477,84 @@ class Fence:
         while self.promotion is None:
             reached, promotion = self._asked()
             if not reached:  # the standby unreachable: the site's stream may still say it was promoted
-                promotion = self._in_stream()
-            if promotion:
-                self.promotion = promotion
-                self.day.journal.guard = self._refuse
-                log.error("le portable de secours %s a été promu : ce serveur ne prend plus les entrées",
-                          self.standby)
-                return
+                reached, promotion = self._in_stream()
+            with self._lock:
+                if promotion:
+                    self.promotion = promotion
+                    self.unsure_since = None
+                    self.day.journal.guard = self._refuse
+                    log.error("le portable de secours %s a été promu : ce serveur ne prend plus les entrées",
+                              self.standby)
+                    return
+                if reached and self.unsure_since:  # one of the two said: not promoted
+                    self._sure()
             if self.day.stopping.wait(self.period):
                 return
+
+    def status(self) -> dict:
+        return {"secours": self.standby, "incertain": self.unsure_since is not None, "depuis": self.unsure_since,
+                "promotion": self.promotion}
+
+    def confirm(self, caller, confirmed: bool, motif: str) -> dict:
+        """The responsable's word, when neither the standby nor the stream can be asked: the standby was not
+        promoted, the doors go on here. Journaled, with the reason, for the PV."""
+        if caller.role not in ("admin", "responsable") or (caller.role == "responsable"
+                                                           and caller.site != self.reseau.site):
+            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut reprendre les "
+                           "entrées sur ce serveur. Rien n'a changé.", code="role_interdit")
+        if not confirmed:
+            raise Conflit("Reprise non confirmée : cochez que le portable de secours n'a pas été promu. Rien n'a "
+                          "changé.", code="confirmation_manquante")
+        with self._lock:
+            if self.unsure_since is None:
+                raise Conflit("Ce serveur prend déjà les entrées : rien à confirmer." if self.promotion is None else
+                              "Le portable de secours a été promu : ce serveur ne reprend pas les entrées.",
+                              code="rien_a_confirmer")
+            payload = {"secours": self.standby, "incertain_depuis": self.unsure_since, "motif": motif}
+            self.day.journal.guard = None
+            try:
+                event = self.day.journal.write(lambda tx: tx.append(MAIN_CONFIRMED, caller.actor, payload,
+                                                                    site=self.reseau.site))
+            except BaseException:
+                self.day.journal.guard = self._refuse_unsure
+                raise
+            self.unsure_since = None
+        return {"verdict": "principal_confirme", "ok": True, "enregistre": True, "regle": "",
+                "autorise_a_partir_de": None, "seq": event["seq"],
+                "message": "Reprise confirmée : ce serveur reprend les entrées. Si le portable de secours avait été "
+                           "promu, ses entrées seraient à reprendre à la main (dites-le au PV)."}
+
+    def _sure(self) -> None:
+        self.unsure_since = None
+        if self.day.journal.guard == self._refuse_unsure:
+            self.day.journal.guard = None
+        log.warning("portable de secours %s non promu : ce serveur reprend les entrées", self.standby)
+
+    def _refuse_unsure(self) -> None:
+        if self.may_write():  # a sign-in: the responsable must reach the console to confirm
+            return
+        raise SalleError(f"Serveur principal redémarré : il ne peut pas encore savoir si le portable de secours "
+                         f"({self.standby}) a été promu pendant son arrêt (ni lui ni le serveur NATS du site ne "
+                         "répondent). Rien n'a été enregistré ici ; la tablette garde l'action et essaie le portable "
+                         "de secours. Rétablissez le réseau, ou le responsable confirme la reprise sur la console.",
+                         code="principal_incertain", status=503)
 
     def _asked(self) -> tuple[bool, dict | None]:
         """(whether the standby answered, its promotion if it says it was promoted)."""
         try:
-            with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1) as r:
+            with urllib.request.urlopen(self.standby + "/api/v1/secours", timeout=1,
+                                        context=client_context(self.day.db_path.parent)) as r:
                 state = json.loads(r.read())
             return True, state["promotion"] if state.get("promu") else None
         except (OSError, ValueError, KeyError, TypeError):
             return False, None
 
-    def _in_stream(self) -> dict | None:
+    def _in_stream(self) -> tuple[bool, dict | None]:
+        """(whether the stream was read, the promotion if it holds one)."""
         try:
-            return asyncio.run(asyncio.wait_for(self._read_stream(), 5))
+            return True, asyncio.run(asyncio.wait_for(self._read_stream(), 5))
         except Exception:  # the site's nats-server unreachable, no stream yet: this server goes on
-            return None
+            return False, None
 
     async def _read_stream(self) -> dict | None:
         """The stream's messages not read yet (at the first look, its last LOOK_BACK): a `secours_promu` this
@@ -488,11 +563,15 @@ class Fence:
 
         concours = self.day.session.concours.code
         stream, subject = sujets.stream(concours, self.reseau.site), sujets.subject(concours, self.reseau.site)
-        nc = await nats.connect(self.reseau.nats, connect_timeout=1, allow_reconnect=False,
-                                name=f"salle-{self.reseau.site}-veille")
+        nc = await connect_unless_stopped(self.day.stopping.is_set, self.reseau.nats, connect_timeout=1,
+                                          allow_reconnect=False, max_reconnect_attempts=0, error_cb=quiet,
+                                          name=f"salle-{self.reseau.site}-veille")
         try:
             js = nc.jetstream(timeout=2)
-            last = (await js.get_last_msg(stream, subject)).seq
+            try:
+                last = (await js.get_last_msg(stream, subject)).seq
+            except nats.js.errors.NotFoundError:  # nothing published on the site yet: no promotion either
+                return None
             if self._read_up_to is None:
                 self._read_up_to = max(0, last - self.LOOK_BACK)
             while self._read_up_to < last:

@@ -41,24 +41,85 @@ def site_cert_name(site: str) -> str:
     return f"{site.lower()}.pem"
 
 
-def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str] = ()) -> tuple[Path, Path, Path]:
-    """The siège's authority in `folder` (made once, kept; its certificate copied to `ca_out`), a certificate for
-    the leaf port naming `names` (host names or IP addresses), made again at each call, and one client certificate
-    per site of `sites` beside `ca_out` (`<site>.pem`, certificate and key, made once and kept): the siège's server
-    takes a leaf link only from a holder of one. (certificate, key, authority's certificate)."""
+def web_cert_name(site: str) -> str:
+    """The certificate and key the site's laptops serve their pages with (https), beside the day file."""
+    return f"{site.lower()}-web.pem"
+
+
+CURVE = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+
+
+def siege_authority(folder: Path, ca_out: Path) -> tuple[Path, Path]:
+    """The siège's authority in `folder`, made once and kept (`ca.key` never leaves the siège), its certificate
+    copied to `ca_out`. (certificate, key)."""
     folder.mkdir(parents=True, exist_ok=True)
     folder.chmod(0o700)
     ca_key, ca_cert = folder / "ca.key", folder / "ca.pem"
-    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
     if not ca_key.exists() or not ca_cert.exists():
-        openssl("req", "-x509", *curve, "-keyout", str(ca_key), "-out", str(ca_cert), "-days", str(CA_DAYS),
+        openssl("req", "-x509", *CURVE, "-keyout", str(ca_key), "-out", str(ca_cert), "-days", str(CA_DAYS),
                 "-subj", "/O=Salle/CN=Autorite du siege", "-addext", "basicConstraints=critical,CA:TRUE",
                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
     ca_key.chmod(0o600)
     ca_out.parent.mkdir(parents=True, exist_ok=True)
     ca_out.write_bytes(ca_cert.read_bytes())
+    return ca_cert, ca_key
+
+
+def _alt_names(names: list[str]) -> str:
+    return ",".join(("IP:" if is_ip(n) else "DNS:") + n for n in dict.fromkeys(names))
+
+
+def make_web_cert(folder: Path, ca_out: Path, site: str, names: list[str]) -> Path:
+    """A certificate of the siège's authority for a site's laptops (the main and its standby) naming `names`, the
+    addresses the tablets type (and localhost), and its key, in one file beside `ca_out` (`<site>-web.pem`), made
+    again at each call (an address changed, a laptop replaced). A tablet that trusts the siège's authority
+    (`siege-ca.pem`, installed once) opens the pages over https: a secure context, where the page it keeps for a
+    reload while the main is dead (tablette/sw.js) is allowed."""
+    if not names:
+        raise RuntimeError("Donnez au moins une adresse des portables du site (--nom), celle que tapent les tablettes.")
+    ca_cert, ca_key = siege_authority(folder, ca_out)
+    names = [*names, "localhost", "127.0.0.1"]  # the laptop's own borne, `salle verifier` on the laptop
+    out = ca_out.parent / web_cert_name(site)
+    with tempfile.TemporaryDirectory() as tmp:
+        key, request, cert, ext = (Path(tmp) / n for n in ("web.key", "web.csr", "web.crt", "web.cnf"))
+        ext.write_text(f"subjectAltName={_alt_names(names)}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+        openssl("req", "-new", *CURVE, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={site}")
+        openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
+                str(secrets.randbits(63)), "-days", str(CERT_DAYS), "-extfile", str(ext), "-out", str(cert))
+        out.write_bytes(cert.read_bytes() + key.read_bytes())
+    out.chmod(0o600)
+    return out
+
+
+def check_web_cert(path: Path) -> str | None:
+    """None if `path` holds a certificate and its key that a server can serve with; else why not, in French."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(str(path))
+    except (OSError, ssl.SSLError):
+        return (f"{path.name} n'est pas un certificat web lisible (certificat et clé) : refaites-le au siège avec "
+                "« salle certificat-web » et recopiez-le à côté du fichier du jour.")
+    return None
+
+
+def client_context(folder: Path) -> ssl.SSLContext | None:
+    """For a laptop asking another of its site over https (the main its standby, the standby its main): the
+    siège's authority beside the day file, or None (then the system's, for an http address it changes nothing)."""
+    ca = folder / CA_FILE
+    try:
+        return ssl.create_default_context(cafile=str(ca)) if ca.exists() else None
+    except (OSError, ssl.SSLError):
+        return None
+
+
+def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str] = ()) -> tuple[Path, Path, Path]:
+    """The siège's authority in `folder` (made once, kept; its certificate copied to `ca_out`), a certificate for
+    the leaf port naming `names` (host names or IP addresses), made again at each call, and one client certificate
+    per site of `sites` beside `ca_out` (`<site>.pem`, certificate and key, made once and kept): the siège's server
+    takes a leaf link only from a holder of one. (certificate, key, authority's certificate)."""
+    ca_cert, ca_key = siege_authority(folder, ca_out)
+    curve = CURVE
     key, cert = folder / "siege.key", folder / "siege.pem"
-    alt = ",".join(("IP:" if is_ip(n) else "DNS:") + n for n in dict.fromkeys(names))
+    alt = _alt_names(names)
     with tempfile.TemporaryDirectory() as tmp:
         request, ext = Path(tmp) / "siege.csr", Path(tmp) / "ext.cnf"
         ext.write_text(f"subjectAltName={alt}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")

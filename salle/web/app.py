@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_socketio import SocketIO
 
 import kiosk
@@ -82,6 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(secours.page_bp)
         api_blueprints.append(secours.bp)
         app.after_request(secours.cors(origins))
+    else:
+        app.register_blueprint(secours.main_bp)
+        api_blueprints.append(secours.main_bp)
     app.extensions["salle.openapi"] = openapi.document(api_blueprints)
     live.init(app, socketio, day)
     site_devices = app.config.get("DEVICES")
@@ -95,7 +98,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.extensions["salle.acquittements"] = acks = StandbyAcks(day, reseau).start()
         app.after_request(secours.acknowledged_by_standby(acks))
     if reseau is not None and reseau.secours and not standby:  # fenced once the standby says it is promoted
-        app.extensions["salle.veille_secours"] = Fence(day, reseau).start()
+        app.extensions["salle.veille_secours"] = Fence(day, reseau, may_write=signing_in).start()
     if standby:  # the door's work starts with the promotion
         if day.session.reseau is None:
             raise RuntimeError("Portable de secours : la session n'a pas de section [reseau] (site, nats).")
@@ -123,6 +126,11 @@ def start_door_work(app) -> None:
         start_doorkeeper(day, period=max(0.05, min(0.5, 0.5 / day.clock.speed)))
 
 
+def signing_in() -> bool:
+    """A sign-in or a sign-out, which a main unsure of its standby's promotion still takes (Fence)."""
+    return has_request_context() and request.path in ("/api/v1/auth/login", "/api/v1/auth/logout")
+
+
 HOST = re.compile(r"[A-Za-z0-9.\-\[\]:]{1,255}")
 
 
@@ -132,7 +140,8 @@ def content_security_policy(host: str, standby: str | None = None) -> str:
     never inside a frame."""
     websocket = f" ws://{host} wss://{host}" if HOST.fullmatch(host) else ""
     if standby:
-        websocket += f" {standby} ws://{standby.split('://', 1)[1]}"
+        scheme, address = standby.split("://", 1)
+        websocket += f" {standby} {'wss' if scheme == 'https' else 'ws'}://{address}"
     return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
             f"connect-src 'self'{websocket}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 

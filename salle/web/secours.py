@@ -7,11 +7,11 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
-from flask import Blueprint, current_app, render_template, request
-from pydantic import Field
+from flask import Blueprint, current_app, g, render_template, request
+from pydantic import Field, StringConstraints
 
 from ..commands.request import Fr, Request
-from ..errors import Invalide, NonAutorise
+from ..errors import Introuvable, Invalide, NonAutorise
 from ..journal import Actor
 from ..state import queries
 from ..day import Caller
@@ -19,6 +19,7 @@ from .http import ApiBlueprint, bearer_token, day, reply
 
 bp = ApiBlueprint("secours", __name__)
 page_bp = Blueprint("secours_page", __name__)
+main_bp = ApiBlueprint("principal", __name__)  # on the main laptop: its side of the standby (Fence)
 
 
 class PromotionRequest(Request):
@@ -31,8 +32,40 @@ class PromotionRequest(Request):
                       Fr("« forcer » doit valoir true ou false.")] = False
 
 
+class MainConfirmationRequest(Request):
+    confirme: Annotated[bool, Field(description="Le responsable confirme que le portable de secours n'a pas été "
+                                                "promu"), Fr("« confirme » doit valoir true ou false.")] = False
+    motif: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                     Field(description="Comment il le sait (consigné au procès-verbal)"),
+                     Fr("Indiquez comment vous savez que le portable de secours n'a pas été promu (200 caractères "
+                        "au plus).", "motif_requis")]
+
+
 def standby():
     return current_app.extensions["salle.secours"]
+
+
+def fence():
+    found = current_app.extensions.get("salle.veille_secours")
+    if found is None:
+        raise Introuvable("Ce serveur n'a pas de portable de secours ([reseau] secours) : rien à confirmer.",
+                          code="sans_secours")
+    return found
+
+
+@main_bp.endpoint("GET", "/principal", roles=("admin", "responsable", "surveillant"), who="personnel",
+             summary="Le serveur principal et son portable de secours : s'il attend de savoir si le secours a été "
+                     "promu pendant son arrêt (incertain), ou s'il l'a été")
+def main_state():
+    return reply(fence().status())
+
+
+@main_bp.endpoint("POST", "/principal/confirmation", roles=("admin", "responsable"), request=MainConfirmationRequest,
+             response="Verdict", statuses=(404, 409), who="admin, responsable du site",
+             summary="Serveur principal redémarré sans pouvoir joindre son secours ni le flux du site : confirmer que "
+                     "le secours n'a pas été promu, pour reprendre les entrées ici (journalisé, au PV)")
+def confirm_main(req):
+    return reply(fence().confirm(g.caller, req.confirme, req.motif))
 
 
 @bp.endpoint("GET", "/secours", public=True, summary="Le portable de secours : jusqu'où va sa copie du journal, "

@@ -73,14 +73,15 @@ class ServedProcess(ChildServer):
     """`salle serve` (gunicorn, the production server) as a child process on a real port, its log beside the file."""
 
     def __init__(self, db_path: Path, clock: str = "2027-03-18T08:40", speed: float = 1.0,
-                 command: tuple[str, ...] = ("serve",), port: int | None = None):
+                 command: tuple[str, ...] = ("serve",), port: int | None = None, context=None):
+        """`context`: an ssl context trusting the certificate beside `db_path` it serves https with."""
         self.db_path = db_path
         self.log = open(db_path.with_suffix(".log"), "ab")
         super().__init__(db_path, clock=clock, speed=speed, threads=64, output=self.log, timeout=30, command=command,
-                         port=port)
+                         port=port, context=context)
 
     def client(self, role: str | None = None) -> ApiClient:
-        c = ApiClient(self.url)
+        c = ApiClient(self.url, context=self.context)
         if role:
             c.login(CODES[role], device=f"test-{role}")
         return c

@@ -172,7 +172,8 @@ const Api = (() => {
             this.online = false; this.serverDown = false; this.onChange(this); return; // network down: later
           }
           if (serverDown(answer)) { // the server could not record it: keep it, try again later
-            if (answer.verdict === "secours_promu" && await moveToStandby()) continue; // fenced: to the standby
+            // fenced, or unsure whether the standby was promoted while it was down: to the standby if it was
+            if (["secours_promu", "principal_incertain"].includes(answer.verdict) && await moveToStandby()) continue;
             this.online = false; this.serverDown = true; this.onChange(this); return;
           }
           this.online = true; this.serverDown = false;
