@@ -375,6 +375,10 @@ def _pv_times(day, epreuve, site, der, staff, started, end) -> list[list[str]]:
             forced = " ; forcée, le serveur principal répondant encore" if d.get("principal_repond") else ""
             times.append(["Bascule sur le portable de secours",
                           f"{when} (son journal reprend après l'événement n° {d.get('copie_jusqu_a')}){forced}"])
+        elif change["type"] == "principal_confirme":
+            times.append(["Reprise des entrées sur le serveur principal redémarré",
+                          f"{when}, sans nouvelles du portable de secours depuis {_t(d.get('incertain_depuis'))} ; "
+                          f"motif : {d.get('motif')}"])
         else:
             check = f" ; état à vérifier : {', '.join(d['a_verifier'])}" if d.get("a_verifier") else ""
             times.append(["Reprise du journal du serveur principal",

@@ -31,10 +31,11 @@ def _with_data(found: list[dict]) -> list[dict]:
 
 
 def server_changes(db, site: str) -> list[dict]:
-    """The site's standby promoted and the dead main's events taken back (issue 15), oldest first, with `data`:
-    the day's, whatever the épreuve (they are the site's server's, not an épreuve's)."""
+    """The site's standby promoted, the dead main's events taken back, a restarted main's entries resumed on the
+    responsable's word (issue 15), oldest first, with `data`: the day's, whatever the épreuve (they are the site's
+    server's, not an épreuve's)."""
     return _with_data(rows(db, "SELECT * FROM events WHERE site = ? AND type IN ('secours_promu', "
-                               "'reprise_principal') ORDER BY seq", [site]))
+                               "'reprise_principal', 'principal_confirme') ORDER BY seq", [site]))
 
 
 def all_events(db, columns: list[str]) -> list[dict]:

@@ -8,9 +8,14 @@ from __future__ import annotations
 import json
 import uuid
 
+from playwright.sync_api import expect
+
 from salle.client import ApiClient
+from salle.pv import build_pv
 from salle.reseau.natsd import free_port
+from tests.helpers.browser import sign_in
 from tests.helpers.day import CODES, candidats
+from tests.helpers.pdf import pdf_text
 from tests.helpers.server import LiveServer
 from tests.helpers.sites import site_day, standby_copy
 from tests.helpers.waiting import wait_for
@@ -110,3 +115,43 @@ def test_a_first_start_of_the_day_is_not_held_and_a_main_without_standby_has_not
         assert status == 404 and answer["erreur"]["code"] == "sans_secours"
     finally:
         alone.stop()
+
+
+def test_the_responsable_resumes_the_entries_from_the_console_and_the_pv_says_so(tmp_path, nats_pantin, clock,
+                                                                                  chromium):
+    main, port, _, (second, _, _) = restarted_unsure(tmp_path, nats_pantin, clock)
+    context = chromium.new_context(viewport={"width": 1366, "height": 768}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        sign_in(page, main.url, "/console", "responsable")  # a sign-in still goes through
+        panel = page.locator("#incertain-panel")
+        expect(panel).to_be_visible(timeout=10000)
+        expect(page.locator("#incertain-texte")).to_contain_text(
+            f"ne peut joindre ni le portable de secours (http://127.0.0.1:{port}) ni le serveur NATS du site")
+        expect(page.locator("#secours-panel")).to_be_hidden()  # the main answers: nothing to promote from here
+
+        page.fill("#incertain-motif", "Le portable de secours est éteint, personne ne l'a promu.")
+        page.click("#incertain-form button[type=submit]")  # a tired responsable, the box not ticked
+        expect(page.locator("#incertain-reponse")).to_have_text(
+            "Reprise non confirmée : cochez que le portable de secours n'a pas été promu. Rien n'a changé.")
+        expect(page.locator("#incertain-reponse")).to_have_class("verdict bad")
+        page.screenshot(path="docs/screenshots/console-incertain.png")
+        page.fill("#incertain-motif", "")
+        page.check("#incertain-confirme")
+        page.click("#incertain-form button[type=submit]")  # ticked, but no reason
+        expect(page.locator("#incertain-reponse")).to_contain_text("Indiquez comment vous savez")
+        assert main.day.journal.query("SELECT * FROM events WHERE type = 'principal_confirme'") == []
+
+        page.fill("#incertain-motif", "Le portable de secours est éteint, personne ne l'a promu.")
+        page.check("#incertain-confirme")
+        page.click("#incertain-form button[type=submit]")
+        expect(page.locator("#incertain-reponse")).to_contain_text("Reprise confirmée : ce serveur reprend les entrées")
+        expect(panel).to_be_hidden()
+        assert main.client("surveillant").scan("A01", second, "cni")["verdict"] == "admis"
+
+        pv = pdf_text(build_pv(main.day, main.day.epreuve_for(None).code, "PANTIN"))
+        assert "Reprise des entrées sur le serveur principal redémarré 08 h 40, par" in pv
+        assert "motif : Le portable de secours est éteint, personne ne l'a promu." in pv
+    finally:
+        context.close()
+        main.stop()
