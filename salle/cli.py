@@ -225,10 +225,15 @@ def secours(db_path: Path, principal: str, host: str, port: int, clock_start: st
         fail(SalleError(f"{db_path} : la session n'a pas de section [reseau] (site, nats) : rien à copier."))
     clock = parse_clock(clock_start, speed)
     certificate = web_certificate(db_path, certificate, reseau)
+    nats, _ = site_nats_server(db_path)  # the site's, when `nats` names this laptop: it outlives the main
     click.echo(f"Portable de secours sur {'https' if certificate else 'http'}://{host}:{port}/secours — principal : "
                f"{principal}", err=True)
-    run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "SECOURS": {"principal": principal}}),
-        host=host, port=port, threads=threads, certificate=certificate)
+    try:
+        run(lambda: create_app({"DB_PATH": str(db_path), "CLOCK": clock, "SECOURS": {"principal": principal}}),
+            host=host, port=port, threads=threads, certificate=certificate)
+    finally:
+        if nats is not None:
+            nats.stop()
 
 
 def _session_text(db_path: Path) -> str | None:
@@ -250,6 +255,9 @@ def site_nats_server(db_path: Path):
     is and left running."""
     server, reseau = site_nats_config(db_path)
     if server is None:
+        if reseau is not None and reseau.demarrer:  # another computer's address: it runs there
+            click.echo(f"Serveur NATS du site {reseau.site} sur {reseau.nats_host}:{reseau.nats_port}, l'ordinateur de "
+                       "cette adresse le lance : pas celui-ci.", err=True)
         return None, reseau
     running = server.answering()
     if running is not None and running.get("server_name") != reseau.site:
@@ -272,9 +280,11 @@ def site_nats_server(db_path: Path):
 def site_nats_config(db_path: Path):
     """(the site's nats-server, configured and not started, or None; the session's [reseau] or None), from the day's
     file and, for a link to the siège, `<site>.secret` and `siege-ca.pem` beside it (French message and exit when
-    one is missing, before anything is written)."""
+    one is missing, before anything is written). Started by the computer whose address `nats` names: with a
+    standby, the standby's (or a third box's), so that the site's stream outlives the main laptop; reached over the
+    network, it asks a password, `<site>-nats.secret`, made there and copied beside the other laptop's day file."""
     from .journal import connect
-    from .reseau.natsd import NatsServer
+    from .reseau.natsd import NatsServer, site_secret_name, this_computer
     from .reseau.tls import CA_FILE, check_siege, site_cert_name
     from .session_file import parse_session
     from .state.queries import session_toml
@@ -288,7 +298,15 @@ def site_nats_config(db_path: Path):
     reseau = session.reseau if session else None
     if reseau is None or not reseau.demarrer:
         return None, reseau
-    port = int(reseau.nats.rsplit(":", 1)[1]) if reseau.nats.count(":") == 2 else 4222
+    secret, password = db_path.parent / site_secret_name(reseau.site), None
+    if reseau.nats_shared and not this_computer(reseau.nats_host):  # another computer runs it: its password here
+        if not secret.exists():
+            fail(SalleError(f"Mot de passe du serveur NATS du site introuvable : copiez « {secret.name} » depuis "
+                            f"l'ordinateur {reseau.nats_host} (à côté de son fichier du jour) dans {db_path.parent}."))
+        return None, reseau
+    if reseau.nats_shared:  # this computer runs it for the site's laptops: a password of its own, made once
+        password = NatsServer.leaf_secrets(db_path.parent, [f"{reseau.site}-nats"])[f"{reseau.site}-nats"]
+    port = reseau.nats_port
     remotes = []
     if reseau.siege:  # the leaf link is authenticated: the site's password, made by `salle siege`
         secret = db_path.parent / f"{reseau.site.lower()}.secret"
@@ -309,7 +327,8 @@ def site_nats_config(db_path: Path):
             click.echo(f"Attention : {problem}", err=True)
     server = NatsServer(db_path.parent / f"nats-{reseau.site.lower()}", reseau.site, reseau.site, port=port,
                         leaf_remotes=remotes, concours=session.concours.code, siege_ca=ca if reseau.siege else None,
-                        site_cert=own if reseau.siege else None)
+                        site_cert=own if reseau.siege else None, host=reseau.nats_host if password else "127.0.0.1",
+                        client_password=password)
     return server, reseau
 
 
@@ -324,6 +343,9 @@ def nats_site(db_path: Path, conf_path: Path):
     if not db_path.exists():
         fail(SalleError(f"{db_path} n'existe pas : lancez d'abord « salle init »."))
     server, reseau = site_nats_config(db_path)
+    if server is None and reseau is not None and reseau.demarrer:
+        fail(SalleError(f"Le serveur NATS du site est sur {reseau.nats_host} (« nats » de [reseau]), pas sur cet "
+                        "ordinateur : rien à configurer ici."))
     if server is None:
         fail(SalleError("Le fichier de session n'a pas de section [reseau] avec « demarrer = true » : aucun serveur "
                         "NATS de site à configurer."))

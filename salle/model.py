@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from urllib.parse import urlsplit
 
 ROLES = ("admin", "responsable", "surveillant", "kiosk", "jury", "affichage")  # affichage: the waiting room's TV
 PIECES_IDENTITE = {
@@ -98,10 +99,24 @@ class Reseau:
 
     site: str
     nats: str  # the site's NATS server, e.g. nats://127.0.0.1:4222
-    demarrer: bool = False  # `salle serve` starts that nats-server itself (on the port of `nats`)
+    demarrer: bool = False  # Salle starts that nats-server itself, on the laptop whose address `nats` names
     siege: str | None = None  # the siège's leaf-node address (nats-leaf://hôte:7422), for the started server
     secours: str | None = None  # the site's standby laptop (http://hôte:port): the tablets move there by themselves
     acquittement: str = "local"  # "secours": a write is answered once the standby holds it too
+
+    @property
+    def nats_host(self) -> str:
+        return urlsplit(self.nats).hostname or ""
+
+    @property
+    def nats_port(self) -> int:
+        return urlsplit(self.nats).port or 4222
+
+    @property
+    def nats_shared(self) -> bool:
+        """Whether the site's nats-server is reached over the network (the standby's or a third box's address),
+        not on this laptop alone: it then asks a password (`<site>-nats.secret`)."""
+        return self.nats_host not in ("127.0.0.1", "localhost", "::1")
 
 
 @dataclass(frozen=True)

@@ -213,9 +213,9 @@ class _Reader:
             self.fail("reseau.siege", f"adresse de liaison du siège attendue (nats-leaf://hôte:7422), pas « {siege} »")
         if siege is not None and not demarrer:
             self.fail("reseau.siege", "sert au serveur NATS lancé par Salle : ajoutez « demarrer = true »")
-        if demarrer and not re.fullmatch(r"nats://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?", nats):
-            self.fail("reseau.nats", "avec « demarrer = true », le serveur NATS est sur cet ordinateur : "
-                      "nats://127.0.0.1:port attendu")
+        if demarrer and not nats.startswith("nats://"):
+            self.fail("reseau.nats", "avec « demarrer = true », Salle lance le serveur NATS du site sur l'ordinateur "
+                      "dont c'est l'adresse : nats://hôte:port attendu")
         secours = self.get(t, "secours", "reseau", str, required=False)
         if secours is not None and not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+(:[0-9]{1,5})?/?", secours):
             self.fail("reseau.secours", f"adresse du portable de secours attendue (http://hôte:port), "

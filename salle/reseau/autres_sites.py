@@ -24,6 +24,7 @@ from datetime import datetime
 from ..journal import GENESIS, connect
 from ..model import Reseau
 from .connexion import connect_unless_stopped
+from .natsd import site_nats_url
 from . import sujets
 from .siege import DUPLICATE, Position, check_link, follow, hhmm, quiet
 
@@ -96,8 +97,9 @@ class OtherSites:
             while not self.day.stopping.is_set():
                 try:
                     if nc is None or nc.is_closed:
+                        url = site_nats_url(self.reseau, self.day.db_path.parent)
                         nc = await connect_unless_stopped(
-                            self.day.stopping.is_set, self.reseau.nats, connect_timeout=2, allow_reconnect=True,
+                            self.day.stopping.is_set, url, connect_timeout=2, allow_reconnect=True,
                             max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
                             name=f"salle-{self.reseau.site}-autres-sites")
                     js = nc.jetstream(domain=SIEGE_DOMAIN, timeout=2)

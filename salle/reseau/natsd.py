@@ -41,7 +41,7 @@ def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: i
                 leaf_remotes: list[str] = (), host: str = "127.0.0.1", leaf_users: dict[str, str] | None = None,
                 concours: str | None = None, local_password: str | None = None,
                 leaf_tls: tuple[Path, ...] | None = None, siege_ca: Path | None = None,
-                site_cert: Path | None = None) -> str:
+                site_cert: Path | None = None, client_password: str | None = None) -> str:
     # max_payload: one journal event is one message, and the import of the candidats is one event (20,000
     # candidats ≈ 6 MB): NATS's default of 1 MB would stop a site's publication at its second event.
     lines = [f'server_name: "{name}"', f"listen: {host}:{port}", "max_payload: 64MB", "max_pending: 256MB",
@@ -50,6 +50,9 @@ def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: i
     # With the authority's certificate too, every site must show a certificate of it (`verify`).
     verify = f', ca_file: "{leaf_tls[2]}", verify: true' if leaf_tls and len(leaf_tls) > 2 else ""
     tls = f', tls {{ cert_file: "{leaf_tls[0]}", key_file: "{leaf_tls[1]}"{verify}, timeout: 5 }}' if leaf_tls else ""
+    if client_password:  # a site's server on the network (the standby's or a third box's): Salle's clients only
+        lines.append(f"authorization {{ users: [ {{ user: {json.dumps(SITE_USER)}, password: "
+                     f"{json.dumps(client_password)} }} ] }}")
     if leaf_port and leaf_users:  # the siège: sites connect here, each with its own password and permissions
         # Leaf links are checked against `authorization` only when they sign in: nats-server 2.9 takes one without
         # credentials into the global account with every right. `no_auth_user` makes such a link `personne`,
@@ -88,10 +91,12 @@ class NatsServer:
     def __init__(self, workdir: Path, name: str, domain: str, port: int | None = None, leaf_port: int | None = None,
                  leaf_remotes: list[str] = (), leaf_users: dict[str, str] | None = None, concours: str | None = None,
                  leaf_tls: tuple[Path, ...] | None = None, siege_ca: Path | None = None,
-                 site_cert: Path | None = None):
+                 site_cert: Path | None = None, host: str = "127.0.0.1", client_password: str | None = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name = name
+        self.host = host
+        self.client_password = client_password
         self.port = port or free_port()
         self.leaf_port = leaf_port
         self.config = self.workdir / f"{name}.conf"
@@ -101,7 +106,8 @@ class NatsServer:
         self.config.write_text(config_text(name, self.port, self.workdir / "store", domain, leaf_port,
                                            list(leaf_remotes), leaf_users=leaf_users, concours=concours,
                                            local_password=self.local_password, leaf_tls=leaf_tls,
-                                           siege_ca=siege_ca, site_cert=site_cert), encoding="utf-8")
+                                           siege_ca=siege_ca, site_cert=site_cert, host=host,
+                                           client_password=client_password), encoding="utf-8")
         self.config.chmod(0o600)  # it may hold the sites' passwords
         self.process: subprocess.Popen | None = None
 
@@ -130,11 +136,13 @@ class NatsServer:
         """The address for a client on this computer, with the siège's own user when clients must sign in."""
         if self.local_password:
             return f"nats://{SIEGE_USER}:{self.local_password}@127.0.0.1:{self.port}"
+        if self.client_password:
+            return self.with_password(self.address, SITE_USER, self.client_password)
         return self.address
 
     @property
     def address(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"nats://{self.host}:{self.port}"
 
     @property
     def leaf_url(self) -> str:
@@ -144,7 +152,7 @@ class NatsServer:
         """What already answers on this server's port, if anything: its INFO (`server_name`, `jetstream`…), or
         {} when it is not a nats-server. The same server run by systemd answers with this server's name."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+            with socket.create_connection((self.host, self.port), timeout=0.5) as sock:
                 sock.settimeout(2)
                 hello = sock.recv(8192).decode("utf-8", errors="replace")
         except OSError:
@@ -166,7 +174,7 @@ class NatsServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"nats-server {self.name} s'est arrêté au démarrage (voir {self.workdir})")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                with socket.create_connection((self.host, self.port), timeout=0.2):
                     return self
             except OSError:
                 time.sleep(0.05)
@@ -189,3 +197,32 @@ class NatsServer:
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+
+SITE_USER = "salle"  # Salle's own clients on a site's nats-server reached over the network
+
+
+def site_secret_name(site: str) -> str:
+    """The password of the site's nats-server when it is reached over the network, beside the day's file on both
+    laptops (made by the one that runs it, copied to the other)."""
+    return f"{site.lower()}-nats.secret"
+
+
+def this_computer(host: str) -> bool:
+    """Whether `host` (an address or a name) is one of this computer's own: it may listen there."""
+    try:
+        address = socket.gethostbyname(host)
+        with socket.socket() as probe:
+            probe.bind((address, 0))
+        return True
+    except OSError:
+        return False
+
+
+def site_nats_url(reseau, folder: Path) -> str:
+    """The address Salle's clients dial for the site's nats-server: `nats` as written, with the password beside the
+    day's file when the server is reached over the network (`<site>-nats.secret`)."""
+    secret = folder / site_secret_name(reseau.site)
+    if not reseau.nats_shared or not secret.exists():
+        return reseau.nats
+    return NatsServer.with_password(reseau.nats, SITE_USER, secret.read_text(encoding="utf-8").strip())

@@ -22,6 +22,15 @@ def test_reseau_can_have_salle_serve_start_the_sites_nats_server_linked_to_the_s
     assert reseau.demarrer and reseau.siege == "nats-leaf://10.0.0.1:7422"
 
 
+def test_the_sites_nats_server_may_run_on_the_standby_reached_over_the_network():
+    """`demarrer` with another address than this laptop's: the computer of that address runs it (the standby, a
+    third box), so that the site's stream outlives the main laptop; reached over the network, it asks a password."""
+    reseau = parse_session(with_reseau('site = "PANTIN"\nnats = "nats://10.0.0.12:4300"\ndemarrer = true\n')).reseau
+    assert (reseau.nats_host, reseau.nats_port, reseau.nats_shared) == ("10.0.0.12", 4300, True)
+    local = parse_session(with_reseau('site = "PANTIN"\nnats = "nats://127.0.0.1"\ndemarrer = true\n')).reseau
+    assert (local.nats_host, local.nats_port, local.nats_shared) == ("127.0.0.1", 4222, False)
+
+
 def test_reseau_names_the_site_and_its_nats_server():
     reseau = parse_session(with_reseau('site = "MONTREUIL"\nnats = "nats://127.0.0.1:4222"\n')).reseau
     assert (reseau.site, reseau.nats) == ("MONTREUIL", "nats://127.0.0.1:4222")
@@ -37,7 +46,7 @@ def test_reseau_names_the_site_and_its_nats_server():
      "ajoutez « demarrer = true »"),
     ('site = "PANTIN"\nnats = "nats://127.0.0.1:4222"\ndemarrer = true\nsiege = "http://x"\n', "reseau.siege",
      "adresse de liaison du siège attendue"),
-    ('site = "PANTIN"\nnats = "nats://10.0.0.2:4222"\ndemarrer = true\n', "reseau.nats", "nats://127.0.0.1:port"),
+    ('site = "PANTIN"\nnats = "tls://10.0.0.2:4222"\ndemarrer = true\n', "reseau.nats", "nats://hôte:port attendu"),
     ('site = "PANTIN"\nnats = "nats://127.0.0.1:4222"\ndemarrer = "oui"\n', "reseau.demarrer", "true ou false"),
 ])
 def test_a_wrong_reseau_section_is_refused_naming_the_key(text, key, words):
