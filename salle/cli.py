@@ -409,6 +409,36 @@ def siege(session_file: Path, folder: Path, nats_url: str | None, nats_port: int
             nats.stop()
 
 
+@main.command("renouveler-liaison")
+@click.argument("site")
+@click.option("--dossier", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("siege"),
+              show_default=True, help="Dossier du siège.")
+def renouveler_liaison(site: str, folder: Path):
+    """Au siège : un nouveau mot de passe et un nouveau certificat de liaison pour un site (un portable perdu, un
+    fichier copié où il ne fallait pas). Au redémarrage de « salle siege », l'ancien mot de passe et l'ancien
+    certificat sont refusés ; copiez les nouveaux à côté du fichier du jour du site."""
+    from .reseau.natsd import NatsServer
+    from .reseau.tls import CA_FILE, renew_site_cert
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", site):
+        fail(SalleError(f"Code de site illisible : « {site} » (lettres, chiffres, - et _)."))
+    liaisons = folder / "liaisons"
+    secret = liaisons / f"{site.lower()}.secret"
+    if not secret.exists():
+        fail(SalleError(f"Le site {site} n'a pas de liaison dans {liaisons} (pas de {secret.name}) : lancez d'abord "
+                        "« salle siege » avec la session qui le nomme. Rien n'a changé."))
+    try:
+        cert = renew_site_cert(folder / "tls", liaisons / CA_FILE, site)
+    except RuntimeError as exc:
+        fail(SalleError(str(exc)))
+    secret.unlink()
+    NatsServer.leaf_secrets(liaisons, [site])
+    click.echo(f"Nouveau mot de passe ({secret.name}) et nouveau certificat ({cert.name}) du site {site} dans "
+               f"{liaisons}. Redémarrez « salle siege » : l'ancien mot de passe et l'ancien certificat y sont refusés "
+               f"dès lors. Copiez {secret.name} et {cert.name} à côté du fichier du jour du site et redémarrez son "
+               "serveur NATS (salle-nats, ou salle serve).", err=True)
+
+
 @main.command("certificat-web")
 @click.argument("site")
 @click.option("--dossier", "folder", type=click.Path(file_okay=False, path_type=Path), default=Path("siege"),

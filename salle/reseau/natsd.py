@@ -49,6 +49,8 @@ def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: i
     # The siège's leaf port with its certificate (salle/reseau/tls.py): a site's link is TLS or refused.
     # With the authority's certificate too, every site must show a certificate of it (`verify`).
     verify = f', ca_file: "{leaf_tls[2]}", verify: true' if leaf_tls and len(leaf_tls) > 2 else ""
+    if leaf_tls and len(leaf_tls) > 3 and leaf_tls[3]:  # only the sites' current certificates (renewed: the old no)
+        verify += f", pinned_certs: {json.dumps(list(leaf_tls[3]))}"
     tls = f', tls {{ cert_file: "{leaf_tls[0]}", key_file: "{leaf_tls[1]}"{verify}, timeout: 5 }}' if leaf_tls else ""
     if client_password:  # a site's server on the network (the standby's or a third box's): Salle's clients only
         lines.append(f"authorization {{ users: [ {{ user: {json.dumps(SITE_USER)}, password: "

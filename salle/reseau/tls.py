@@ -15,6 +15,7 @@ every certificate on the internet.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import socket
 import ssl
@@ -111,11 +112,38 @@ def client_context(folder: Path) -> ssl.SSLContext | None:
         return None
 
 
-def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str] = ()) -> tuple[Path, Path, Path]:
+def public_key_pin(pem: Path) -> str:
+    """The hex SHA-256 of a certificate's public key (DER), as nats-server's `pinned_certs` lists them."""
+    try:
+        key = subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", str(pem)], capture_output=True,
+                             check=True, timeout=30).stdout
+        der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=key, capture_output=True,
+                             check=True, timeout=30).stdout
+    except FileNotFoundError:
+        raise RuntimeError("La commande « openssl » est introuvable : installez le paquet Debian « openssl ».")
+    except subprocess.CalledProcessError:
+        raise RuntimeError(f"{pem.name} n'est pas un certificat lisible.")
+    return hashlib.sha256(der).hexdigest()
+
+
+def renew_site_cert(folder: Path, ca_out: Path, site: str) -> Path:
+    """A new key and certificate for `site` (`<site>.pem` beside `ca_out`), replacing the old one: once the siège
+    starts again, it takes a leaf link only with a certificate it pins (make_siege_tls), so the old one is refused
+    at the handshake even though the authority signed it."""
+    ca_cert, ca_key = siege_authority(folder, ca_out)
+    out = ca_out.parent / site_cert_name(site)
+    out.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        _site_cert(site, ca_cert, ca_key, out, Path(tmp), CURVE)
+    return out
+
+
+def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str] = ()) -> tuple:
     """The siège's authority in `folder` (made once, kept; its certificate copied to `ca_out`), a certificate for
     the leaf port naming `names` (host names or IP addresses), made again at each call, and one client certificate
     per site of `sites` beside `ca_out` (`<site>.pem`, certificate and key, made once and kept): the siège's server
-    takes a leaf link only from a holder of one. (certificate, key, authority's certificate)."""
+    takes a leaf link only from a holder of one, and only of the current one (its public key pinned: a renewed
+    site's old certificate is refused). (certificate, key, authority's certificate, the sites' pins)."""
     ca_cert, ca_key = siege_authority(folder, ca_out)
     curve = CURVE
     key, cert = folder / "siege.key", folder / "siege.pem"
@@ -129,7 +157,8 @@ def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str
         for site in sites:
             _site_cert(site, ca_cert, ca_key, ca_out.parent / site_cert_name(site), Path(tmp), curve)
     key.chmod(0o600)
-    return cert, key, ca_cert
+    pins = tuple(public_key_pin(ca_out.parent / site_cert_name(site)) for site in sites)
+    return cert, key, ca_cert, pins
 
 
 def _site_cert(site: str, ca_cert: Path, ca_key: Path, out: Path, tmp: Path, curve: list[str]) -> None:

@@ -6,8 +6,8 @@ of this machine that is not 127.0.0.1: reached as over the network, with its pas
 
 from __future__ import annotations
 
-import asyncio
 import shutil
+import sqlite3
 import subprocess
 import sys
 
@@ -18,9 +18,8 @@ from salle.client import ApiClient
 from salle.reseau import sujets
 from salle.server import free_port
 from tests.helpers.server import ServedProcess
-from tests.helpers.sites import site_day, standby_copy, stream_messages
+from tests.helpers.sites import run_apart, site_day, standby_copy, stream_messages
 from tests.helpers.waiting import wait_for
-from tests.sites.test_secours_panne import numeros
 
 STANDBY = "127.0.0.2"
 
@@ -38,7 +37,7 @@ def refused_without_password(url: str) -> bool:
         await nc.close()
         return False
 
-    return asyncio.run(attempt())
+    return run_apart(attempt())
 
 
 def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock):
@@ -60,7 +59,9 @@ def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock)
         main = ServedProcess(main_db, port=main_port)
         assert "déjà lancé" in (main_db.with_suffix(".log")).read_text(), "the main uses the standby's nats-server"
         responsable = main.client("responsable")
-        first, second = numeros(main_db, "A01", 2)
+        with sqlite3.connect(main_db) as conn:
+            first, second = [r[0] for r in conn.execute(
+                "SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes = '' ORDER BY numero LIMIT 2")]
         assert main.client("surveillant").scan("A01", first, "cni")["verdict"] == "admis"
         stream = sujets.stream("ATP27", "PANTIN")
         wait_for(lambda: any(e.get("candidat") == first for _, _, e in stream_messages(url, stream)), 20,
