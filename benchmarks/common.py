@@ -76,10 +76,11 @@ async def post(reader, writer, host: str, path: str, token: str, body: dict) -> 
 
 
 async def paced_scans(port: int, token: str, salle: str, codes, interval: float, offset: float, on_answer,
-                      go: asyncio.Event | None = None):
-    """One tablet on its own connection: admits `codes` with « cni », one every `interval` s from `offset` s after
-    `go` (0: back to back); on_answer(code, answer, latency s, answer's perf_counter time) after each."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                      go: asyncio.Event | None = None, ssl=None):
+    """One tablet on its own connection (over TLS with the `ssl` context): admits `codes` with « cni », one every
+    `interval` s from `offset` s after `go` (0: back to back); on_answer(code, answer, latency s, answer's
+    perf_counter time) after each."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port, ssl=ssl)
     if go is not None:
         await go.wait()
     due = time.perf_counter() + offset
