@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from salle.client import ApiClient
 from salle.pv import build_pv
 from salle.reseau.natsd import free_port
-from tests.helpers.browser import sign_in
+from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import CODES, candidats
 from tests.helpers.pdf import pdf_text
 from tests.helpers.server import LiveServer
@@ -152,6 +152,30 @@ def test_the_responsable_resumes_the_entries_from_the_console_and_the_pv_says_so
         pv = pdf_text(build_pv(main.day, main.day.epreuve_for(None).code, "PANTIN"))
         assert "Reprise des entrées sur le serveur principal redémarré 08 h 40, par" in pv
         assert "motif : Le portable de secours est éteint, personne ne l'a promu." in pv
+    finally:
+        context.close()
+        main.stop()
+
+
+def test_a_tablet_keeps_its_entry_while_the_main_is_unsure_and_sends_it_once_after_the_confirmation(
+        tmp_path, nats_pantin, clock, chromium):
+    main, _, _, (second, _, _) = restarted_unsure(tmp_path, nats_pantin, clock)
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        sign_in(page, main.url, "/tablette", "surveillant")
+        wedge_scan(page, second)
+        page.click("button[data-piece=cni]")
+        expect(page.locator("#v-word")).to_have_text("EN ATTENTE")
+        expect(page.locator("#net")).to_have_text("Serveur indisponible — 1 action(s) en attente")
+        page.wait_for_timeout(2500)  # a replay meanwhile: still held, nothing written
+        assert main.day.journal.query("SELECT * FROM events WHERE type = 'scan' AND candidat = ?", [second]) == []
+
+        main.client("responsable").post("/api/v1/principal/confirmation",
+                                        {"confirme": True, "motif": "Secours éteint, vu sur place."})
+        expect(page.locator("#net")).to_have_text("En ligne", timeout=15000)
+        (entry,) = main.day.journal.query("SELECT * FROM events WHERE type = 'scan' AND candidat = ?", [second])
+        assert json.loads(entry["payload"])["verdict"] == "admis"
     finally:
         context.close()
         main.stop()
