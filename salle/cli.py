@@ -285,7 +285,7 @@ def site_nats_config(db_path: Path):
     network, it asks a password, `<site>-nats.secret`, made there and copied beside the other laptop's day file."""
     from .journal import connect
     from .reseau.natsd import NatsServer, site_secret_name, this_computer
-    from .reseau.tls import CA_FILE, check_siege, site_cert_name
+    from .reseau.tls import CA_FILE, check_siege, check_web_cert, site_cert_name, web_cert_name
     from .session_file import parse_session
     from .state.queries import session_toml
 
@@ -304,8 +304,14 @@ def site_nats_config(db_path: Path):
             fail(SalleError(f"Mot de passe du serveur NATS du site introuvable : copiez « {secret.name} » depuis "
                             f"l'ordinateur {reseau.nats_host} (à côté de son fichier du jour) dans {db_path.parent}."))
         return None, reseau
-    if reseau.nats_shared:  # this computer runs it for the site's laptops: a password of its own, made once
+    web = None
+    if reseau.nats_shared:  # this computer runs it for the site's laptops: a password of its own, made once …
         password = NatsServer.leaf_secrets(db_path.parent, [f"{reseau.site}-nats"])[f"{reseau.site}-nats"]
+        web = db_path.parent / web_cert_name(reseau.site)  # … sent over TLS when the site has its https certificate
+        if not web.exists():
+            web = None
+        elif check_web_cert(web):
+            fail(SalleError(check_web_cert(web)))
     port = reseau.nats_port
     remotes = []
     if reseau.siege:  # the leaf link is authenticated: the site's password, made by `salle siege`
@@ -328,7 +334,7 @@ def site_nats_config(db_path: Path):
     server = NatsServer(db_path.parent / f"nats-{reseau.site.lower()}", reseau.site, reseau.site, port=port,
                         leaf_remotes=remotes, concours=session.concours.code, siege_ca=ca if reseau.siege else None,
                         site_cert=own if reseau.siege else None, host=reseau.nats_host if password else "127.0.0.1",
-                        client_password=password)
+                        client_password=password, client_cert=web)
     return server, reseau
 
 

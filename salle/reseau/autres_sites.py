@@ -24,7 +24,7 @@ from datetime import datetime
 from ..journal import GENESIS, connect
 from ..model import Reseau
 from .connexion import connect_unless_stopped
-from .natsd import site_nats_url
+from .natsd import site_nats_link
 from . import sujets
 from .siege import DUPLICATE, Position, check_link, follow, hhmm, quiet
 
@@ -97,9 +97,9 @@ class OtherSites:
             while not self.day.stopping.is_set():
                 try:
                     if nc is None or nc.is_closed:
-                        url = site_nats_url(self.reseau, self.day.db_path.parent)
+                        url, link = site_nats_link(self.reseau, self.day.db_path.parent)
                         nc = await connect_unless_stopped(
-                            self.day.stopping.is_set, url, connect_timeout=2, allow_reconnect=True,
+                            self.day.stopping.is_set, url, **link, connect_timeout=2, allow_reconnect=True,
                             max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
                             name=f"salle-{self.reseau.site}-autres-sites")
                     js = nc.jetstream(domain=SIEGE_DOMAIN, timeout=2)

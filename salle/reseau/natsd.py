@@ -41,7 +41,8 @@ def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: i
                 leaf_remotes: list[str] = (), host: str = "127.0.0.1", leaf_users: dict[str, str] | None = None,
                 concours: str | None = None, local_password: str | None = None,
                 leaf_tls: tuple[Path, ...] | None = None, siege_ca: Path | None = None,
-                site_cert: Path | None = None, client_password: str | None = None) -> str:
+                site_cert: Path | None = None, client_password: str | None = None,
+                client_cert: Path | None = None) -> str:
     # max_payload: one journal event is one message, and the import of the candidats is one event (20,000
     # candidats ≈ 6 MB): NATS's default of 1 MB would stop a site's publication at its second event.
     lines = [f'server_name: "{name}"', f"listen: {host}:{port}", "max_payload: 64MB", "max_pending: 256MB",
@@ -55,6 +56,8 @@ def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: i
     if client_password:  # a site's server on the network (the standby's or a third box's): Salle's clients only
         lines.append(f"authorization {{ users: [ {{ user: {json.dumps(SITE_USER)}, password: "
                      f"{json.dumps(client_password)} }} ] }}")
+        if client_cert:  # … over TLS with the laptops' certificate of the siège's authority: no password in clear
+            lines.append(f'tls {{ cert_file: "{client_cert}", key_file: "{client_cert}", timeout: 5 }}')
     if leaf_port and leaf_users:  # the siège: sites connect here, each with its own password and permissions
         # Leaf links are checked against `authorization` only when they sign in: nats-server 2.9 takes one without
         # credentials into the global account with every right. `no_auth_user` makes such a link `personne`,
@@ -93,7 +96,8 @@ class NatsServer:
     def __init__(self, workdir: Path, name: str, domain: str, port: int | None = None, leaf_port: int | None = None,
                  leaf_remotes: list[str] = (), leaf_users: dict[str, str] | None = None, concours: str | None = None,
                  leaf_tls: tuple[Path, ...] | None = None, siege_ca: Path | None = None,
-                 site_cert: Path | None = None, host: str = "127.0.0.1", client_password: str | None = None):
+                 site_cert: Path | None = None, host: str = "127.0.0.1", client_password: str | None = None,
+                 client_cert: Path | None = None):
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.name = name
@@ -109,7 +113,8 @@ class NatsServer:
                                            list(leaf_remotes), leaf_users=leaf_users, concours=concours,
                                            local_password=self.local_password, leaf_tls=leaf_tls,
                                            siege_ca=siege_ca, site_cert=site_cert, host=host,
-                                           client_password=client_password), encoding="utf-8")
+                                           client_password=client_password, client_cert=client_cert),
+                            encoding="utf-8")
         self.config.chmod(0o600)  # it may hold the sites' passwords
         self.process: subprocess.Popen | None = None
 
@@ -228,3 +233,12 @@ def site_nats_url(reseau, folder: Path) -> str:
     if not reseau.nats_shared or not secret.exists():
         return reseau.nats
     return NatsServer.with_password(reseau.nats, SITE_USER, secret.read_text(encoding="utf-8").strip())
+
+
+def site_nats_link(reseau, folder: Path) -> tuple[str, dict]:
+    """(the address, nats-py's options) for Salle's clients of the site's nats-server: the password as above, and
+    the siège's authority to check its certificate when it speaks TLS (a server on the network with the site's
+    https certificate beside its day file)."""
+    from .tls import client_context
+
+    return site_nats_url(reseau, folder), {"tls": client_context(folder)}

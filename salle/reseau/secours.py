@@ -33,7 +33,7 @@ from ..journal import EVENT_COLUMNS, Actor, Serialized, verify_chain, verify_eve
 from ..model import Reseau
 from . import sujets
 from .connexion import connect_unless_stopped
-from .natsd import site_nats_url
+from .natsd import site_nats_link
 from .siege import DUPLICATE, check_link, quiet
 from .tls import client_context
 
@@ -249,8 +249,8 @@ class Standby:
         while not self.stopping.is_set() and not self.day.stopping.is_set():
             nc = None
             try:
-                url = site_nats_url(self.reseau, self.day.db_path.parent)
-                nc = await connect_unless_stopped(self._stopped, url, connect_timeout=2,
+                url, link = site_nats_link(self.reseau, self.day.db_path.parent)
+                nc = await connect_unless_stopped(self._stopped, url, **link, connect_timeout=2,
                                                   allow_reconnect=True, max_reconnect_attempts=-1,
                                                   reconnect_time_wait=0.5, error_cb=quiet,
                                                   name=f"salle-secours-{self.reseau.site}")
@@ -412,8 +412,8 @@ class StandbyAcks:
         nc = None
         while nc is None and not self.day.stopping.is_set():  # NATS down at the start: writes wait, then 503
             try:
-                url = site_nats_url(self.reseau, self.day.db_path.parent)
-                nc = await connect_unless_stopped(self.day.stopping.is_set, url, connect_timeout=2,
+                url, link = site_nats_link(self.reseau, self.day.db_path.parent)
+                nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, connect_timeout=2,
                                                   allow_reconnect=True, max_reconnect_attempts=-1,
                                                   reconnect_time_wait=0.5, error_cb=quiet,
                                                   name=f"salle-{self.reseau.site}-acquittements")
@@ -566,8 +566,8 @@ class Fence:
 
         concours = self.day.session.concours.code
         stream, subject = sujets.stream(concours, self.reseau.site), sujets.subject(concours, self.reseau.site)
-        url = site_nats_url(self.reseau, self.day.db_path.parent)
-        nc = await connect_unless_stopped(self.day.stopping.is_set, url, connect_timeout=1,
+        url, link = site_nats_link(self.reseau, self.day.db_path.parent)
+        nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, connect_timeout=1,
                                           allow_reconnect=False, max_reconnect_attempts=0, error_cb=quiet,
                                           name=f"salle-{self.reseau.site}-veille")
         try:

@@ -36,14 +36,15 @@ def site_day(folder: Path, site: str, nats_url: str, clock, candidats: int = 300
     return folder / "salle.db"
 
 
-def stream_messages(url: str, stream: str, domain: str | None = None) -> list[tuple[str, dict, dict]]:
-    """Every message of a JetStream stream, in order: (subject, headers, the event)."""
+def stream_messages(url: str, stream: str, domain: str | None = None, tls=None) -> list[tuple[str, dict, dict]]:
+    """Every message of a JetStream stream, in order: (subject, headers, the event). `tls`: the ssl context a
+    server speaking TLS is checked with."""
 
     async def read():
         import nats
         from nats.js.errors import NotFoundError
 
-        nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False)
+        nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False, tls=tls)
         try:
             js = nc.jetstream(domain=domain, timeout=5)
             try:

@@ -7,7 +7,9 @@ of this machine that is not 127.0.0.1: reached as over the network, with its pas
 from __future__ import annotations
 
 import shutil
+import socket
 import sqlite3
+import ssl
 import subprocess
 import sys
 
@@ -28,10 +30,10 @@ def salle(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "salle", *args], capture_output=True, text=True, timeout=60)
 
 
-def refused_without_password(url: str) -> bool:
+def refused(url: str, tls=None) -> bool:
     async def attempt():
         try:
-            nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False, max_reconnect_attempts=0)
+            nc = await nats.connect(url, connect_timeout=2, allow_reconnect=False, max_reconnect_attempts=0, tls=tls)
         except Exception:
             return True
         await nc.close()
@@ -40,23 +42,39 @@ def refused_without_password(url: str) -> bool:
     return run_apart(attempt())
 
 
-def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock):
+@pytest.mark.parametrize("https", [False, True], ids=["http", "https"])
+def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock, https):
+    """With the site's https certificate beside the day files (`salle certificat-web`), the site's nats-server
+    speaks TLS with it too: the password never crosses the site's network in clear."""
     nats_port, main_port, web_port = free_port(STANDBY), free_port(), free_port()
+    scheme = "https" if https else "http"
     main_db = site_day(tmp_path / "pantin", "PANTIN", f"nats://{STANDBY}:{nats_port}", clock,
-                       reseau=f'demarrer = true\nsecours = "http://127.0.0.1:{web_port}"\n')
+                       reseau=f'demarrer = true\nsecours = "{scheme}://127.0.0.1:{web_port}"\n')
     copy = standby_copy(main_db, tmp_path / "secours")
+    trusted = None
+    if https:
+        made = salle("certificat-web", "PANTIN", "--dossier", str(tmp_path / "siege"), "--nom", STANDBY)
+        assert made.returncode == 0, made.stderr
+        for folder in (main_db.parent, copy.parent):
+            for name in ("pantin-web.pem", "siege-ca.pem"):
+                shutil.copy(tmp_path / "siege" / "liaisons" / name, folder / name)
+        trusted = ssl.create_default_context(cafile=str(tmp_path / "siege" / "liaisons" / "siege-ca.pem"))
     standby = main = None
     try:
-        standby = ServedProcess(copy, command=("secours", "--principal", f"http://127.0.0.1:{main_port}"),
-                                port=web_port)
+        standby = ServedProcess(copy, command=("secours", "--principal", f"{scheme}://127.0.0.1:{main_port}"),
+                                port=web_port, context=trusted)
         secret = copy.parent / "pantin-nats.secret"
         assert secret.exists() and oct(secret.stat().st_mode)[-3:] == "600"
         password = secret.read_text().strip()
         url = f"nats://salle:{password}@{STANDBY}:{nats_port}"
-        assert refused_without_password(f"nats://{STANDBY}:{nats_port}"), "reached over the network: a password"
+        assert refused(f"nats://{STANDBY}:{nats_port}", trusted), "reached over the network: a password"
+        with socket.create_connection((STANDBY, nats_port), timeout=5) as sock:
+            assert (b'"tls_required":true' in sock.recv(4096).replace(b" ", b"")) is https
+        if https:
+            assert refused(url), "a client that does not trust the siège's authority: refused at the handshake"
 
         shutil.copy(secret, main_db.parent / secret.name)  # the administrator's copy, deploy step 10
-        main = ServedProcess(main_db, port=main_port)
+        main = ServedProcess(main_db, port=main_port, context=trusted)
         assert "déjà lancé" in (main_db.with_suffix(".log")).read_text(), "the main uses the standby's nats-server"
         responsable = main.client("responsable")
         with sqlite3.connect(main_db) as conn:
@@ -64,11 +82,14 @@ def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock)
                 "SELECT numero FROM candidats WHERE salle = 'A01' AND pieces_manquantes = '' ORDER BY numero LIMIT 2")]
         assert main.client("surveillant").scan("A01", first, "cni")["verdict"] == "admis"
         stream = sujets.stream("ATP27", "PANTIN")
-        wait_for(lambda: any(e.get("candidat") == first for _, _, e in stream_messages(url, stream)), 20,
-                 "the main's entry in the site's stream, on the standby")
+
+        def in_stream(key, value) -> bool:
+            return any(e.get(key) == value for _, _, e in stream_messages(url, stream, tls=trusted))
+
+        wait_for(lambda: in_stream("candidat", first), 20, "the main's entry in the site's stream, on the standby")
 
         main.kill()  # the main laptop dies: the site's nats-server was never on it
-        promoter = ApiClient(standby.url)
+        promoter = ApiClient(standby.url, context=trusted)
         promoter.token = responsable.token
 
         def promoted():
@@ -76,13 +97,13 @@ def test_the_sites_nats_server_on_the_standby_outlives_the_main(tmp_path, clock)
             return status == 200 or answer["erreur"]["code"] == "deja_promu"
 
         wait_for(promoted, 30, "the promotion")
-        tablet = ApiClient(standby.url)
+        tablet = ApiClient(standby.url, context=trusted)
         tablet.token = responsable.token
         assert tablet.post("/api/v1/salles/A01/scans", {"code": second, "piece_identite": "cni",
                                                         "client_id": "apres-la-mort"})["verdict"] == "admis"
-        wait_for(lambda: any(e.get("client_id") == "apres-la-mort" for _, _, e in stream_messages(url, stream)), 20,
+        wait_for(lambda: in_stream("client_id", "apres-la-mort"), 20,
                  "the standby's entry published to the site's stream, which outlived the main")
-        types = [e["type"] for _, _, e in stream_messages(url, stream)]
+        types = [e["type"] for _, _, e in stream_messages(url, stream, tls=trusted)]
         assert "secours_promu" in types
     finally:
         for server in (main, standby):
