@@ -10,7 +10,6 @@ import logging
 import os
 import select
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -20,6 +19,8 @@ from pathlib import Path
 from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
+
+from .ports import free_port  # noqa: F401 (imported from here by the tests and benchmarks)
 
 
 class SalleWorker(ThreadWorker):
@@ -177,10 +178,6 @@ def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256
     _Gunicorn(factory, options).run()
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
 
 
 def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True, context=None) -> None:

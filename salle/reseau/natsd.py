@@ -17,6 +17,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from ..ports import free_port
 from . import sujets
 
 SIEGE_USER = "salle-siege"  # the siège's own client of its nats-server
@@ -31,10 +32,6 @@ def nats_server_binary() -> str:
     return found
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: int | None = None,

@@ -193,8 +193,13 @@ def test_the_main_and_its_standby_ask_each_other_over_https(tmp_path, nats_panti
         assert f"https://127.0.0.1:{port} wss://127.0.0.1:{port}" in policy  # the tablets' move, live included
         promoter = ApiClient(standby.url, context=trusted)
         promoter.token = token
-        status, answer = promoter.request("POST", "/api/v1/secours/promotion", {"confirme": True}, check=False)
-        assert status == 409 and "répond encore" in answer["erreur"]["message"]
+
+        def refused_while_the_main_answers():  # 401 until the standby's copy holds the responsable's sign-in
+            status, answer = promoter.request("POST", "/api/v1/secours/promotion", {"confirme": True}, check=False)
+            assert status in (401, 409), answer
+            return status == 409 and "répond encore" in answer["erreur"]["message"]
+
+        wait_for(refused_while_the_main_answers, 20, "the standby asking the main over https")
 
         main.stop()
         answer = promoter.post("/api/v1/secours/promotion", {"confirme": True})
