@@ -126,6 +126,22 @@ def kiosk_live(day, demo_files, clock, printer, request):
     server.stop()
 
 
+class Chromium:
+    """The browser, whose contexts keep no service worker unless a test asks (`service_workers="allow"`): the
+    tablet's page registers one (tablette/sw.js) where it may, on localhost too, and Playwright's routes do not see
+    the requests of a page a service worker controls (they fell through to the real server)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        options.setdefault("service_workers", "block")
+        return self._browser.new_context(**options)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Chromium (the system's) per test process, shared by every browser test."""
@@ -133,7 +149,7 @@ def chromium():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield Chromium(browser)
         browser.close()
 
 

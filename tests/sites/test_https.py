@@ -120,7 +120,8 @@ def test_a_tablet_keeps_its_page_over_https_and_not_over_plain_http(certified, c
         f"--ignore-certificate-errors-spki-list={spki(db.parent / 'pantin-web.pem')}"])
     server = ServedProcess(db, context=ssl.create_default_context(cafile=str(ca)))
     try:
-        context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+        context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR",
+                                      service_workers="allow")
         page = context.new_page()
         sign_in(page, f"https://{NAME}:{server.port}", "/tablette", "surveillant")
         assert page.evaluate("window.isSecureContext") is True
@@ -137,7 +138,8 @@ def test_a_tablet_keeps_its_page_over_https_and_not_over_plain_http(certified, c
 
         plain = LiveServer(db, clock)  # the same day over plain http, at the same name
         try:
-            context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+            context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR",
+                                      service_workers="allow")
             page = context.new_page()
             sign_in(page, f"http://{NAME}:{plain.port}", "/tablette", "surveillant")
             assert page.evaluate("window.isSecureContext") is False

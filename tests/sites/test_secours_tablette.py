@@ -98,13 +98,14 @@ def test_a_tablet_reloaded_while_the_main_is_dead_opens_from_its_copy_and_moves_
     the copy the tablet keeps (tablette/sw.js; localhost is a secure context, as https is on site), with its sign-in
     and its queue; once the standby is promoted the entry queued before the reload is recorded there, once."""
     main, standby = site
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR", service_workers="allow")
     try:
         page = context.new_page()
         page.on("dialog", lambda dialog: dialog.accept())  # « quitter la page ? » while actions wait: yes
         sign_in(page, main.url, "/tablette", "surveillant")
         wait_for(lambda: page.evaluate("!!navigator.serviceWorker.controller"), 15, "the page kept on the tablet")
-        idle = context.browser.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR").new_page()
+        idle = chromium.new_context(viewport={"width": 768, "height": 1024}, locale="fr-FR",
+                                    service_workers="allow").new_page()
         sign_in(idle, main.url, "/tablette", "surveillant")  # a second tablet at the door, nothing queued on it
         wait_for(lambda: idle.evaluate("!!navigator.serviceWorker.controller"), 15, "the page kept on the tablet")
         first, second, third = candidats(main.day, "A01", 3)
@@ -138,6 +139,11 @@ def test_a_tablet_reloaded_while_the_main_is_dead_opens_from_its_copy_and_moves_
 
         page.reload()  # again, nothing waiting: the page opens from its copy and reads the standby
         expect(page.locator(f"#candidats tr[data-numero='{second}'] .chip")).to_have_text("présent", timeout=10_000)
+        # the page is the kept copy's, yet its API requests go straight to the network, the worker never consulted
+        # (the browser's static routing: a scan never waits for the worker to start)
+        sources = page.evaluate("""performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/"))
+                                   .map((e) => e.workerMatchedSourceType)""")
+        assert sources and set(sources) == {"network"}, sources
         wedge_scan(page, third)
         page.click("button[data-piece=cni]")
         expect(page.locator("#v-word")).to_have_text("ADMIS")

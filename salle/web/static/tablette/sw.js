@@ -13,6 +13,12 @@ const PAGE = "/tablette";
 const WAIT_MS = 4000; // a dead laptop on a LAN may never refuse the connection: past this, the copy
 
 self.addEventListener("install", (event) => {
+  // The API and the live connection go straight to the network, without waking this worker (a scan never waits for
+  // it to start): the browser's static routing, where it has it.
+  if (event.addRoutes && self.URLPattern) {
+    event.addRoutes(["/api/*", "/socket.io/*"].map((pathname) => ({
+      condition: { urlPattern: new URLPattern({ pathname }) }, source: "network" })));
+  }
   // The page and every file it names (its scripts and its style sheet), read once now.
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
