@@ -111,6 +111,13 @@ CERTIFICATE = click.option(
          "défaut <site>-web.pem à côté du fichier du jour s'il y est.")
 
 
+def site_code(site: str) -> str:
+    """A site's code typed at the siège (letters, digits, - and _), else a French message and exit."""
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", site):
+        fail(SalleError(f"Code de site illisible : « {site} » (lettres, chiffres, - et _)."))
+    return site
+
+
 def web_certificate(db_path: Path, given: Path | None, reseau) -> Path | None:
     """The certificate the pages are served with over https: `given`, else `<site>-web.pem` beside the day's file
     when the session names its site and the file is there; None: http. A file that is not a usable certificate
@@ -284,8 +291,8 @@ def site_nats_config(db_path: Path):
     standby, the standby's (or a third box's), so that the site's stream outlives the main laptop; reached over the
     network, it asks a password, `<site>-nats.secret`, made there and copied beside the other laptop's day file."""
     from .journal import connect
-    from .reseau.natsd import NatsServer, site_secret_name, this_computer
-    from .reseau.tls import CA_FILE, check_siege, check_web_cert, site_cert_name, web_cert_name
+    from .reseau.natsd import NatsServer, kept_secret, site_secret_name, this_computer
+    from .reseau.tls import CA_FILE, check_siege, site_cert_name
     from .session_file import parse_session
     from .state.queries import session_toml
 
@@ -298,20 +305,17 @@ def site_nats_config(db_path: Path):
     reseau = session.reseau if session else None
     if reseau is None or not reseau.demarrer:
         return None, reseau
-    secret, password = db_path.parent / site_secret_name(reseau.site), None
-    if reseau.nats_shared and not this_computer(reseau.nats_host):  # another computer runs it: its password here
-        if not secret.exists():
-            fail(SalleError(f"Mot de passe du serveur NATS du site introuvable : copiez « {secret.name} » depuis "
-                            f"l'ordinateur {reseau.nats_host} (à côté de son fichier du jour) dans {db_path.parent}."))
-        return None, reseau
-    web = None
-    if reseau.nats_shared:  # this computer runs it for the site's laptops: a password of its own, made once …
-        password = NatsServer.leaf_secrets(db_path.parent, [f"{reseau.site}-nats"])[f"{reseau.site}-nats"]
-        web = db_path.parent / web_cert_name(reseau.site)  # … sent over TLS when the site has its https certificate
-        if not web.exists():
-            web = None
-        elif check_web_cert(web):
-            fail(SalleError(check_web_cert(web)))
+    password, web = None, None
+    if reseau.nats_shared:
+        shared = db_path.parent / site_secret_name(reseau.site)
+        if not this_computer(reseau.nats_host):  # another computer runs it: its password here
+            if not shared.exists():
+                fail(SalleError(f"Mot de passe du serveur NATS du site introuvable : copiez « {shared.name} » depuis "
+                                f"l'ordinateur {reseau.nats_host} (à côté de son fichier du jour) dans "
+                                f"{db_path.parent}."))
+            return None, reseau
+        password = kept_secret(shared)  # this computer runs it for the site's laptops: a password of its own …
+        web = web_certificate(db_path, None, reseau)  # … sent over TLS when the site has its https certificate
     port = reseau.nats_port
     remotes = []
     if reseau.siege:  # the leaf link is authenticated: the site's password, made by `salle siege`
@@ -426,8 +430,7 @@ def renouveler_liaison(site: str, folder: Path):
     from .reseau.natsd import NatsServer
     from .reseau.tls import CA_FILE, renew_site_cert
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", site):
-        fail(SalleError(f"Code de site illisible : « {site} » (lettres, chiffres, - et _)."))
+    site_code(site)
     liaisons = folder / "liaisons"
     secret = liaisons / f"{site.lower()}.secret"
     if not secret.exists():
@@ -457,8 +460,7 @@ def certificat_web(site: str, folder: Path, names: tuple[str, ...]):
     en https, et gardent la page de la tablette pour un rechargement pendant la panne du principal."""
     from .reseau.tls import CA_FILE, make_web_cert
 
-    if not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", site):
-        fail(SalleError(f"Code de site illisible : « {site} » (lettres, chiffres, - et _)."))
+    site_code(site)
     bad = [n for n in names if not re.fullmatch(r"[A-Za-z0-9.:\-]{1,253}", n)]
     if bad:
         fail(SalleError(f"Adresse illisible : « {bad[0]} » (une adresse IP ou un nom d'hôte)."))

@@ -85,7 +85,6 @@ class OtherSites:
             log.exception("lecture des autres sites arrêtée")
 
     async def _run(self) -> None:
-
         self._db = connect(self.day.db_path)
         self._db.execute("PRAGMA synchronous=NORMAL")  # a copy: read again from the stream after a crash
         self.heads = {r["site"]: (r["seq"], r["hash"]) for r in self._db.execute("SELECT * FROM reseau_tetes")}

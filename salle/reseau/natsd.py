@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..ports import free_port
 from . import sujets
+from .tls import client_context
 
 SIEGE_USER = "salle-siege"  # the siège's own client of its nats-server
 NOBODY = "personne"  # who a connection without credentials is at the siège's server: no right at all
@@ -119,15 +120,7 @@ class NatsServer:
     def leaf_secrets(folder: Path, sites: list[str]) -> dict[str, str]:
         """Each site's password for its leaf link to the siège: `<site>.secret` in `folder`, made once (random, 32
         bytes) and kept; the siège's administrator copies a site's file beside that site's day file."""
-        folder.mkdir(parents=True, exist_ok=True)
-        out = {}
-        for site in sites:
-            path = folder / f"{site.lower()}.secret"
-            if not path.exists():
-                path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
-                path.chmod(0o600)
-            out[site] = path.read_text(encoding="utf-8").strip()
-        return out
+        return {site: kept_secret(folder / f"{site.lower()}.secret") for site in sites}
 
     @staticmethod
     def with_password(leaf_url: str, user: str, password: str) -> str:
@@ -206,6 +199,15 @@ class NatsServer:
 SITE_USER = "salle"  # Salle's own clients on a site's nats-server reached over the network
 
 
+def kept_secret(path: Path) -> str:
+    """The password in `path`, made there once (random, 32 bytes, readable by its owner only) and kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32) + "\n", encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
 def site_secret_name(site: str) -> str:
     """The password of the site's nats-server when it is reached over the network, beside the day's file on both
     laptops (made by the one that runs it, copied to the other)."""
@@ -236,6 +238,4 @@ def site_nats_link(reseau, folder: Path) -> tuple[str, dict]:
     """(the address, nats-py's options) for Salle's clients of the site's nats-server: the password as above, and
     the siège's authority to check its certificate when it speaks TLS (a server on the network with the site's
     https certificate beside its day file)."""
-    from .tls import client_context
-
     return site_nats_url(reseau, folder), {"tls": client_context(folder)}

@@ -103,7 +103,6 @@ class Publisher:
             log.exception("publication vers NATS arrêtée")
 
     async def _run(self) -> None:
-
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
         self._reader = connect(self.day.db_path, readonly=True)

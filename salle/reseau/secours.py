@@ -100,10 +100,7 @@ class Standby:
     # --- the promotion -------------------------------------------------------------------------------------
 
     def _allowed(self, caller, what: str) -> None:
-        if caller.role not in ("admin", "responsable") or (caller.role == "responsable"
-                                                           and caller.site != self.reseau.site):
-            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut {what}. "
-                           "Rien n'a changé.", code="role_interdit")
+        _site_responsable(caller, self.reseau.site, what)
 
     def promote(self, caller, force: bool, confirmed: bool) -> dict:
         """The responsable's deliberate act: checked, journaled, then this server takes the door's commands."""
@@ -244,7 +241,6 @@ class Standby:
             log.exception("copie du journal arrêtée")
 
     async def _run(self) -> None:
-
         backoff = 0.1
         while not self.stopping.is_set() and not self.day.stopping.is_set():
             nc = None
@@ -344,6 +340,13 @@ class Standby:
                 _answer_for(tx, event, event["seq"])
 
 
+def _site_responsable(caller, site: str, what: str) -> None:
+    """Only the site's responsable or an admin may `what` (a laptop's change of role, journaled)."""
+    if caller.role not in ("admin", "responsable") or (caller.role == "responsable" and caller.site != site):
+        raise Interdit(f"Seul un responsable du site {site} ou un administrateur peut {what}. Rien n'a changé.",
+                       code="role_interdit")
+
+
 def _answer_for(tx, event: dict, seq: int) -> None:
     """The answer a replay of an event another server recorded gets here (`rebuilt_answer`), under its client id:
     `seq` is the event's in this journal (a copied event's own; a taken-back one's new)."""
@@ -408,7 +411,6 @@ class StandbyAcks:
             log.exception("écoute du portable de secours arrêtée")
 
     async def _run(self) -> None:
-
         nc = None
         while nc is None and not self.day.stopping.is_set():  # NATS down at the start: writes wait, then 503
             try:
@@ -501,10 +503,7 @@ class Fence:
     def confirm(self, caller, confirmed: bool, motif: str) -> dict:
         """The responsable's word, when neither the standby nor the stream can be asked: the standby was not
         promoted, the doors go on here. Journaled, with the reason, for the PV."""
-        if caller.role not in ("admin", "responsable") or (caller.role == "responsable"
-                                                           and caller.site != self.reseau.site):
-            raise Interdit(f"Seul un responsable du site {self.reseau.site} ou un administrateur peut reprendre les "
-                           "entrées sur ce serveur. Rien n'a changé.", code="role_interdit")
+        _site_responsable(caller, self.reseau.site, "reprendre les entrées sur ce serveur")
         if not confirmed:
             raise Conflit("Reprise non confirmée : cochez que le portable de secours n'a pas été promu. Rien n'a "
                           "changé.", code="confirmation_manquante")

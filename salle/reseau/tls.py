@@ -82,14 +82,21 @@ def make_web_cert(folder: Path, ca_out: Path, site: str, names: list[str]) -> Pa
     names = [*names, "localhost", "127.0.0.1"]  # the laptop's own borne, `salle verifier` on the laptop
     out = ca_out.parent / web_cert_name(site)
     with tempfile.TemporaryDirectory() as tmp:
-        key, request, cert, ext = (Path(tmp) / n for n in ("web.key", "web.csr", "web.crt", "web.cnf"))
-        ext.write_text(f"subjectAltName={_alt_names(names)}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
-        openssl("req", "-new", *CURVE, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={site}")
-        openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
-                str(secrets.randbits(63)), "-days", str(CERT_DAYS), "-extfile", str(ext), "-out", str(cert))
+        key, cert = Path(tmp) / "web.key", Path(tmp) / "web.crt"
+        _server_cert(ca_cert, ca_key, names, site, key, cert)
         out.write_bytes(cert.read_bytes() + key.read_bytes())
     out.chmod(0o600)
     return out
+
+
+def _server_cert(ca_cert: Path, ca_key: Path, names: list[str], common_name: str, key: Path, cert: Path) -> None:
+    """A new key in `key` and its certificate in `cert`, signed by the authority, for a server reached at `names`."""
+    with tempfile.TemporaryDirectory() as tmp:
+        request, ext = Path(tmp) / "server.csr", Path(tmp) / "ext.cnf"
+        ext.write_text(f"subjectAltName={_alt_names(names)}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
+        openssl("req", "-new", *CURVE, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={common_name}")
+        openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
+                str(secrets.randbits(63)), "-days", str(CERT_DAYS), "-extfile", str(ext), "-out", str(cert))
 
 
 def check_web_cert(path: Path) -> str | None:
@@ -134,7 +141,7 @@ def renew_site_cert(folder: Path, ca_out: Path, site: str) -> Path:
     out = ca_out.parent / site_cert_name(site)
     out.unlink(missing_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
-        _site_cert(site, ca_cert, ca_key, out, Path(tmp), CURVE)
+        _site_cert(site, ca_cert, ca_key, out, Path(tmp))
     return out
 
 
@@ -145,28 +152,22 @@ def make_siege_tls(folder: Path, names: list[str], ca_out: Path, sites: list[str
     takes a leaf link only from a holder of one, and only of the current one (its public key pinned: a renewed
     site's old certificate is refused). (certificate, key, authority's certificate, the sites' pins)."""
     ca_cert, ca_key = siege_authority(folder, ca_out)
-    curve = CURVE
     key, cert = folder / "siege.key", folder / "siege.pem"
-    alt = _alt_names(names)
+    _server_cert(ca_cert, ca_key, names, "siege", key, cert)
     with tempfile.TemporaryDirectory() as tmp:
-        request, ext = Path(tmp) / "siege.csr", Path(tmp) / "ext.cnf"
-        ext.write_text(f"subjectAltName={alt}\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n")
-        openssl("req", "-new", *curve, "-keyout", str(key), "-out", str(request), "-subj", "/O=Salle/CN=siege")
-        openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
-                str(secrets.randbits(63)), "-days", str(CERT_DAYS), "-extfile", str(ext), "-out", str(cert))
         for site in sites:
-            _site_cert(site, ca_cert, ca_key, ca_out.parent / site_cert_name(site), Path(tmp), curve)
+            _site_cert(site, ca_cert, ca_key, ca_out.parent / site_cert_name(site), Path(tmp))
     key.chmod(0o600)
     pins = tuple(public_key_pin(ca_out.parent / site_cert_name(site)) for site in sites)
     return cert, key, ca_cert, pins
 
 
-def _site_cert(site: str, ca_cert: Path, ca_key: Path, out: Path, tmp: Path, curve: list[str]) -> None:
+def _site_cert(site: str, ca_cert: Path, ca_key: Path, out: Path, tmp: Path) -> None:
     if out.exists():
         return
     key, request, cert, ext = tmp / "site.key", tmp / "site.csr", tmp / "site.crt", tmp / "site.cnf"
     ext.write_text("extendedKeyUsage=clientAuth\nbasicConstraints=CA:FALSE\n")
-    openssl("req", "-new", *curve, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={site}")
+    openssl("req", "-new", *CURVE, "-keyout", str(key), "-out", str(request), "-subj", f"/O=Salle/CN={site}")
     openssl("x509", "-req", "-in", str(request), "-CA", str(ca_cert), "-CAkey", str(ca_key), "-set_serial",
             str(secrets.randbits(63)), "-days", str(CA_DAYS), "-extfile", str(ext), "-out", str(cert))
     out.write_bytes(cert.read_bytes() + key.read_bytes())  # nats-server reads both from one file

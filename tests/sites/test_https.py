@@ -7,7 +7,6 @@ is not. Real `openssl`, the real server, a real Socket.IO client over wss, headl
 from __future__ import annotations
 
 import base64
-import hashlib
 import sqlite3
 import ssl
 import subprocess
@@ -21,6 +20,7 @@ import socketio
 from playwright.sync_api import expect
 
 from salle.client import ApiClient
+from salle.reseau.tls import public_key_pin
 from salle.reseau.natsd import free_port
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, sign_in, wedge_scan
 from tests.helpers.day import CODES
@@ -51,12 +51,9 @@ def certified(tmp_path, nats_pantin, clock):
 
 def spki(pem_path) -> str:
     """The base64 SHA-256 of the certificate's public key, as Chromium's --ignore-certificate-errors-spki-list
-    takes it: the test's stand-in for the authority installed on a tablet (no NSS tools here)."""
-    der = subprocess.run(["openssl", "x509", "-pubkey", "-noout", "-in", str(pem_path)], capture_output=True,
-                         check=True).stdout
-    der = subprocess.run(["openssl", "pkey", "-pubin", "-outform", "der"], input=der, capture_output=True,
-                         check=True).stdout
-    return base64.b64encode(hashlib.sha256(der).digest()).decode()
+    takes it (the same digest as nats-server's pins, in hex): the test's stand-in for the authority installed on a
+    tablet (no NSS tools here)."""
+    return base64.b64encode(bytes.fromhex(public_key_pin(pem_path))).decode()
 
 
 def test_the_site_served_over_https_with_the_sieges_certificate_pages_api_and_live(certified):
@@ -118,12 +115,17 @@ def test_a_tablet_keeps_its_page_over_https_and_not_over_plain_http(certified, c
     browser = chromium.browser_type.launch(executable_path=CHROMIUM, args=[
         *CHROMIUM_ARGS, f"--host-resolver-rules=MAP {NAME} 127.0.0.1",
         f"--ignore-certificate-errors-spki-list={spki(db.parent / 'pantin-web.pem')}"])
-    server = ServedProcess(db, context=ssl.create_default_context(cafile=str(ca)))
-    try:
+
+    def tablet(url: str):
         context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR",
                                       service_workers="allow")
         page = context.new_page()
-        sign_in(page, f"https://{NAME}:{server.port}", "/tablette", "surveillant")
+        sign_in(page, url, "/tablette", "surveillant")
+        return context, page
+
+    server = ServedProcess(db, context=ssl.create_default_context(cafile=str(ca)))
+    try:
+        context, page = tablet(f"https://{NAME}:{server.port}")
         assert page.evaluate("window.isSecureContext") is True
         wait_for(lambda: page.evaluate("!!navigator.serviceWorker.controller"), 15, "the page kept on the tablet")
         (numero,) = candidats_of(db, 1)
@@ -138,10 +140,7 @@ def test_a_tablet_keeps_its_page_over_https_and_not_over_plain_http(certified, c
 
         plain = LiveServer(db, clock)  # the same day over plain http, at the same name
         try:
-            context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR",
-                                      service_workers="allow")
-            page = context.new_page()
-            sign_in(page, f"http://{NAME}:{plain.port}", "/tablette", "surveillant")
+            context, page = tablet(f"http://{NAME}:{plain.port}")
             assert page.evaluate("window.isSecureContext") is False
             assert page.evaluate("'serviceWorker' in navigator") is False  # nothing kept: the browser's rule
             context.close()

@@ -167,8 +167,8 @@ const Api = (() => {
         for (let items = this.items(); items.length; items = this.items()) {
           const action = items[0];
           let answer;
+          // The main gone and the standby promoted, request() has already moved there and replayed it.
           try { answer = await command("POST", action.path, action.body); } catch (e) {
-            if (await moveToStandby()) continue; // the main is gone and the standby promoted: replay there
             this.online = false; this.serverDown = false; this.onChange(this); return; // network down: later
           }
           if (serverDown(answer)) { // the server could not record it: keep it, try again later

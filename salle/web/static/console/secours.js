@@ -14,12 +14,12 @@ async function mainAnswers() {
 
 async function watchMain() {
   const standby = Api.standby(), panel = $("secours-panel");
+  // A standby promoted meanwhile answers for the main (Api.request moves there): the console follows it.
   if (!standby || Api.base() === standby || await mainAnswers()) {
     mainSilentSince = null; panel.hidden = true;
     if (standby && Api.base() !== standby) await watchUnsure(standby);
     return;
   }
-  if (await Api.moveToStandby()) { panel.hidden = true; return; } // promoted meanwhile: the console follows
   mainSilentSince = mainSilentSince || Clock.localIso(Clock.now());
   $("net").textContent = "Serveur principal injoignable"; $("net").classList.add("off"); // whatever its socket says
   $("secours-lost").textContent = `Le serveur principal ne répond plus depuis ${hhmm(mainSilentSince)}. S'il est `
