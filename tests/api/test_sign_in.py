@@ -36,18 +36,17 @@ def count(server, event_type: str) -> int:
 
 def test_a_client_hammering_wrong_codes_is_stopped_after_three_and_the_right_code_waits_too(server, capsys):
     client = ApiClient(server.url)
-    statuses, started = [], time.monotonic()
-    while time.monotonic() - started < 1.0:  # as fast as one client can, for a second
-        statuses.append(client.request("POST", "/api/v1/auth/login", {"code": f"{len(statuses):08d}"},
-                                       check=False)[0])
-    first_429 = statuses.index(429)
-    assert statuses[:first_429] == [401] * 3 and set(statuses[first_429:]) == {429}
+    started = time.monotonic()
+    statuses = [client.request("POST", "/api/v1/auth/login", {"code": f"{n:08d}"}, check=False)[0]
+                for n in range(8)]  # as fast as one client can; counted, not timed (a loaded machine is slow)
+    elapsed = time.monotonic() - started
+    assert statuses == [401] * 3 + [429] * 5
     status, body = sign_in(server, CODES["surveillant"])
     assert status == 429 and "Trop de codes refusés depuis cet appareil" in body["erreur"]["message"]
     assert "réessayez dans" in body["erreur"]["message"]
     assert count(server, "connexion_refusee") == 3 and count(server, "connexion") == 0
     with capsys.disabled():
-        print(f"\nsign-in: {len(statuses)} wrong codes in 1 s from one client, {first_429} answered 401, then 429")
+        print(f"\nsign-in: 8 wrong codes from one client in {elapsed:.2f} s, 3 answered 401, then 429")
 
 
 @pytest.mark.signin(SIGNIN_DEVICE_LIMIT="4 per 60 seconds;2 per 3 seconds", SIGNIN_CODE_LIMIT="10000 per minute")
