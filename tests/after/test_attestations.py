@@ -17,14 +17,9 @@ from salle.after.attestations import Layout, attestations_of, layout_of, render,
 from salle.after.record import Record
 from salle.cli import main
 from salle.errors import SalleError
+from tests.helpers.pdf import pdf_raw
 
 TODAY = date(2027, 3, 19)
-
-
-def text_of(data: bytes, tmp_path) -> str:
-    path = tmp_path / "a.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True, text=True).stdout
 
 
 @pytest.fixture
@@ -52,7 +47,7 @@ def test_the_attestation_says_who_where_when_and_who_signs(archives, record, tmp
     with Record(record) as r:
         layout = layout_of(r.facts["session_toml"], r.session, signature=signature_png)
         a = next(a for a in attestations_of(r) if a.numero == numero)
-        text = text_of(render(r.session, layout, a, TODAY), tmp_path)
+        text = pdf_raw(render(r.session, layout, a, TODAY))
     flat = " ".join(text.replace("\u202f", " ").split())
     assert "Centre interdépartemental de gestion de la petite couronne" in flat
     assert "ATTESTATION DE PRÉSENCE" in flat and numero in flat

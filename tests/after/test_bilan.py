@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from salle.after.bilan import build_bilan, rates, releases
 from salle.after.record import Record
 from salle.cli import main
+from tests.helpers.pdf import pdf_layout
 
 
 def test_rates_count_who_sat_and_who_was_refused_late(record):
@@ -42,22 +43,16 @@ def test_release_times_from_the_epreuves_end(record):
 def test_the_bilan_pdf_shows_each_part(record, tmp_path):
     with Record(record) as r:
         data = build_bilan(r)
-    path = tmp_path / "bilan.pdf"
-    path.write_bytes(data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = pdf_layout(data)
     for words in ("Bilan de la journée", "Taux de présence par site et par épreuve", "Refus pour retard",
                   "Convocations imprimées à la borne", "Incidents par type", "Temps de libération des salles",
                   "PANTIN / A01", "Aux portes des salles"):
         assert words in text, words
-    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
-    assert len(images.strip().splitlines()) - 2 >= 4  # arrivals (E1, E2), rates, incidents, release times
+    assert len(images_of(data, tmp_path)) >= 4  # arrivals (E1, E2), rates, incidents, release times
 
 
 def text_pages(data: bytes, tmp_path) -> list[str]:
-    (tmp_path / "bilan.pdf").write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(tmp_path / "bilan.pdf"), "-"], capture_output=True, check=True,
-                          text=True).stdout.split("\f")
+    return pdf_layout(data).split("\f")
 
 
 def images_of(data: bytes, tmp_path) -> list[tuple[int, int, int]]:
@@ -172,9 +167,6 @@ def test_the_console_downloads_the_bilan_of_its_day_file(salle, live, tmp_path):
     answer = get(resp)
     assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
     assert 'filename="BILAN-ATP27.pdf"' in answer.headers["Content-Disposition"]
-    path = tmp_path / "bilan.pdf"
-    path.write_bytes(answer.content)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+    text = pdf_layout(answer.content)
     assert "Bilan de la journée" in text and "PANTIN / A01" in text
     assert get(tablet).status_code == 403  # surveillants: not theirs

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
 
 from click.testing import CliRunner
 
@@ -14,13 +13,7 @@ from salle.after.lists import copies_csv, jury_csv, jury_pdf
 from salle.after.record import Record
 from salle.cli import main
 from salle.importing import decode_csv, read_rows
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
+from tests.helpers.pdf import pdf_layout
 
 
 def table(text: str) -> list[dict]:
@@ -48,7 +41,7 @@ def test_the_handoff_reads_back_through_the_import(archives, record):
 def test_the_jury_list_names_who_sat_in_french_order_the_absents_the_refused_and_the_reports(archives, record,
                                                                                              tmp_path):
     with Record(record) as r:
-        text = pdf_text(jury_pdf(r, "E1"), tmp_path)
+        text = pdf_layout(jury_pdf(r, "E1"))
         rows = table(jury_csv(r, "E1"))
     assert "Liste pour le jury" in text and "Candidats ayant composé (13)" in text
     assert "Absents (" in text and "Refusés à l'entrée (1)" in text and archives.seen["late"][0] in text

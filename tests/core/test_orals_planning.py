@@ -11,6 +11,7 @@ from salle.model import TIERS_TEMPS, TempsMajore
 from salle.planning import oral_extra, slot
 from salle.session_file import SessionFileError, parse_session
 from salle.state import queries
+from tests.helpers.pdf import pdf_raw
 from tests.helpers.orals import ORAL_DAY, oral_at, oral_session_toml
 
 GOOD = oral_session_toml()
@@ -166,7 +167,6 @@ def test_a_passage_in_a_session_without_oral_is_an_error(day):
 
 def test_the_convocation_prints_the_passage_day_time_and_jury_and_the_amenagement_R24_R28(oral_day):
     import re
-    import subprocess
 
     from salle.documents.convocations import convocations_of, render
 
@@ -175,8 +175,7 @@ def test_the_convocation_prints_the_passage_day_time_and_jury_and_the_amenagemen
     convs = convocations_of(oral_day.session, [c], queries.all_oral_passages(db, oral_day.session))
     oral = next(conv for conv in convs if conv.day == ORAL_DAY)
     assert [e.code for e in oral.epreuves] == ["O1"] and oral.filename == "ATP27-00003_2027-03-19.pdf"
-    raw = subprocess.run(["pdftotext", "-", "-"], input=render(oral_day.session, oral), capture_output=True,
-                         check=True).stdout.decode()
+    raw = pdf_raw(render(oral_day.session, oral))
     text = re.sub(r"\s+", " ", raw.replace("\u202f", " "))
     assert "Épreuve orale : présentez-vous le vendredi 19 mars 2027 à 14 h 20 — Jury 1, Salle O101" in text
     assert "tirage au sort de votre sujet, préparation de 20 min" in text and "un retard est signalé au jury" in text

@@ -2,7 +2,6 @@
 the hours and around the breaks, the aménagements respected (R24), no jury with two candidats at once and no
 candidat at two juries at once (R28) — then imported back; a printable planning per jury."""
 
-import subprocess
 import time as clock_time
 from dataclasses import replace
 from datetime import date, datetime, time
@@ -14,6 +13,7 @@ from salle.importing import import_candidats
 from salle.model import TIERS_TEMPS, Epreuve, Jury, TempsMajore
 from salle.planning import conflicts, plan, preparing_at_once, slot
 from salle.state import queries
+from tests.helpers.pdf import pdf_raw
 
 ORAUX = Epreuve(code="O1", label="Entretien", date=date(2027, 3, 19), start=time(9), duration=480,
                 doors_close=time(9), accueil=time(8, 30), convocation=time(9), kind="oral", preparation=20, passage=15,
@@ -108,8 +108,7 @@ def test_salle_planning_writes_the_candidats_file_and_each_jury_planning_then_th
     assert result.exit_code == 1 and "24 passage(s) planifié(s)" in result.output
     # … and Montreuil's 150 have no jury on their site
     assert "276 candidat(s) sans place" in result.output + getattr(result, "stderr", "")
-    pdf = subprocess.run(["pdftotext", str(tmp_path / "p" / "planning-O1-J1.pdf"), "-"], capture_output=True,
-                         check=True).stdout.decode().replace("\u00a0", " ")
+    pdf = pdf_raw((tmp_path / "p" / "planning-O1-J1.pdf").read_bytes()).replace("\u00a0", " ")
     assert "Planning — Jury 1" in pdf and "Salle O101" in pdf and "14 h 20–14 h 40" in pdf
     from salle.clock import FixedClock
     from salle.day import ExamDay

@@ -4,7 +4,6 @@ import csv
 from datetime import date
 import io
 import re
-import subprocess
 
 import requests
 from click.testing import CliRunner
@@ -13,16 +12,7 @@ from salle import pv
 from salle.cli import main
 from tests.helpers.api import SIGNATURE, admit, cid, emarge
 from tests.helpers.day import at, candidats
-
-
-def pdfraw(data: bytes) -> str:
-    assert data.startswith(b"%PDF")
-    return subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True,
-                          check=True).stdout.decode()
-
-
-def pdftext(data: bytes) -> str:
-    return " ".join(pdfraw(data).split())  # cells wrap: compare with whitespace collapsed (NBSP included)
+from tests.helpers.pdf import pdf_layout, pdf_raw, pdf_text
 
 
 def get_raw(live, client, path: str) -> requests.Response:
@@ -79,7 +69,7 @@ def test_pv_states_the_facts_as_they_ended_for_a_jury_president(live, clock):
     r = get_raw(live, resp, "/api/v1/epreuves/E1/pv.pdf")
     assert r.status_code == 200 and r.headers["Content-Type"] == "application/pdf"
     assert r.headers["Content-Disposition"] == 'attachment; filename="PV-E1-PANTIN-2027-03-18.pdf"'
-    raw = pdfraw(r.content)
+    raw = pdf_raw(r.content)
     text = " ".join(raw.split())
     names = {row["numero"]: f"{row['nom'].upper()} {row['prenom']}"
              for row in live.day.journal.query("SELECT * FROM candidats")}
@@ -112,7 +102,7 @@ def test_pv_states_the_facts_as_they_ended_for_a_jury_president(live, clock):
     admitted = text.split("Candidats admis après un premier refus")[1]
     assert names[n[6]] in admitted and "pièces manquantes non produites" in admitted
     assert names[n[5]] in text.split("Présentations après la fin de l'épreuve")[1]
-    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.content, capture_output=True).stdout.decode()
+    layout = pdf_layout(r.content)
     salle_row = re.search(r"A01\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)", layout)
     assert salle_row.groups()[3:] == ("1", "3", "3", "4")  # refused, émargés, copies émargées, recomptées
     from pypdf import PdfReader
@@ -150,7 +140,7 @@ def test_paper_emargement_sheet_lists_names_places_exactly(live):
     tablet = live.client("surveillant")
     r = get_raw(live, tablet, "/api/v1/salles/A01/feuille-emargement.pdf?epreuve=E1")
     assert r.status_code == 200
-    text = pdftext(r.content)
+    text = pdf_text(r.content)
     rows = live.day.journal.query("SELECT * FROM candidats WHERE salle = 'A01'")
     assert "Feuille d'émargement — Salle A01" in text and "Signature" in text and "Copies" in text
     for row in rows:
@@ -162,7 +152,7 @@ def test_emargement_sheet_in_seat_order_marks_refused_and_absent_then_filled_in_
     tablet, resp, n = a_full_epreuve(live, clock)
     r = get_raw(live, tablet, "/api/v1/salles/A01/feuille-emargement.pdf?epreuve=E1")
     assert r.headers["Content-Disposition"] == 'attachment; filename="EMARGEMENT-A01-E1-2027-03-18.pdf"'
-    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=r.content, capture_output=True).stdout.decode()
+    layout = pdf_layout(r.content)
     rows = live.day.journal.query("SELECT * FROM candidats WHERE salle = 'A01'")
     places = [m.group(1) for m in re.finditer(r"^\s*([A-Z]\d{1,2})\s+ATP", layout, re.M)]
     assert places == sorted(places, key=pv.seat_key) and len(places) == len(rows)
@@ -173,14 +163,14 @@ def test_emargement_sheet_in_seat_order_marks_refused_and_absent_then_filled_in_
     assert "Sortie" in layout and "Copies" in layout and "Signature" in layout
     filled = get_raw(live, tablet, "/api/v1/salles/A01/feuille-emargement.pdf?epreuve=E1&remplie=1")
     assert filled.headers["Content-Disposition"].endswith('EMARGEMENT-A01-E1-REMPLIE-2027-03-18.pdf"')
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=filled.content, capture_output=True).stdout.decode()
+    text = pdf_layout(filled.content)
     row = next(l for l in text.splitlines() if n[0] in l)
     assert "08 h 40" in row and "2" in row.split(by[n[0]]["prenom"])[1] and "émargé à 10 h 00" in row
     assert "blanche" in next(l for l in text.splitlines() if n[1] in l)
     assert "remplie d'après le journal" in text
     site = get_raw(live, resp, "/api/v1/epreuves/E1/feuilles-emargement.pdf?remplie=1")
     assert site.headers["Content-Disposition"] == 'attachment; filename="EMARGEMENT-E1-PANTIN-REMPLIES-2027-03-18.pdf"'
-    every = pdftext(site.content)
+    every = pdf_text(site.content)
     assert "Feuille d'émargement — Salle A01" in every and "Feuille d'émargement — Salle B12" in every
     assert get_raw(live, tablet, "/api/v1/epreuves/E1/feuilles-emargement.pdf").status_code == 403
 
@@ -191,7 +181,7 @@ def test_cli_pv_writes_the_pdf(day, tmp_path):
     result = CliRunner().invoke(main, ["pv", "--db", str(day.db_path), "--epreuve", "E1", "--site", "PANTIN",
                                        "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Procès-verbal de déroulement de l'épreuve" in pdftext(out.read_bytes())
+    assert "Procès-verbal de déroulement de l'épreuve" in pdf_text(out.read_bytes())
     bad = CliRunner().invoke(main, ["pv", "--db", str(day.db_path), "--epreuve", "E7", "-o", str(out)])
     assert bad.exit_code == 2 and "Épreuve « E7 » inconnue" in bad.output
 
@@ -205,12 +195,12 @@ def test_a_long_list_repeats_its_heading_on_each_page_and_wraps_a_name_too_long_
         pdf.rows(["Numéro", "Candidat", "Place", "Situation"], rows, (35, 75, 20, 50))
 
     data = pv.render("Liste", False, draw)
-    pages = pdfraw(data).split("\f")[:-1]
+    pages = pdf_raw(data).split("\f")[:-1]
     assert len(pages) >= 3 and all(page.count("Numéro") == 1 for page in pages)  # the heading on every page
-    text = pdftext(data)
+    text = pdf_text(data)
     assert long in text  # whole, on two lines of its cell: never cut
     assert [int(m) for m in re.findall(r"ATP27-(\d{5})", text)] == list(range(120))  # every row, in order
-    layout = subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True).stdout.decode()
+    layout = pdf_layout(data)
     first = next(i for i, line in enumerate(layout.splitlines()) if "ATP27-00037" in line)
     assert "ATP27-00038" not in "\n".join(layout.splitlines()[first:first + 2])  # the row grew: no overlap
 
@@ -221,4 +211,4 @@ def test_a_name_outside_the_latin_cut_is_printed_with_the_whole_font(caplog):
         pdf.rows(["Candidat"], [["NGUYỄN Thị Minh"], ["DUPONT Zoé"]], (75,))
 
     data = pv.render("Liste", False, draw)
-    assert "NGUYỄN Thị Minh" in pdftext(data) and "missing" not in caplog.text
+    assert "NGUYỄN Thị Minh" in pdf_text(data) and "missing" not in caplog.text
