@@ -303,12 +303,13 @@ class Journal:
 
     # --- writing -----------------------------------------------------------------------------
 
-    def write(self, fn: Callable[[Tx], Any], *, copy: bool = False) -> Any:
-        """Run `fn(tx)` in the writer's transaction; return its result once it is durable on disk. `copy`: the
-        standby's copy of its site's journal, written while `guard` refuses every command."""
+    def write(self, fn: Callable[[Tx], Any], *, past_guard: bool = False) -> Any:
+        """Run `fn(tx)` in the writer's transaction; return its result once it is durable on disk. `past_guard`:
+        written while `guard` refuses every command (a standby's copy of its site's journal, the act that lifts
+        the guard: it is the first event the file takes once open to commands)."""
         if self._closed:
             raise _stopping()
-        if self.guard is not None and not copy:
+        if self.guard is not None and not past_guard:
             self.guard()
         slot: dict = {}
         if self._queue.empty() and self._writing.acquire(blocking=False):

@@ -144,16 +144,24 @@ def _end_epreuve(day, epreuve: Epreuve, site: str) -> None:
 
 
 def start_doorkeeper(day, period: float = 0.5) -> threading.Thread:
-    """R3 depends on this thread: it ticks every `period` seconds until the day closes, whatever happens."""
+    """R3 depends on this thread: it ticks every `period` seconds until the day closes, whatever happens. A
+    refusal that lasts (a standby not promoted, a main unsure of its standby) is logged once, not every tick."""
 
     def loop():
+        refused = None  # the message of the refusal going on, logged when it began
         while not day.stopping.wait(period):
             try:
                 tick(day)
             except SalleError as exc:  # e.g. the file is busy: try again at the next tick
-                log.warning("doorkeeper: %s", exc.message)
+                if exc.message != refused:
+                    log.warning("doorkeeper: %s", exc.message)
+                refused = exc.message
+                continue
             except Exception:
                 log.exception("doorkeeper")
+            if refused is not None:
+                log.warning("doorkeeper: les portes sont de nouveau tenues")
+                refused = None
 
     thread = threading.Thread(target=loop, name="salle-doorkeeper", daemon=True)
     day.threads.append(thread)

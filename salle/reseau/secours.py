@@ -120,16 +120,12 @@ class Standby:
                               "les entrées. Arrêtez-le, ou cochez « forcer » si les tablettes ne l'atteignent plus. "
                               "Rien n'a changé.", code="principal_actif")
             self.stopping.set()  # the copy ends here: nothing of the main's can be appended after the promotion
-            self.day.journal.guard = None
             head = self.day.journal.head_seq
             payload = {"principal": self.principal, "principal_repond": answers, "force": force,
                        "copie_jusqu_a": head, "tete": self.day.journal.head}
-            try:
-                event = self.day.journal.write(lambda tx: tx.append(PROMOTED, caller.actor, payload,
-                                                                    site=self.reseau.site))
-            except BaseException:
-                self.day.journal.guard = self._refuse_commands
-                raise
+            event = self.day.journal.write(lambda tx: tx.append(PROMOTED, caller.actor, payload,
+                                                                site=self.reseau.site), past_guard=True)
+            self.day.journal.guard = None
             self.promotion = {"actor": event["actor"], "server_time": event["server_time"]}
         if self.on_promoted:
             self.on_promoted()
@@ -321,7 +317,7 @@ class Standby:
                 head, head_hash = event["seq"], event["hash"]
                 self.known = max(self.known, head)
             if kept:
-                self.day.journal.write(lambda tx: self._append(tx, kept), copy=True)
+                self.day.journal.write(lambda tx: self._append(tx, kept), past_guard=True)
                 self.copied += len(kept)
             return bool(kept)
 
@@ -513,13 +509,9 @@ class Fence:
                               "Le portable de secours a été promu : ce serveur ne reprend pas les entrées.",
                               code="rien_a_confirmer")
             payload = {"secours": self.standby, "incertain_depuis": self.unsure_since, "motif": motif}
+            event = self.day.journal.write(lambda tx: tx.append(MAIN_CONFIRMED, caller.actor, payload,
+                                                                site=self.reseau.site), past_guard=True)
             self.day.journal.guard = None
-            try:
-                event = self.day.journal.write(lambda tx: tx.append(MAIN_CONFIRMED, caller.actor, payload,
-                                                                    site=self.reseau.site))
-            except BaseException:
-                self.day.journal.guard = self._refuse_unsure
-                raise
             self.unsure_since = None
         return {"verdict": "principal_confirme", "ok": True, "enregistre": True, "regle": "",
                 "autorise_a_partir_de": None, "seq": event["seq"],

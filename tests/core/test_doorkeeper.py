@@ -1,0 +1,36 @@
+"""The doorkeeper's thread (R3) while its file refuses commands: it keeps ticking, says so once, and says when the
+doors are held again; then it closes them. A real file, the real thread."""
+
+import logging
+import time
+
+from salle.commands.doors import start_doorkeeper
+from salle.errors import SalleError
+from tests.helpers.day import at
+
+REFUSED = "Serveur principal redémarré : rien n'a été enregistré ici."
+
+
+def test_a_lasting_refusal_is_logged_once_and_the_doors_close_once_it_ends(day, clock, caplog):
+    tried = []
+
+    def refuse():
+        tried.append(1)
+        raise SalleError(REFUSED)
+
+    day.journal.guard = refuse
+    clock.set(at("09:01"))  # E1's doors are due
+    caplog.set_level(logging.WARNING, logger="salle")
+    start_doorkeeper(day, period=0.01)
+    deadline = time.monotonic() + 20
+    while len(tried) < 20 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(tried) >= 20  # twenty ticks refused…
+    doorkeeper = [r.getMessage() for r in caplog.records if r.getMessage().startswith("doorkeeper")]
+    assert doorkeeper == [f"doorkeeper: {REFUSED}"]  # …said once
+    day.journal.guard = None
+    while not day.journal.one("SELECT 1 FROM events WHERE type = 'portes_fermees'") and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert day.journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'portes_fermees'")["n"] >= 1
+    doorkeeper = [r.getMessage() for r in caplog.records if r.getMessage().startswith("doorkeeper")]
+    assert doorkeeper == [f"doorkeeper: {REFUSED}", "doorkeeper: les portes sont de nouveau tenues"]
