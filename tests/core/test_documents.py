@@ -25,19 +25,11 @@ from salle.state.queries import candidat_from_row
 from salle.documents import affichage
 from salle.documents.convocations import check_session, convocations_of, render, write_all
 from salle.errors import Invalide
+from salle.importing import import_candidats
 from salle.rules import parse_code
 from tests.helpers.day import at
+from tests.helpers.pdf import pdf_layout
 
-
-
-def pdftext(path_or_bytes, tmp_path: Path | None = None) -> str:
-    if isinstance(path_or_bytes, bytes):
-        path = tmp_path / "doc.pdf"
-        path.write_bytes(path_or_bytes)
-    else:
-        path = path_or_bytes
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
-                          text=True).stdout
 
 
 def decoded(pdf: Path, tmp_path: Path) -> tuple[set[str], set[str]]:
@@ -189,9 +181,9 @@ def test_a_reimport_moving_a_candidat_and_a_salle_says_which_convocations_to_sen
     assert sorted(listed) == expected
     with zipfile.ZipFile(out / "a_renvoyer.zip") as z:
         assert sorted(z.namelist()) == [f"{n}.pdf" for n in expected]
-    text = " ".join(pdftext(out / f"{moved[0]}.pdf").split())
+    text = " ".join(pdf_layout((out / f"{moved[0]}.pdf").read_bytes()).split())
     assert "Salle B12" in text and "bâtiment B, 1er étage" in text
-    assert "Salle M2" in " ".join(pdftext(out / f"{montreuil[0][0]}.pdf").split())
+    assert "Salle M2" in " ".join(pdf_layout((out / f"{montreuil[0][0]}.pdf").read_bytes()).split())
 
     unchanged[pieces] = ""  # a change that no convocation prints: said too, never silent
     _write_csv(tmp_path / "corrige2.csv", [header, *body])
@@ -269,7 +261,7 @@ def test_the_borne_ticket_and_the_convocation_carry_one_payload(day, tmp_path):
 
 def test_the_list_to_post_is_in_french_order_without_dates_of_birth(day, tmp_path):
     candidats = everyone(day)
-    text = pdftext(affichage.site_list(day.session, "PANTIN", candidats), tmp_path)
+    text = pdf_layout(affichage.site_list(day.session, "PANTIN", candidats))
     pantin = sorted((c for c in candidats if c.site == "PANTIN"), key=lambda c: (french_key(c.nom), french_key(c.prenom)))
     positions = [text.find(f"{c.nom.upper()} {c.prenom}") for c in pantin]
     assert all(p >= 0 for p in positions) and positions == sorted(positions)
@@ -324,26 +316,38 @@ def test_the_lists_to_post_are_a4_landscape_or_a3_in_large_type(day, tmp_path):
 
 def test_door_and_table_labels(day, tmp_path):
     candidats = everyone(day)
-    doors = " ".join(pdftext(affichage.door_labels(day.session, "PANTIN", candidats), tmp_path).split())
+    doors = " ".join(pdf_layout(affichage.door_labels(day.session, "PANTIN", candidats)).split())
     assert "Salle A01" in doors and "bâtiment A, rez-de-chaussée" in doors and "Places A1 à" in doors
     a01 = day.session.salle("A01")
-    tables = pdftext(affichage.table_labels(day.session, a01, candidats), tmp_path)
+    tables = pdf_layout(affichage.table_labels(day.session, a01, candidats))
     seats = [line.split("Place ")[1].split()[0] for line in tables.splitlines() if "Place " in line]
     flat = [p for line in tables.splitlines() if "Place " in line for p in line.split("Place ")[1:]]
     assert seats and [p.split()[0] for p in flat][:4] == a01.seats[:4]
 
 
-def test_the_cli_shows_progress_and_ends_with_a_french_summary(day, demo_files, tmp_path):
-    day.close()
+@pytest.fixture
+def fewer(empty_day, demo_files):
+    """The demo session with the first 120 of its candidats: the convocations' other tests, two and a half chunks
+    (the demo's 300 are read back once, above)."""
+    lines = (demo_files / "candidats.csv").read_bytes().splitlines(keepends=True)
+    import_candidats(empty_day, b"".join(lines[:121]), "candidats.csv")
+    return empty_day
+
+
+def test_the_cli_shows_progress_and_ends_with_a_french_summary(fewer, demo_files, tmp_path):
+    fewer.close()
     result = CliRunner().invoke(cli, ["convocations", "--db", str(demo_files / "salle.db"), "-o",
                                       str(tmp_path / "c"), "--workers", "2"])
     assert result.exit_code == 0, result.output
-    assert "300/300 convocations" in result.output and "300 convocation(s) écrite(s)" in result.output
+    assert "50/120 convocations" in result.output and "100/120 convocations" in result.output
+    assert "120/120 convocations" in result.output and "120 convocation(s) écrite(s)" in result.output
     result = CliRunner().invoke(cli, ["affichage", "--db", str(demo_files / "salle.db"), "-o", str(tmp_path / "a")])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "  1/8 documents : liste-PANTIN.pdf" and "  8/8 documents : tables-M2.pdf" in lines
-    assert lines[-1].startswith("8 document(s) écrit(s) dans ")  # progress, then the French summary last
+    summary = next(i for i, line in enumerate(lines) if line.startswith("8 document(s) écrit(s) dans "))
+    assert all("/8 documents : " in line for line in lines[:summary])  # progress, then the French summary
+    assert lines[summary + 1:] == ["2 salle(s) sans candidat, étiquettes de table vides : B12, M2."]
     assert sorted(p.name for p in (tmp_path / "a").iterdir())[:2] == ["liste-MONTREUIL.pdf", "liste-PANTIN.pdf"]
 
 
@@ -419,13 +423,13 @@ def test_the_console_downloads_the_papers_under_their_names(live, chromium):
 
 
 @pytest.mark.browser
-def test_the_organiser_downloads_the_generated_convocations_from_the_console(day, demo_files, clock, chromium):
+def test_the_organiser_downloads_the_generated_convocations_from_the_console(fewer, demo_files, clock, chromium):
     from playwright.sync_api import expect
 
     from tests.helpers.day import CODES
     from tests.helpers.server import LiveServer
 
-    day.close()
+    fewer.close()
     result = CliRunner().invoke(cli, ["convocations", "--db", str(demo_files / "salle.db"), "-o",
                                       str(demo_files / "convocations"), "--workers", "2"])
     assert result.exit_code == 0, result.output
@@ -442,7 +446,7 @@ def test_the_organiser_downloads_the_generated_convocations_from_the_console(day
             page.click("#doc-convocations-zip")
         assert download.value.suggested_filename == "convocations.zip"
         with zipfile.ZipFile(download.value.path()) as z:
-            assert len(z.namelist()) == 301
+            assert len(z.namelist()) == 121
         page.click("#doc-renvoyer-zip")  # a first generation: nothing to send again, said
         expect(page.locator("#documents [role=status]")).to_contain_text("Aucune convocation à renvoyer")
     finally:
