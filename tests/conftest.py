@@ -22,7 +22,7 @@ from tests.helpers.server import LiveServer, kiosk_config
 # `make test` runs four workers, a file each (`--dist loadfile`), and hands files out in collection order: the
 # longest go first and the short ones fill in at the end. In collection order the nats-server and browser files
 # came last and the run ended on one worker for two minutes (a fresh run: 722 s, 1,205 tests).
-LONGEST_FIRST = ("tests/pages/test_tablet_door.py", "tests/core/test_documents.py", "tests/kiosk/test_borne_page.py")
+LONGEST_FIRST = ("tests/pages/test_tablet_door.py", "tests/kiosk/test_borne_page.py")
 FOLDERS_BY_WEIGHT = ("tests/sites", "tests/pages", "tests/kiosk", "tests/after", "tests/core", "tests/api",
                      "tests/devices", "tests/rules")  # the sites' files mostly wait on nats-servers: beside browsers
 

@@ -1,9 +1,13 @@
-"""The archives every test of tests/after reads, made once per module: two sites' days worked through the real
+"""The archives every test of tests/after reads, made once per test run and shared by the workers (they only read
+them; whoever comes first makes them, the others wait on a lock): two sites' days worked through the real
 commands and exported, a later export of one, a fork of its file, and exports of another concours and of another
 session file."""
 
 from __future__ import annotations
 
+import dataclasses
+import fcntl
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +33,26 @@ class Archives:
     moved: str
 
 
-@pytest.fixture(scope="module")
-def archives(tmp_path_factory) -> Archives:
-    root = tmp_path_factory.mktemp("after")
+@pytest.fixture(scope="session")
+def archives(tmp_path_factory, worker_id) -> Archives:
+    """Made once for the run: under xdist the workers' temporary folders share a parent, where the first one to
+    take the lock makes the archives and leaves their description; a worker coming later reads it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    with open(shared / "after-archives.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        made = shared / "after-archives.json"
+        if not made.exists():
+            archives = _make(shared / "after-archives")
+            made.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v
+                                        for k, v in dataclasses.asdict(archives).items()}))
+        kept = json.loads(made.read_text())
+    return Archives(**{f.name: Path(kept[f.name]) if f.type == "Path" else kept[f.name]
+                       for f in dataclasses.fields(Archives)})
+
+
+def _make(root: Path) -> Archives:
+    root.mkdir()
     out = root / "exports"
     p = pantin_day(root / "pantin")
     seen = dict(p.seen)
