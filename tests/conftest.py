@@ -145,8 +145,11 @@ class Chromium:
 @pytest.fixture(scope="session")
 def chromium():
     """One headless Chromium (the system's) per test process, shared by every browser test."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # An expectation waits 15 s before it fails (Playwright's default: 5 s): CI's loaded machine once took
+    # seconds to sign a page in. A passing expectation returns at once; only a failure waits longer.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield Chromium(browser)

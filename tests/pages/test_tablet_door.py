@@ -319,6 +319,55 @@ def test_a_burst_of_forty_scans_with_taps_skips_and_late_taps_records_exactly_wh
     assert all("non enregistré" in text for text in lost.all_inner_texts())
 
 
+SLOW_ENTRIES = """([ms]) => {  // a busy Wi-Fi: each entry (a scan with its identity document) leaves `ms` late
+    const send = window.fetch;
+    window.fetch = async (url, init) => {
+        if (init && init.method === "POST" && String(url).endsWith("/scans") && init.body.includes("piece_identite")) {
+            await new Promise((resolve) => setTimeout(resolve, ms));
+        }
+        return send(url, init);
+    };
+}"""
+
+
+def slow_entries(page, seconds: float) -> None:
+    """The network holds each entry `seconds` before it reaches the server (in the page: the test's own calls go
+    on meanwhile). Previews pass at once."""
+    page.evaluate(SLOW_ENTRIES, [int(seconds * 1000)])
+
+
+def test_an_entry_answered_after_two_seconds_shows_its_verdict_and_opens_its_card(live, tablet):
+    (numero,) = a01(live.day, 1)
+    slow_entries(tablet, 2.0)
+    scanner(tablet, numero)
+    expect(tablet.locator("button[data-piece=cni]")).to_be_enabled()
+    tablet.click("button[data-piece=cni]")
+    expect(tablet.locator("#v-word")).to_have_text("ADMIS")
+    expect(tablet.locator("#sel-etat")).to_contain_text("Présent(e) depuis")
+    assert "renvoyé" not in tablet.locator("#log").inner_text()  # sent once, answered late: not a replay
+    assert scans(live.day) == {numero: "cni"}
+
+
+def test_a_slow_entrys_answer_leaves_the_next_candidats_question_on_screen(live, tablet):
+    first, second = a01(live.day, 2)
+    slow_entries(tablet, 2.0)
+    scanner(tablet, first)
+    expect(tablet.locator("button[data-piece=cni]")).to_be_enabled()
+    tablet.click("button[data-piece=cni]")  # the entry leaves, held by the network…
+    scanner(tablet, second)  # …and the next candidat is already at the door
+    expect(tablet.locator("#pieces")).to_have_attribute("data-code", second)
+    expect(tablet.locator("#log")).to_contain_text("Entrée")  # the first's answer came: to the journal only
+    assert scans(live.day) == {first: "cni"}
+    expect(tablet.locator("#v-word")).to_have_text("VÉRIFIER L'IDENTITÉ")  # the second's verdict and question stay
+    expect(tablet.locator("#pieces")).to_be_visible()
+    assert tablet.locator("#pieces").get_attribute("data-code") == second
+    expect(tablet.locator("#sel-etat")).not_to_contain_text("Présent(e)")  # the first's card did not open over it
+    expect(tablet.locator("button[data-piece=passeport]")).to_be_enabled()
+    tablet.click("button[data-piece=passeport]")
+    expect(tablet.locator("#v-word")).to_have_text("ADMIS")
+    assert scans(live.day) == {first: "cni", second: "passeport"}
+
+
 def test_the_candidate_card_opens_in_view_after_an_admission_and_after_a_tap_on_a_row(live, clock, tablet):
     numeros = a01(live.day, 40)
     scanner(tablet, numeros[0])

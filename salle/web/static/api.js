@@ -135,11 +135,13 @@ const Api = (() => {
   /* Every write of the tablet goes through this queue, persisted in localStorage, replayed in order when the
      network is back. Each action keeps its client_id, so a replay after a cut is recorded once. An answer 502-504
      (the server could not record: disk trouble, restart) keeps the action queued like a network cut.
-     onResult(action, verdict) gets each answer as command() resolves it. */
+     onResult(action, verdict, replayed) gets each answer as command() resolves it; `replayed`: the action waited
+     (a try that failed, or queued by an earlier page), so its answer comes late, whatever the clock says. */
   class Queue {
     constructor(key, onResult, onChange) {
       this.key = key; this.onResult = onResult; this.onChange = onChange;
       this.online = true; this.serverDown = false; this.busy = false;
+      this.pushed = new Set(); // the client ids pushed by this page
       window.addEventListener("online", () => this.flush());
       setInterval(() => { if (this.items().length) this.flush(); }, 2000);
       /* A reload while actions wait could lose them: with the server gone the page would not load again, and a page
@@ -151,12 +153,17 @@ const Api = (() => {
     /* What the page learnt another way: the server did not answer a read (a page opened from the tablet's copy
        while the server is down), or answered again (the live connection is back: what waits goes now). */
     unreachable() { this.online = false; this.onChange(this); }
+    tried(action) { // a try that failed: its answer, when it comes, is a replay's
+      action.tries = (action.tries || 0) + 1;
+      this.save(this.items().map((a) => (a.body.client_id === action.body.client_id ? action : a)));
+    }
     reached() { this.online = true; this.serverDown = false; this.onChange(this); return this.flush(); }
     items() { return JSON.parse(localStorage.getItem(this.key) || "[]"); }
     save(items) { localStorage.setItem(this.key, JSON.stringify(items)); this.onChange(this); }
     push(path, body, label, context) {
       const action = { path, body: { client_id: uuid(), device_time: new Date().toISOString(), ...body }, label,
                        context: context || {}, at: Date.now() };
+      this.pushed.add(action.body.client_id);
       this.save([...this.items(), action]);
       return this.flush();
     }
@@ -169,16 +176,18 @@ const Api = (() => {
           let answer;
           // The main gone and the standby promoted, request() has already moved there and replayed it.
           try { answer = await command("POST", action.path, action.body); } catch (e) {
+            this.tried(action);
             this.online = false; this.serverDown = false; this.onChange(this); return; // network down: later
           }
           if (serverDown(answer)) { // the server could not record it: keep it, try again later
+            this.tried(action);
             // fenced, or unsure whether the standby was promoted while it was down: to the standby if it was
             if (["secours_promu", "principal_incertain"].includes(answer.verdict) && await moveToStandby()) continue;
             this.online = false; this.serverDown = true; this.onChange(this); return;
           }
           this.online = true; this.serverDown = false;
           this.save(this.items().filter((a) => a.body.client_id !== action.body.client_id));
-          this.onResult(action, answer);
+          this.onResult(action, answer, !!action.tries || !this.pushed.has(action.body.client_id));
         }
       } finally { this.busy = false; this.onChange(this); }
     }
