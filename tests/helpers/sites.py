@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 from salle import demo
@@ -101,6 +102,27 @@ def standby_caught_up(standby, main) -> bool:
     """The standby's file holds the main's last committed event (the journals' heads move before the commit)."""
     last = "SELECT hash FROM events ORDER BY seq DESC LIMIT 1"
     return standby.day.journal.one(last) == main.day.journal.one(last)
+
+
+def wait_caught_up(standby, main, what: str = "the standby's copy caught up", timeout: float = 45) -> None:
+    """Wait until the standby holds the main's last event; on a timeout, say where the events stopped: the main's
+    publication (connected, JetStream's cursor) or the standby's copy (connected, copied, a broken link)."""
+    deadline = time.monotonic() + timeout
+    while not standby_caught_up(standby, main):
+        if time.monotonic() > deadline:
+            last = "SELECT MAX(seq) AS seq FROM events"
+            publisher = main.app.extensions.get("salle.reseau")
+            copy = standby.app.extensions.get("salle.secours")
+            raise AssertionError(
+                f"timed out after {timeout} s waiting for {what}: main at {main.day.journal.one(last)['seq']}, "
+                f"standby at {standby.day.journal.one(last)['seq']}; publication "
+                f"{vars_of(publisher, 'connected', 'cursor', 'published', 'duplicates')}; copy "
+                f"{vars_of(copy, 'connected', 'copied', 'known', 'broken')}")
+        time.sleep(0.01)
+
+
+def vars_of(thing, *names: str) -> dict:
+    return {name: getattr(thing, name, "?") for name in names} if thing is not None else {}
 
 
 class QueueingTablet:

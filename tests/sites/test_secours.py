@@ -18,8 +18,7 @@ from tests.helpers.api import admit
 from tests.helpers.day import CODES, candidats
 from tests.helpers.pdf import pdf_text
 from tests.helpers.server import LiveServer
-from tests.helpers.sites import journal_events, site_day, standby_caught_up, standby_copy
-from tests.helpers.waiting import wait_for
+from tests.helpers.sites import journal_events, site_day, standby_copy, wait_caught_up
 
 
 @pytest.fixture
@@ -53,7 +52,7 @@ def test_the_standby_keeps_a_live_copy_whose_state_equals_the_mains_field_by_fie
     admit(tablet, "A01", candidats(main.day, "A01", 6))
     tablet.scan("A01", candidats(main.day, "A01", 1)[0], "cni")  # deja_present: a refusal journaled, an alert
     admit(main.client("surveillant_b12"), "B12", candidats(main.day, "B12", 3))
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+    wait_caught_up(standby, main, "the standby's copy caught up")
     assert_same_state(standby, main)
     assert verify_chain(standby.day.db_path)[0]
     state = standby.client().get("/api/v1/secours")
@@ -64,7 +63,7 @@ def test_the_standby_keeps_a_live_copy_whose_state_equals_the_mains_field_by_fie
 def test_before_its_promotion_the_standby_records_nothing_but_the_copy(site):
     main, standby = site
     token = main.client("surveillant").token  # a sign-in at the main reaches the standby with the journal
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the sign-in copied")
+    wait_caught_up(standby, main, "the sign-in copied")
     moved = standby.client()
     moved.token = token
     with pytest.raises(ApiError) as refused:
@@ -89,7 +88,7 @@ def test_promoted_after_the_mains_death_the_standby_serves_the_door_on_the_same_
     numeros = candidats(main.day, "A01", 4)
     seen = tablet.post("/api/v1/salles/A01/scans", {"code": numeros[0], "piece_identite": "cni",
                                                    "client_id": "tablette-1"})
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    wait_caught_up(standby, main, "the copy caught up")
     status, refused = promote(standby, responsable.token)
     assert status == 409 and refused["erreur"]["code"] == "principal_actif"
     assert "répond encore" in refused["erreur"]["message"]
@@ -114,7 +113,7 @@ def test_promoted_after_the_mains_death_the_standby_serves_the_door_on_the_same_
 def test_a_promotion_is_refused_in_french_to_a_surveillant_twice_unconfirmed_or_with_a_wrong_code(site):
     main, standby = site
     surveillant = main.client("surveillant").token
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the sign-in copied")
+    wait_caught_up(standby, main, "the sign-in copied")
     head = standby.day.journal.head
     status, answer = promote(standby, surveillant, forcer=True)
     assert status == 403 and "Seul un responsable du site PANTIN" in answer["erreur"]["message"]
@@ -135,7 +134,7 @@ def test_a_promotion_is_refused_in_french_to_a_surveillant_twice_unconfirmed_or_
 
 def test_a_standby_behind_the_stream_is_not_promoted(site):
     main, standby = site
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    wait_caught_up(standby, main, "the copy caught up")
     copy = standby.app.extensions["salle.secours"]
     copy.known = standby.day.journal._next_seq + 2  # as if the stream held three events not copied yet
     status, answer = promote(standby, code=CODES["responsable"], forcer=True)
@@ -206,7 +205,7 @@ def test_the_dead_mains_unpublished_scans_are_taken_back_once_each_at_their_time
     tablet, responsable = main.client("surveillant"), main.client("responsable")
     numeros = candidats(main.day, "A01", 5)
     admit(tablet, "A01", numeros[:1])
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    wait_caught_up(standby, main, "the copy caught up")
     nats_pantin.stop()  # the site's nats-server goes first: what the main records now never leaves it
     for i, numero in enumerate(numeros[1:4], 1):
         answer = tablet.post("/api/v1/salles/A01/scans", {"code": numero, "piece_identite": "cni",
@@ -259,7 +258,7 @@ def test_a_take_back_is_refused_in_french_before_the_promotion_to_a_surveillant_
     main, standby = site
     tablet, responsable = main.client("surveillant"), main.client("responsable")
     admit(tablet, "A01", candidats(main.day, "A01", 2))
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the copy caught up")
+    wait_caught_up(standby, main, "the copy caught up")
     files = day_file_of(main, tmp_path / "cle-usb")
     status, early = take_back(standby, *files, code=CODES["responsable"])
     assert status == 409 and early["erreur"]["code"] == "secours_non_promu", early

@@ -15,7 +15,7 @@ from salle.client import ApiClient
 from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import CODES, candidats
 from tests.helpers.server import LiveServer
-from tests.helpers.sites import site_day, standby_caught_up, standby_copy
+from tests.helpers.sites import site_day, standby_copy, wait_caught_up
 from tests.helpers.waiting import wait_for
 
 
@@ -57,7 +57,7 @@ def test_the_tablet_moves_to_the_promoted_standby_with_its_queue_and_works_there
         page.click("button[data-piece=cni]")
         expect(page.locator("#v-word")).to_have_text("ADMIS")
         responsable = main.client("responsable")
-        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+        wait_caught_up(standby, main, "the standby's copy caught up")
 
         main.die()  # the main laptop dies
         wedge_scan(page, second)
@@ -114,7 +114,7 @@ def test_a_tablet_reloaded_while_the_main_is_dead_opens_from_its_copy_and_moves_
         expect(page.locator("#v-word")).to_have_text("ADMIS")
         responsable = ApiClient(standby.url)
         responsable.token = main.client("responsable").token  # the standby knows it from the journal it copies
-        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+        wait_caught_up(standby, main, "the standby's copy caught up")
 
         main.die()
         wedge_scan(page, second)
@@ -223,7 +223,7 @@ def test_a_main_that_still_answers_after_a_forced_promotion_stops_taking_entries
     tablet = QueueingTablet(main.url, standby.url, main.client("surveillant").token, "A01")
     tablet.scan(first)
     responsable = main.client("responsable")
-    wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+    wait_caught_up(standby, main, "the standby's copy caught up")
     promoter = responsable.__class__(standby.url)
     promoter.token = responsable.token
     assert promoter.post("/api/v1/secours/promotion", {"confirme": True, "forcer": True})["verdict"] == "promu"
@@ -288,7 +288,7 @@ def test_a_main_that_cannot_reach_its_standby_is_fenced_by_the_promotion_in_the_
         first, probe = candidats(main.day, "A01", 2)
         tablet, responsable = main.client("surveillant"), main.client("responsable")
         tablet.scan("A01", first, "cni")
-        wait_for(lambda: standby_caught_up(standby, main), 20, "the standby's copy caught up")
+        wait_caught_up(standby, main, "the standby's copy caught up")
         promoter = ApiClient(standby.url)
         promoter.token = responsable.token
         assert promoter.post("/api/v1/secours/promotion", {"confirme": True, "forcer": True})["verdict"] == "promu"
