@@ -27,6 +27,7 @@ from ..errors import SalleError
 from ..journal import EVENT_COLUMNS, GENESIS, connect, ensure_schema
 from ..state import ensure_state_schema, rebuild
 from . import sujets
+from .connexion import ONE_LOOK
 from .siege import DUPLICATE, check_link
 
 
@@ -61,8 +62,7 @@ async def _read(url: str, site: str, concours: str | None) -> tuple[str, list[di
         errors.append(repr(exc))
 
     try:  # nats-py may go on trying a refused address: a bound of its own
-        nc = await asyncio.wait_for(nats.connect(url, connect_timeout=3, allow_reconnect=False,
-                                                 max_reconnect_attempts=0, error_cb=noted), 10)
+        nc = await asyncio.wait_for(nats.connect(url, connect_timeout=3, **ONE_LOOK, error_cb=noted), 10)
     except Exception as exc:  # refused, unreachable, a password asked: the French message says which
         detail = "mot de passe refusé ou demandé" if "uthoriz" in repr(exc) + "".join(errors) else "injoignable"
         raise _refuse(f"Le serveur NATS {shown(url)} ne répond pas ({detail}).") from exc

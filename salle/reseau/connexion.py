@@ -8,6 +8,13 @@ import asyncio
 from typing import Callable
 
 
+# One look at a nats-server (an export, the main's look at its stream): given up at the second refusal, 0.2 s
+# after the first. nats-py (2.x) takes max_reconnect_attempts=0 as no limit even before a first connection, with
+# reconnection off: a refused address was tried every 2 s until the caller's own bound (`salle export` from a
+# wrong address answered after 10 s).
+ONE_LOOK = {"allow_reconnect": False, "max_reconnect_attempts": 1, "reconnect_time_wait": 0.2}
+
+
 class Stopped(Exception):
     """The server stops: the link is no longer wanted (the caller's loop ends, as after any failed attempt)."""
 

@@ -32,7 +32,7 @@ from ..errors import Conflit, Interdit, Invalide, SalleError
 from ..journal import EVENT_COLUMNS, Actor, Serialized, verify_chain, verify_events
 from ..model import Reseau
 from . import sujets
-from .connexion import connect_unless_stopped
+from .connexion import ONE_LOOK, connect_unless_stopped
 from .natsd import site_nats_link
 from .siege import DUPLICATE, check_link, quiet
 from .tls import client_context
@@ -558,9 +558,8 @@ class Fence:
         concours = self.day.session.concours.code
         stream, subject = sujets.stream(concours, self.reseau.site), sujets.subject(concours, self.reseau.site)
         url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-        nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, connect_timeout=1,
-                                          allow_reconnect=False, max_reconnect_attempts=0, error_cb=quiet,
-                                          name=f"salle-{self.reseau.site}-veille")
+        nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, **ONE_LOOK, connect_timeout=1,
+                                          error_cb=quiet, name=f"salle-{self.reseau.site}-veille")
         try:
             js = nc.jetstream(timeout=2)
             try:
