@@ -15,8 +15,11 @@ from pathlib import Path
 
 import click
 
+from . import cli_french
 from .clock import RehearsalClock, SystemClock
 from .errors import SalleError
+
+cli_french.install()  # click's own messages (a mistyped command, a missing argument) in French
 
 DB = click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="SALLE_DB",
                   default="salle.db", show_default=True, help="Fichier SQLite du jour d'examen.")
