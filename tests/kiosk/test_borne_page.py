@@ -15,7 +15,7 @@ from pyzbar import pyzbar
 
 from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.symbols import render_code128
-from tests.helpers.browser import BORNE_IDLE as IDLE, open_borne, tap_date, tap_numero, unique_candidat
+from tests.helpers.browser import BORNE_IDLE, BORNE_IDLE_SHORT as IDLE, open_borne, tap_date, tap_numero, unique_candidat
 from tests.helpers.day import CODES, add_candidats, at
 from tests.helpers.waiting import wait_for
 
@@ -61,7 +61,7 @@ def borne_context(chromium):
 
 def test_candidat_finds_prints_and_gets_in_with_the_printed_barcode(kiosk_live, page, printer):
     c = unique_candidat(kiosk_live, "A01")
-    open_borne(page, kiosk_live)
+    open_borne(page, kiosk_live, query=f"idle={IDLE}")  # it goes back by itself, below
     assert "Vous n'avez pas votre convocation" in text(page, "#titre-accueil")
     tap_name(page, c["nom"])
     assert page.input_value("#nom") == plain(c["nom"])
@@ -292,7 +292,7 @@ def test_nothing_of_the_candidat_stays_in_the_page_after_they_are_done(kiosk_liv
                                                                          size):  # R27
     c = unique_candidat(kiosk_live, "A01")
     page = borne_context(size)
-    open_borne(page, kiosk_live)
+    open_borne(page, kiosk_live, query=f"idle={IDLE if ending == 'inactivite' else BORNE_IDLE}")
     before = traces(page)
     if ending == "imprime":
         tap_numero(page, c["numero"].split("-")[1], c["date_naissance"])
