@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import serial
 from escpos.escpos import Escpos
 
 DLE_EOT = b"\x10\x04"
@@ -47,9 +48,18 @@ class PrinterTimeout(PrinterFault):
 
 
 def query(printer: Escpos, n: int) -> int:
-    """Send DLE EOT n and return the status byte; PrinterTimeout when nothing comes back."""
+    """Send DLE EOT n and return the status byte; PrinterTimeout when nothing comes back.
+
+    On a serial line the one byte is read by itself: python-escpos reads 16, and pyserial waits for all 16 until
+    the line's timeout, so every query took the whole timeout (four a ticket: 20 s at the default 5 s)."""
     try:
-        answer = printer.query_status(DLE_EOT + bytes([n]))
+        line = getattr(printer, "device", None)
+        if isinstance(line, serial.Serial):
+            printer._raw(DLE_EOT + bytes([n]))
+            answer = line.read(1)
+            answer += line.read(line.in_waiting)  # a printer that says more: its last byte, as below
+        else:
+            answer = printer.query_status(DLE_EOT + bytes([n]))
     except (socket.timeout, TimeoutError) as exc:
         raise PrinterTimeout(str(exc)) from exc
     if not answer:

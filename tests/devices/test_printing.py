@@ -206,7 +206,8 @@ def test_unprintable_barcode_refused_at_submit_in_french(tmp_path):
 
 
 def serial_printer(socat) -> TicketPrinter:
-    return TicketPrinter(PrinterConfig("guichet", "serial", device=socat.a, baudrate=19200, timeout=0.3))
+    # 1 s for the fake printer thread to answer a status query (0.3 s left no margin on a loaded machine)
+    return TicketPrinter(PrinterConfig("guichet", "serial", device=socat.a, baudrate=19200, timeout=1.0))
 
 
 def test_serial_printer_on_a_real_pty_prints_and_reads_its_status(socat, poll):
@@ -214,6 +215,21 @@ def test_serial_printer_on_a_real_pty_prints_and_reads_its_status(socat, poll):
         size = serial_printer(socat).print_ticket(TICKET)
         poll(lambda: len(fake.data) >= size)
     assert ticket_bytes(TICKET) in fake.data and fake.queries == [1, 4, 1, 4]
+
+
+def test_a_serial_printers_answers_are_read_as_they_come_not_after_the_lines_timeout(socat):
+    """python-escpos reads 16 bytes for a one-byte status and pyserial waits for them until the line's timeout:
+    at 60 s a ticket took four minutes (four status queries). Now it takes what the printer takes to answer."""
+    import threading
+
+    printer = TicketPrinter(PrinterConfig("guichet", "serial", device=socat.a, baudrate=19200, timeout=60))
+    done = []
+    with FakeSerialPrinter(socat.b) as fake:
+        job = threading.Thread(target=lambda: done.append(printer.print_ticket(TICKET)), daemon=True)
+        job.start()
+        job.join(30)  # a hang guard, far below the 240 s the four timeouts would take
+        assert done, "the ticket waited on the line's timeout"
+        assert fake.queries == [1, 4, 1, 4]
 
 
 @pytest.mark.parametrize("status,fault", [("paper_out", PaperOut), ("silent", PrinterTimeout)])
