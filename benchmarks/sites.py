@@ -38,7 +38,8 @@ from common import SURVEILLANTS, Server, load_day, paced_scans, percentile
 from salle import demo
 from salle.client import ApiClient
 from salle.clock import SystemClock
-from salle.reseau.natsd import NatsServer, free_port
+from salle.ports import free_port
+from salle.reseau.natsd import NatsServer
 from salle.reseau.siege import Siege, quiet
 from salle.session_file import parse_session
 

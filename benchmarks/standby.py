@@ -26,7 +26,8 @@ from pathlib import Path
 from common import SURVEILLANTS, load_day, percentile
 from sites import doors, numeros, session_toml, wait
 from salle.client import ApiClient
-from salle.reseau.natsd import NatsServer, free_port
+from salle.ports import free_port
+from salle.reseau.natsd import NatsServer
 from salle.server import ChildServer
 from tests.helpers.sites import QueueingTablet, standby_copy
 

@@ -20,7 +20,7 @@ from gunicorn import util
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.gthread import ThreadWorker
 
-from .ports import free_port  # noqa: F401 (imported from here by the tests and benchmarks)
+from .ports import free_port
 
 
 class SalleWorker(ThreadWorker):
@@ -176,8 +176,6 @@ def serve(factory, host: str = "127.0.0.1", port: int = 8000, threads: int = 256
         options.update(certfile=str(certificate), keyfile=str(certificate))
     logging.getLogger("gunicorn.error").setLevel(logging.WARNING)
     _Gunicorn(factory, options).run()
-
-
 
 
 def wait_for_server(base_url: str, timeout: float = 30.0, alive=lambda: True, context=None) -> None:

@@ -23,8 +23,7 @@ from datetime import datetime
 
 from ..journal import GENESIS, connect
 from ..model import Reseau
-from .connexion import connect_unless_stopped
-from .natsd import site_nats_link
+from .connexion import KEPT, connect_site
 from . import sujets
 from .siege import DUPLICATE, Position, check_link, follow, hhmm, quiet
 
@@ -96,11 +95,9 @@ class OtherSites:
             while not self.day.stopping.is_set():
                 try:
                     if nc is None or nc.is_closed:
-                        url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-                        nc = await connect_unless_stopped(
-                            self.day.stopping.is_set, url, **link, connect_timeout=2, allow_reconnect=True,
-                            max_reconnect_attempts=-1, reconnect_time_wait=0.5, error_cb=quiet,
-                            name=f"salle-{self.reseau.site}-autres-sites")
+                        nc = await connect_site(self.reseau, self.day.db_path.parent, self.day.stopping.is_set,
+                                                **KEPT, connect_timeout=2, error_cb=quiet,
+                                                name=f"salle-{self.reseau.site}-autres-sites")
                     js = nc.jetstream(domain=SIEGE_DOMAIN, timeout=2)
                     await follow(js, self.stream, self.position, self._handle, self.poll, self.day.stopping,
                                  on_read=self._answered, after_batch=self._flush)

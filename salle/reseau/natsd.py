@@ -33,8 +33,6 @@ def nats_server_binary() -> str:
     return found
 
 
-
-
 def config_text(name: str, port: int, store_dir: Path, domain: str, leaf_port: int | None = None,
                 leaf_remotes: list[str] = (), host: str = "127.0.0.1", leaf_users: dict[str, str] | None = None,
                 concours: str | None = None, local_password: str | None = None,

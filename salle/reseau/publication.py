@@ -24,8 +24,7 @@ from datetime import datetime
 
 from ..journal import EVENT_COLUMNS, connect
 from ..model import Reseau
-from .connexion import connect_unless_stopped
-from .natsd import site_nats_link
+from .connexion import KEPT, connect_site
 from . import sujets
 
 log = logging.getLogger(__name__)
@@ -114,11 +113,10 @@ class Publisher:
             while not self.day.stopping.is_set() and self.error is None:
                 try:
                     if nc is None or nc.is_closed:
-                        url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-                        nc = await connect_unless_stopped(
-                            self.day.stopping.is_set, url, **link, connect_timeout=2, allow_reconnect=True,
-                            max_reconnect_attempts=-1, reconnect_time_wait=0.5, disconnected_cb=self._disconnected,
-                            reconnected_cb=self._reconnected, error_cb=self._error_cb, name=f"salle-{self.reseau.site}")
+                        nc = await connect_site(self.reseau, self.day.db_path.parent, self.day.stopping.is_set,
+                                                **KEPT, connect_timeout=2, disconnected_cb=self._disconnected,
+                                                reconnected_cb=self._reconnected, error_cb=self._error_cb,
+                                                name=f"salle-{self.reseau.site}")
                     js = nc.jetstream(timeout=5)
                     await self._ensure_stream(js)
                     self._relinked = False

@@ -32,8 +32,7 @@ from ..errors import Conflit, Interdit, Invalide, SalleError
 from ..journal import EVENT_COLUMNS, Actor, Serialized, verify_chain, verify_events
 from ..model import Reseau
 from . import sujets
-from .connexion import ONE_LOOK, connect_unless_stopped
-from .natsd import site_nats_link
+from .connexion import KEPT, ONE_LOOK, connect_site
 from .siege import DUPLICATE, check_link, quiet
 from .tls import client_context
 
@@ -241,11 +240,8 @@ class Standby:
         while not self.stopping.is_set() and not self.day.stopping.is_set():
             nc = None
             try:
-                url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-                nc = await connect_unless_stopped(self._stopped, url, **link, connect_timeout=2,
-                                                  allow_reconnect=True, max_reconnect_attempts=-1,
-                                                  reconnect_time_wait=0.5, error_cb=quiet,
-                                                  name=f"salle-secours-{self.reseau.site}")
+                nc = await connect_site(self.reseau, self.day.db_path.parent, self._stopped, **KEPT,
+                                        connect_timeout=2, error_cb=quiet, name=f"salle-secours-{self.reseau.site}")
                 await self._follow(nc)
             except Exception as exc:  # a cut link, a dead nats-server: what is copied stays, try again
                 self.connected = False
@@ -410,11 +406,9 @@ class StandbyAcks:
         nc = None
         while nc is None and not self.day.stopping.is_set():  # NATS down at the start: writes wait, then 503
             try:
-                url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-                nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, connect_timeout=2,
-                                                  allow_reconnect=True, max_reconnect_attempts=-1,
-                                                  reconnect_time_wait=0.5, error_cb=quiet,
-                                                  name=f"salle-{self.reseau.site}-acquittements")
+                nc = await connect_site(self.reseau, self.day.db_path.parent, self.day.stopping.is_set, **KEPT,
+                                        connect_timeout=2, error_cb=quiet,
+                                        name=f"salle-{self.reseau.site}-acquittements")
             except Exception as exc:
                 log.info("écoute du portable de secours : %r", exc)
                 await asyncio.sleep(1)
@@ -557,9 +551,8 @@ class Fence:
 
         concours = self.day.session.concours.code
         stream, subject = sujets.stream(concours, self.reseau.site), sujets.subject(concours, self.reseau.site)
-        url, link = site_nats_link(self.reseau, self.day.db_path.parent)
-        nc = await connect_unless_stopped(self.day.stopping.is_set, url, **link, **ONE_LOOK, connect_timeout=1,
-                                          error_cb=quiet, name=f"salle-{self.reseau.site}-veille")
+        nc = await connect_site(self.reseau, self.day.db_path.parent, self.day.stopping.is_set, **ONE_LOOK,
+                                connect_timeout=1, error_cb=quiet, name=f"salle-{self.reseau.site}-veille")
         try:
             js = nc.jetstream(timeout=2)
             try:

@@ -82,7 +82,8 @@ def test_demo_runs_a_day_and_the_state_moves(tmp_path):
     import uuid
 
     from salle.client import ApiClient
-    from salle.server import free_port, wait_for_server
+    from salle.ports import free_port
+    from salle.server import wait_for_server
 
     port = free_port()
     workdir = tmp_path / "demo"
@@ -121,7 +122,8 @@ def test_a_stopped_demo_leaves_no_server_behind_even_when_signalled_twice(tmp_pa
     import signal
     import socket
 
-    from salle.server import free_port, wait_for_server
+    from salle.ports import free_port
+    from salle.server import wait_for_server
 
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "salle", "demo", "--dir", str(tmp_path / "demo"), "--port",

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from salle.cli import demo as demo_command
-from salle.server import free_port
+from salle.ports import free_port
 
 ROOT = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").is_file())  # wherever tests/ puts it
 README = ROOT / "README.md"

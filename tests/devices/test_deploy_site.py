@@ -18,7 +18,8 @@ from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.printing.fake import FakeNetworkPrinter
 from salle import demo
 from salle.client import ApiClient
-from salle.server import free_port, wait_for_server
+from salle.ports import free_port
+from salle.server import wait_for_server
 from tests.helpers.day import CODES
 from tests.helpers.devices import SocatPair
 from tests.helpers.waiting import wait_for

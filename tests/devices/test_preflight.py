@@ -11,7 +11,7 @@ import sys
 from devices.config import parse_config
 from devices.printing.escpos_stream import barcode_payloads_from_escpos
 from devices.printing.fake import FakeNetworkPrinter
-from salle.server import free_port
+from salle.ports import free_port
 from tests.helpers.day import CODES
 from tests.helpers.devices import SocatPair
 from tests.helpers.server import LiveServer

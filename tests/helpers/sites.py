@@ -12,7 +12,8 @@ from salle.day import ExamDay
 from salle.importing import import_candidats
 from salle.reseau import sujets
 from salle.reseau.tls import CA_FILE, make_siege_tls
-from salle.reseau.natsd import NatsServer, free_port
+from salle.ports import free_port
+from salle.reseau.natsd import NatsServer
 from salle.journal import connect
 
 

@@ -7,7 +7,8 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from salle.reseau.natsd import NatsServer, free_port
+from salle.ports import free_port
+from salle.reseau.natsd import NatsServer
 from salle.reseau.siege import Siege
 from salle.reseau.tls import CA_FILE, make_siege_tls, site_cert_name
 from salle.session_file import load_session

@@ -21,7 +21,7 @@ from playwright.sync_api import expect
 
 from salle.client import ApiClient
 from salle.reseau.tls import public_key_pin
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from tests.helpers.browser import CHROMIUM, CHROMIUM_ARGS, sign_in, wedge_scan
 from tests.helpers.day import CODES
 from tests.helpers.server import LiveServer, ServedProcess

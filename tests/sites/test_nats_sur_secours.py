@@ -18,7 +18,7 @@ import pytest
 
 from salle.client import ApiClient
 from salle.reseau import sujets
-from salle.server import free_port
+from salle.ports import free_port
 from tests.helpers.server import ServedProcess
 from tests.helpers.sites import run_apart, site_day, standby_copy, stream_messages
 from tests.helpers.waiting import wait_for

@@ -8,7 +8,7 @@ import uuid
 import pytest
 import socketio
 
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from tests.helpers.day import at, candidats
 from tests.helpers.server import LiveServer
 from tests.helpers.sites import site_day, standby_copy

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from salle.client import ApiClient
 from salle.pv import build_pv
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import CODES, candidats
 from tests.helpers.pdf import pdf_text

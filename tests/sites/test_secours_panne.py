@@ -8,7 +8,7 @@ import json
 import threading
 
 from salle.journal import verify_chain
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from tests.helpers.server import ServedProcess
 from tests.helpers.sites import QueueingTablet, site_day, standby_copy
 from tests.helpers.waiting import wait_for

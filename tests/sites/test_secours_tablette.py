@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from salle.client import ApiClient
 from tests.helpers.browser import sign_in, wedge_scan
 from tests.helpers.day import CODES, candidats

@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from salle.journal import connect
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from salle.reseau.siege import Siege
 from salle.reseau.tls import CA_FILE
 from salle.session_file import load_session

@@ -9,7 +9,7 @@ import sys
 import requests
 
 from salle import demo
-from salle.reseau.natsd import free_port
+from salle.ports import free_port
 from tests.helpers.waiting import wait_for
 
 

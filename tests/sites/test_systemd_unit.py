@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from salle.reseau.natsd import NatsServer, free_port
+from salle.ports import free_port
+from salle.reseau.natsd import NatsServer
 from salle.reseau.tls import CA_FILE
 from tests.helpers.api import admit
 from tests.helpers.server import ServedProcess
