@@ -44,8 +44,7 @@ def archives(tmp_path_factory, worker_id) -> Archives:
         made = shared / "after-archives.json"
         if not made.exists():
             archives = _make(shared / "after-archives")
-            made.write_text(json.dumps({k: str(v) if isinstance(v, Path) else v
-                                        for k, v in dataclasses.asdict(archives).items()}))
+            made.write_text(json.dumps(dataclasses.asdict(archives), default=str))  # paths as text
         kept = json.loads(made.read_text())
     return Archives(**{f.name: Path(kept[f.name]) if f.type == "Path" else kept[f.name]
                        for f in dataclasses.fields(Archives)})

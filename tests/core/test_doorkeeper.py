@@ -2,11 +2,11 @@
 doors are held again; then it closes them. A real file, the real thread."""
 
 import logging
-import time
 
 from salle.commands.doors import start_doorkeeper
 from salle.errors import SalleError
 from tests.helpers.day import at
+from tests.helpers.waiting import wait_for
 
 REFUSED = "Serveur principal redémarré : rien n'a été enregistré ici."
 
@@ -26,13 +26,9 @@ def test_a_lasting_refusal_is_logged_once_and_the_doors_close_once_it_ends(day, 
     clock.set(at("09:01"))  # E1's doors are due
     caplog.set_level(logging.WARNING, logger="salle")
     start_doorkeeper(day, period=0.01)
-    deadline = time.monotonic() + 20
-    while len(tried) < 20 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert len(tried) >= 20  # twenty ticks refused…
+    wait_for(lambda: len(tried) >= 20, 20, "twenty ticks refused")
     assert said(caplog) == [f"doorkeeper: {REFUSED}"]  # …said once
     day.journal.guard = None
-    while len(said(caplog)) < 2 and time.monotonic() < deadline:  # the tick that wrote ends, then says so
-        time.sleep(0.01)
+    wait_for(lambda: len(said(caplog)) >= 2, 20, "the tick that wrote says so")
     assert said(caplog) == [f"doorkeeper: {REFUSED}", "doorkeeper: les portes sont de nouveau tenues"]
     assert day.journal.one("SELECT COUNT(*) AS n FROM events WHERE type = 'portes_fermees'")["n"] >= 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
 from salle import demo
@@ -15,6 +14,7 @@ from salle.reseau.tls import CA_FILE, make_siege_tls
 from salle.ports import free_port
 from salle.reseau.natsd import NatsServer
 from salle.journal import connect
+from tests.helpers.waiting import wait_for
 
 
 def site_day(folder: Path, site: str, nats_url: str, clock, candidats: int = 300, reseau: str = "") -> Path:
@@ -108,18 +108,17 @@ def standby_caught_up(standby, main) -> bool:
 def wait_caught_up(standby, main, what: str = "the standby's copy caught up", timeout: float = 45) -> None:
     """Wait until the standby holds the main's last event; on a timeout, say where the events stopped: the main's
     publication (connected, JetStream's cursor) or the standby's copy (connected, copied, a broken link)."""
-    deadline = time.monotonic() + timeout
-    while not standby_caught_up(standby, main):
-        if time.monotonic() > deadline:
-            last = "SELECT MAX(seq) AS seq FROM events"
-            publisher = main.app.extensions.get("salle.reseau")
-            copy = standby.app.extensions.get("salle.secours")
-            raise AssertionError(
-                f"timed out after {timeout} s waiting for {what}: main at {main.day.journal.one(last)['seq']}, "
-                f"standby at {standby.day.journal.one(last)['seq']}; publication "
-                f"{vars_of(publisher, 'connected', 'cursor', 'published', 'duplicates')}; copy "
-                f"{vars_of(copy, 'connected', 'copied', 'known', 'broken')}")
-        time.sleep(0.01)
+    try:
+        wait_for(lambda: standby_caught_up(standby, main), timeout, what)
+    except AssertionError as timed_out:
+        last = "SELECT MAX(seq) AS seq FROM events"
+        publisher = main.app.extensions.get("salle.reseau")
+        copy = standby.app.extensions.get("salle.secours")
+        raise AssertionError(
+            f"{timed_out}: main at {main.day.journal.one(last)['seq']}, standby at "
+            f"{standby.day.journal.one(last)['seq']}; publication "
+            f"{vars_of(publisher, 'connected', 'cursor', 'published', 'duplicates')}; copy "
+            f"{vars_of(copy, 'connected', 'copied', 'known', 'broken')}") from None
 
 
 def vars_of(thing, *names: str) -> dict:

@@ -10,6 +10,7 @@ import zipfile
 
 from salle.export import export_day
 from salle.reseau import sujets
+from salle.reseau.natsd import SITE_USER, NatsServer
 from tests.helpers.api import admit
 from tests.helpers.day import candidats
 from tests.helpers.sites import forged_next, nats_attempts, site_stream
@@ -91,29 +92,18 @@ def test_a_broken_chain_in_the_stream_and_bad_sources_are_refused_in_french_noth
 
 
 def test_a_nats_server_asking_for_a_password_is_named_so_and_nothing_is_written(tmp_path):
-    """A wrong or missing password, and a refused port, each answered in French (a refused address now in 0.8 s
-    instead of the command's 10 s bound: nats-py tried it again and again, see salle/reseau/connexion.py)."""
-    import socket
-
-    from salle.ports import free_port
-
-    port = free_port()
-    server = subprocess.Popen(["nats-server", "-a", "127.0.0.1", "-p", str(port), "--user", "salle", "--pass",
-                               "juste"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A wrong or missing password (a site's nats-server on the network, as Salle configures it), and a refused
+    port, each answered in French (a refused address now in 0.8 s instead of the command's 10 s bound: nats-py tried
+    it again and again, see salle/reseau/connexion.py)."""
+    server = NatsServer(tmp_path / "nats", "PANTIN", "PANTIN", client_password="juste").start()
     try:
-        def listening() -> bool:
-            with socket.socket() as probe:
-                return probe.connect_ex(("127.0.0.1", port)) == 0
-
-        wait_for(listening, 10, "the nats-server listening")
         out = tmp_path / "exports"
-        for url, said in ((f"nats://127.0.0.1:{port}", "mot de passe refusé ou demandé"),
-                          (f"nats://salle:faux@127.0.0.1:{port}", "mot de passe refusé ou demandé"),
+        for url, said in ((server.address, "mot de passe refusé ou demandé"),
+                          (NatsServer.with_password(server.address, SITE_USER, "faux"), "mot de passe refusé ou demandé"),
                           ("nats://127.0.0.1:1", "injoignable")):
             run = salle("export", "--depuis", url, "--site", "PANTIN", "-o", str(out))
             assert run.returncode == 2 and f"ne répond pas ({said}). Rien n'a été écrit." in run.stderr, run.stderr
             assert "faux" not in run.stderr  # the password typed is never repeated
         assert not exported(out)
     finally:
-        server.terminate()
-        server.wait(10)
+        server.stop()

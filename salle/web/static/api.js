@@ -141,7 +141,7 @@ const Api = (() => {
     constructor(key, onResult, onChange) {
       this.key = key; this.onResult = onResult; this.onChange = onChange;
       this.online = true; this.serverDown = false; this.busy = false;
-      this.pushed = new Set(); // the client ids pushed by this page
+      this.pushed = new Set(); // the client ids this page pushed and has no answer for yet
       window.addEventListener("online", () => this.flush());
       setInterval(() => { if (this.items().length) this.flush(); }, 2000);
       /* A reload while actions wait could lose them: with the server gone the page would not load again, and a page
@@ -162,7 +162,7 @@ const Api = (() => {
     save(items) { localStorage.setItem(this.key, JSON.stringify(items)); this.onChange(this); }
     push(path, body, label, context) {
       const action = { path, body: { client_id: uuid(), device_time: new Date().toISOString(), ...body }, label,
-                       context: context || {}, at: Date.now() };
+                       context: context || {} };
       this.pushed.add(action.body.client_id);
       this.save([...this.items(), action]);
       return this.flush();
@@ -187,7 +187,8 @@ const Api = (() => {
           }
           this.online = true; this.serverDown = false;
           this.save(this.items().filter((a) => a.body.client_id !== action.body.client_id));
-          this.onResult(action, answer, !!action.tries || !this.pushed.has(action.body.client_id));
+          const mine = this.pushed.delete(action.body.client_id);
+          this.onResult(action, answer, !!action.tries || !mine);
         }
       } finally { this.busy = false; this.onChange(this); }
     }
